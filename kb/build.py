@@ -1,0 +1,259 @@
+"""Build the SQLite database from validated data.
+
+The database is written to a temporary file beside the target, checked
+(``PRAGMA integrity_check``, ``foreign_key_check``, the data's own expected
+counts), then renamed over the old file in one atomic step.  A failed or
+interrupted build leaves the previous database byte-identical.  A lock file
+refuses a second build of the same target while one is running.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import hashlib
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import create_engine, event, insert, text
+from sqlalchemy.engine import Engine
+
+from . import __version__
+from . import models as M
+from . import schema as S
+from .errors import BuildError, DataErrors, Problem
+from .validate import Dataset, validate
+
+SQL_DIR = Path(__file__).parent / "sql"
+
+
+def views_sql() -> str:
+    q = lambda items: ", ".join(f"'{t}'" for t in items)  # noqa: E731
+    return (SQL_DIR / "views.sql").read_text().format(consents=q(S.CONSENT_TYPES), exits=q(S.EXIT_TYPES))
+
+
+def query_sql(name: str) -> str:
+    return (SQL_DIR / f"{name}.sql").read_text()
+
+
+def data_digest(files: list[Path]) -> str:
+    h = hashlib.sha256()
+    for f in files:
+        if f.exists():
+            h.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+@contextmanager
+def build_lock(target: Path) -> Iterator[None]:
+    lock_path = target.with_name(target.name + ".lock")
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise BuildError(f"cannot create {lock_path}: {exc.strerror}: check that the directory is writable") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildError(f"another build of {target} is running (lock {lock_path}): wait for it to finish") from None
+        yield
+    finally:
+        os.close(fd)
+
+
+class _Sources:
+    def __init__(self) -> None:
+        self.ids: dict[tuple, int] = {}
+
+    def id(self, s: S.Source) -> int:
+        k = (s.url, s.title, s.as_at, s.symbol, s.footnote, s.note)
+        if k not in self.ids:
+            self.ids[k] = len(self.ids) + 1
+        return self.ids[k]
+
+    def rows(self) -> list[dict]:
+        return [dict(id=i, url=k[0], title=k[1], as_at=k[2], symbol=k[3], footnote=k[4], note=k[5])
+                for k, i in self.ids.items()]
+
+
+def action_key(instrument: str, a: S.Action) -> str:
+    parts = [instrument, a.state, a.date, a.type]
+    if a.article:
+        parts.append(a.article)
+    if a.target_state:
+        parts.append(a.target_state)
+    return "/".join(parts)
+
+
+def _rows(ds: Dataset) -> dict[str, list[dict]]:
+    src = _Sources()
+    out: dict[str, list[dict]] = {k: [] for k in (
+        "instruments", "instrument_sources", "states", "state_names", "memberships", "coverage",
+        "actions", "expected_counts", "vocabulary")}
+    all_states = [loc.record.id for loc in ds.states]
+    for order, loc in enumerate(ds.instruments):
+        r: S.Instrument = loc.record
+        den = r.denunciation
+        out["instruments"].append(dict(
+            id=r.id, title=r.title, short_title=r.short_title, abbreviation=r.abbreviation, kind=r.kind,
+            parent_id=r.parent, regime=r.regime, depositary=r.depositary, adopted=r.adopted,
+            adopted_place=r.adopted_place, entry_into_force=r.entry_into_force, mtdsg=r.mtdsg,
+            unts_volume=r.unts_volume, unts_page=r.unts_page, registration=r.registration,
+            monitoring_body=r.monitoring_body, url=r.url, fundamental_since=r.fundamental_since,
+            fundamental_source_id=src.id(r.fundamental_source) if r.fundamental_source else None,
+            denunciation_allowed=den.allowed if den else None, denunciation_article=den.article if den else None,
+            denunciation_months=den.months if den else None,
+            denunciation_source_id=src.id(den.source) if den else None,
+            status_source_id=src.id(r.status_source), status_as_at=r.status_source.as_at,
+            complete_for_all=r.complete_for == "all", note=r.note, sort_order=order))
+        for s in r.sources:
+            sid = src.id(s)
+            row = dict(instrument_id=r.id, source_id=sid)
+            if row not in out["instrument_sources"]:
+                out["instrument_sources"].append(row)
+        covered = all_states if r.complete_for == "all" else r.complete_for
+        out["coverage"] += [dict(instrument_id=r.id, state_id=s) for s in covered]
+    for loc in ds.states:
+        r: S.State = loc.record
+        out["states"].append(dict(id=r.id, alpha2=r.alpha2, name=r.name, short_name=r.short_name, kind=r.kind, note=r.note))
+        seen = set()
+        for kind, names in (("name", [r.name]), ("short_name", [r.short_name]), ("alias", r.aliases)):
+            for n in names:
+                if n.casefold() not in seen:
+                    seen.add(n.casefold())
+                    out["state_names"].append(dict(name=n, state_id=r.id, kind=kind))
+        for m in r.memberships:
+            out["memberships"].append(dict(
+                state_id=r.id, organization=m.organization, member=m.member, since=m.since, until=m.until,
+                since_on=S.date_bounds(m.since)[1] if m.since else None,
+                until_on=S.date_bounds(m.until)[0] if m.until else None,
+                note=m.note, source_id=src.id(m.source)))
+    for row in sorted(ds.actions, key=lambda r: (r.instrument, r.action.state, S.date_bounds(r.action.date)[0], r.action.type, r.action.article or "", r.action.target_state or "")):
+        a = row.action
+        line, _ = row.at.where()
+        out["actions"].append(dict(
+            key=action_key(row.instrument, a), state_id=a.state, instrument_id=row.instrument, type=a.type,
+            date=a.date, effective_date=a.effective_date,
+            date_on=S.date_bounds(a.date)[1],
+            effective_on=S.date_bounds(a.effective_date or a.date)[1],
+            legal_effect=a.legal_effect, article=a.article, target_state_id=a.target_state,
+            text=a.text, summary=a.summary, footnote_text=a.footnote_text, unverified=a.unverified,
+            origin=row.origin, source_id=src.id(a.source), file=f"{row.at.file}:{line}"))
+    for loc in ds.expected_counts:
+        e: S.ExpectedCount = loc.record
+        out["expected_counts"].append(dict(instrument_id=e.instrument, as_of=e.as_of, measure=e.measure,
+                                           value=e.value, basis=e.basis, source_id=src.id(e.source)))
+    for vocab, terms in S.VOCABULARIES.items():
+        out["vocabulary"] += [dict(vocabulary=vocab, term=t, definition=d) for t, d in terms.items()]
+    out["sources"] = src.rows()
+    return out
+
+
+def _engine(path: Path) -> Engine:
+    engine = create_engine(f"sqlite:///{path}")
+
+    @event.listens_for(engine, "connect")
+    def _fk(dbapi_conn, _record):  # noqa: ANN001
+        dbapi_conn.execute("PRAGMA foreign_keys = ON")
+
+    return engine
+
+
+INSERT_ORDER = ("sources", "instruments", "instrument_sources", "states", "state_names", "memberships",
+                "coverage", "actions", "expected_counts", "vocabulary")
+
+
+def write_database(ds: Dataset, path: Path, digest: str) -> None:
+    rows = _rows(ds)
+    engine = _engine(path)
+    try:
+        M.Base.metadata.create_all(engine)
+        tables = M.Base.metadata.tables
+        with engine.begin() as conn:
+            for name in INSERT_ORDER:
+                if rows[name]:
+                    conn.execute(insert(tables[name]), rows[name])
+            for stmt in views_sql().split(";\n\n"):
+                if stmt.strip():
+                    conn.exec_driver_sql(stmt)
+            conn.exec_driver_sql(
+                "INSERT INTO status_intervals (state_id, instrument_id, valid_from, valid_to, status, signature_date,"
+                " consent_date, consent_type, withdrawal_date, signature_action_id, consent_action_id,"
+                " withdrawal_action_id, source_id) SELECT * FROM status_intervals_view"
+                " ORDER BY state_id, instrument_id, valid_from")
+            info = {
+                "kb_version": __version__,
+                "data_digest": digest,
+                "status_as_at": ", ".join(sorted({r["status_as_at"] for r in rows["instruments"]})),
+                "actions": str(len(rows["actions"])),
+                "superseded_imported_actions": str(len(ds.superseded)),
+            }
+            conn.execute(insert(tables["build_info"]), [dict(key=k, value=v) for k, v in info.items()])
+        with engine.connect() as conn:
+            problems = check_database(conn, ds)
+            conn.exec_driver_sql("ANALYZE")
+            conn.commit()
+        if problems:
+            raise DataErrors(problems)
+    finally:
+        engine.dispose()
+
+
+def check_database(conn, ds: Dataset) -> list[Problem]:
+    ok = conn.exec_driver_sql("PRAGMA integrity_check").scalar()
+    if ok != "ok":
+        raise BuildError(f"integrity_check failed on the new database: {ok}")
+    bad = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if bad:
+        raise BuildError(f"foreign_key_check failed on the new database: {bad[:5]}")
+    problems = []
+    mism = conn.execute(text(
+        "SELECT e.rowid, r.instrument_id, r.measure, r.basis, r.expected, r.derived FROM reconciliation r"
+        " JOIN expected_counts e ON e.instrument_id = r.instrument_id AND e.measure = r.measure AND e.basis = r.basis"
+        " AND e.as_of = r.as_of WHERE r.expected != r.derived")).fetchall()
+    for rowid, inst, measure, basis, expected, derived in mism:
+        loc = ds.expected_counts[rowid - 1]
+        problems.append(loc.problem(
+            f"{inst}: the source states {expected} {measure} ({basis}) but the data derives {derived}: "
+            "an action is missing, extra or mis-typed"))
+    return problems
+
+
+def build(data_dir: Path, db_path: Path, today: str | None = None) -> dict:
+    """Validate and build; replace db_path only if everything succeeded."""
+    db_path = db_path.resolve()
+    if not db_path.parent.is_dir():
+        raise BuildError(f"directory {db_path.parent} does not exist: create it or choose another --db")
+    if not os.access(db_path.parent, os.W_OK):
+        raise BuildError(f"directory {db_path.parent} is not writable: choose another --db or fix its permissions")
+    ds = validate(data_dir, today=today)
+    digest = data_digest(ds.files)
+    with build_lock(db_path):
+        tmp = db_path.with_name(f".{db_path.name}.building-{os.getpid()}")
+        try:
+            if tmp.exists():
+                tmp.unlink()
+            write_database(ds, tmp, digest)
+            fd = os.open(tmp, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.replace(tmp, db_path)
+            dfd = os.open(db_path.parent, os.O_RDONLY)
+            try:
+                os.fsync(dfd)
+            finally:
+                os.close(dfd)
+        except OSError as exc:
+            if exc.errno == errno.ENOSPC:
+                raise BuildError(f"no space left on the device holding {db_path.parent}: free space and build again") from None
+            raise BuildError(f"cannot write {tmp}: {exc.strerror}") from None
+        finally:
+            for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
+                if leftover.exists():
+                    leftover.unlink()
+    return {"db": str(db_path), "actions": len(ds.actions), "instruments": len(ds.instruments),
+            "states": len(ds.states), "superseded": len(ds.superseded), "digest": digest}

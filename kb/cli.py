@@ -1,0 +1,246 @@
+"""The `kb` command line.  Options and JSON output are a public contract:
+change them deliberately (docs/CLI.md is generated from this file's help)."""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import json
+import os
+import re
+import sqlite3
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import BuildError, DataErrors
+
+DEFAULT_DATA = "data"
+DEFAULT_DB = "kb.db"
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+data_option = click.option(
+    "--data", "data_dir", default=lambda: os.environ.get("KB_DATA", DEFAULT_DATA), show_default="data (or $KB_DATA)",
+    type=click.Path(file_okay=False, path_type=Path), help="Directory holding treaties.yaml, states.yaml, actions/ and imported/.")
+db_option = click.option(
+    "--db", "db_path", default=lambda: os.environ.get("KB_DB", DEFAULT_DB), show_default="kb.db (or $KB_DB)",
+    type=click.Path(dir_okay=False, path_type=Path), help="SQLite database file.")
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
+    help="Output format. json: an array of objects; csv: a header row, then one row per object.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kb")
+def main() -> None:
+    """Treaty and convention ratification knowledge base.
+
+    Curated YAML in data/ is validated and built into SQLite; status on any date
+    is derived by SQL views that the CLI and the web site both read.
+
+    \b
+    Example:
+      kb build && kb status PRK
+    """
+
+
+def _fail_data(exc: DataErrors) -> None:
+    click.echo(exc.render(), err=True)
+    sys.exit(1)
+
+
+@main.command()
+@data_option
+@click.option("--today", metavar="YYYY-MM-DD", help="Treat this as today's date for the 'no future dates' rule (default: today, or $KB_TODAY).")
+def validate(data_dir: Path, today: str | None) -> None:
+    """Check the data: strict YAML, every record, and every cross-record rule.
+
+    All problems are reported at once as file:line:column: message.
+
+    \b
+    Example:
+      kb validate --data data
+    """
+    from .validate import validate as run
+
+    _check_data_dir(data_dir)
+    try:
+        ds = run(data_dir, today=_date_or_fail(today, "--today") if today else None)
+    except DataErrors as exc:
+        _fail_data(exc)
+    click.echo(f"ok: {len(ds.instruments)} instruments, {len(ds.states)} states, {len(ds.actions)} actions "
+               f"({len(ds.superseded)} imported actions superseded by curated ones)")
+
+
+@main.command()
+@data_option
+@db_option
+@click.option("--today", metavar="YYYY-MM-DD", help="Treat this as today's date for the 'no future dates' rule.")
+def build(data_dir: Path, db_path: Path, today: str | None) -> None:
+    """Validate the data and build the SQLite database.
+
+    The database is built in a temporary file, checked, then renamed over the old
+    one: a failed or interrupted build leaves the previous database untouched.
+
+    \b
+    Example:
+      kb build --data data --db kb.db
+    """
+    from .build import build as run
+
+    _check_data_dir(data_dir)
+    try:
+        info = run(data_dir, db_path, today=_date_or_fail(today, "--today") if today else None)
+    except DataErrors as exc:
+        _fail_data(exc)
+    except BuildError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"built {info['db']}: {info['instruments']} instruments, {info['states']} states, {info['actions']} actions")
+
+
+@main.command()
+@db_option
+@click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+def serve(db_path: Path, port: int, host: str) -> None:
+    """Serve the database with Datasette (pages, JSON, CSV, stored queries).
+
+    \b
+    Example:
+      kb serve --db kb.db --port 8001
+    """
+    import uvicorn
+
+    from .site import make_datasette
+
+    _check_db(db_path)
+    ds = make_datasette(db_path)
+    click.echo(f"Serving {db_path} at http://{host}:{port}/", err=True)
+    uvicorn.run(ds.app(), host=host, port=port, log_level="warning")
+
+
+@main.command()
+@click.argument("states", nargs=-1)
+@click.option("--instrument", "instruments", multiple=True, metavar="ID", help="Instrument id (repeatable), e.g. CAT. Default: all.")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Date to report status on. Default: today.")
+@db_option
+@format_option
+def status(states: tuple[str, ...], instruments: tuple[str, ...], as_of: str | None, db_path: Path, fmt: str) -> None:
+    """Status of STATES on instruments on a date: party, signatory, not_party,
+    not_applicable, withdrawn (or unknown where the KB's record is incomplete).
+
+    STATE is an ISO 3166-1 alpha-3 code, the depositary's name, or an alias
+    (case-insensitive). No STATE means all states.
+
+    \b
+    Examples:
+      kb status PRK
+      kb status "North Korea" --instrument CRPD --as-of 2016-01-01 --format json
+    """
+    import datetime as dt
+
+    from .build import query_sql
+
+    as_of = _date_or_fail(as_of, "--as-of") if as_of else dt.date.today().isoformat()
+    conn = _connect(db_path)
+    ids = [_resolve_state(conn, s) for s in states]
+    known = {r[0] for r in conn.execute("SELECT id FROM instruments")}
+    for i in instruments:
+        if i not in known:
+            hint = difflib.get_close_matches(i.upper(), sorted(known), n=3)
+            raise click.BadParameter(f"unknown instrument {i!r}" + (f"; did you mean {', '.join(hint)}?" if hint else "; see `kb instruments`"),
+                                     param_hint="--instrument")
+    cur = conn.execute(query_sql("status_on"), {"as_of": as_of, "states": ",".join(ids), "instruments": ",".join(instruments)})
+    cols = [d[0] for d in cur.description]
+    rows = [dict(zip(cols, r)) for r in cur.fetchall()]
+    _emit(rows, fmt, table_cols=["state", "instrument", "status", "signature_date", "consent_date", "consent_type", "withdrawal_date", "note"])
+
+
+@main.command()
+@db_option
+@format_option
+def instruments(db_path: Path, fmt: str) -> None:
+    """List the instruments and their ids.
+
+    \b
+    Example:
+      kb instruments --format csv
+    """
+    conn = _connect(db_path)
+    cur = conn.execute("SELECT id, short_title, regime, kind, parent_id AS parent, adopted, entry_into_force, mtdsg, status_as_at AS known_to FROM instruments ORDER BY sort_order")
+    cols = [d[0] for d in cur.description]
+    _emit([dict(zip(cols, r)) for r in cur.fetchall()], fmt, table_cols=cols)
+
+
+# --------------------------------------------------------------------------- helpers
+
+def _check_data_dir(data_dir: Path) -> None:
+    if not data_dir.is_dir():
+        raise click.ClickException(f"data directory {data_dir} not found: run from the repository root or pass --data")
+
+
+def _check_db(db_path: Path) -> None:
+    if not db_path.exists():
+        raise click.ClickException(f"database {db_path} not found: run `kb build` first (or pass --db)")
+
+
+def _connect(db_path: Path) -> sqlite3.Connection:
+    _check_db(db_path)
+    try:
+        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        conn.execute("SELECT 1 FROM status_intervals LIMIT 1")
+    except sqlite3.DatabaseError as exc:
+        raise click.ClickException(f"{db_path} is not a KB database ({exc}): rebuild it with `kb build`") from None
+    return conn
+
+
+def _date_or_fail(value: str, name: str) -> str:
+    from .schema import check_date
+
+    if not DATE_RE.match(value):
+        raise click.BadParameter(f"{value!r} is not a date: write YYYY-MM-DD", param_hint=name)
+    try:
+        check_date(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint=name) from None
+    return value
+
+
+def _resolve_state(conn: sqlite3.Connection, name: str) -> str:
+    row = conn.execute("SELECT id FROM states WHERE id = ?", (name.upper(),)).fetchone() if len(name) == 3 else None
+    if row:
+        return row[0]
+    row = conn.execute("SELECT state_id FROM state_names WHERE name = ? COLLATE NOCASE", (name,)).fetchone()
+    if row:
+        return row[0]
+    names = [r[0] for r in conn.execute("SELECT name FROM state_names")]
+    hint = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
+    raise click.BadParameter(
+        f"unknown state {name!r}" + (f"; did you mean {', '.join(repr(h) for h in hint)}?" if hint else
+                                     ": use an ISO 3166-1 alpha-3 code (e.g. PRK), the depositary's name or an alias"),
+        param_hint="STATE")
+
+
+def _emit(rows: list[dict], fmt: str, table_cols: list[str]) -> None:
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        buf = io.StringIO()
+        if rows:
+            w = csv.DictWriter(buf, fieldnames=list(rows[0].keys()), lineterminator="\n")
+            w.writeheader()
+            w.writerows(rows)
+        click.echo(buf.getvalue(), nl=False)
+    else:
+        if not rows:
+            click.echo("(no rows)")
+            return
+        cells = [[("" if r.get(c) is None else str(r.get(c))) for c in table_cols] for r in rows]
+        widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(table_cols)]
+        click.echo("  ".join(c.ljust(w) for c, w in zip(table_cols, widths)).rstrip())
+        click.echo("  ".join("-" * w for w in widths))
+        for row in cells:
+            click.echo("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip())

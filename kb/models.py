@@ -1,0 +1,266 @@
+"""SQLAlchemy 2 typed models: the tables of the built database.
+
+Column descriptions (``doc``) are reused as Datasette column descriptions and in
+docs/DATA_MODEL.md.  Table and column names are a public interface for
+analysts: change them deliberately.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from . import schema as S
+
+
+def _in(col: str, values) -> str:
+    return f"{col} IN ({', '.join(repr(v) for v in values)})"
+
+
+def _vocab(literal) -> tuple[str, ...]:
+    return literal.__args__
+
+
+DATE_CHECK = "({c} IS NULL OR {c} GLOB '[12][0-9][0-9][0-9]' OR {c} GLOB '[12][0-9][0-9][0-9]-[01][0-9]' OR {c} GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]')"
+FULL_DATE_CHECK = "({c} IS NULL OR {c} GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]')"
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+def col(*args, doc: str, **kw):
+    return mapped_column(*args, doc=doc, comment=doc, **kw)
+
+
+class Source(Base):
+    __tablename__ = "sources"
+    __doc__ = "Every source cited by the data: one row per distinct (url, title, as-at date, symbol, footnote, note)."
+    id: Mapped[int] = col(Integer, primary_key=True, doc="Source id (stable within one build).")
+    url: Mapped[str] = col(Text, doc=S.Source.model_fields["url"].description)
+    title: Mapped[str] = col(Text, doc=S.Source.model_fields["title"].description)
+    as_at: Mapped[str] = col(String, doc=S.Source.model_fields["as_at"].description)
+    symbol: Mapped[str | None] = col(String, doc=S.Source.model_fields["symbol"].description)
+    footnote: Mapped[str | None] = col(String, doc=S.Source.model_fields["footnote"].description)
+    note: Mapped[str | None] = col(Text, doc=S.Source.model_fields["note"].description)
+    __table_args__ = (CheckConstraint(DATE_CHECK.format(c="as_at"), name="sources_as_at_date"),)
+
+
+_I = S.Instrument.model_fields
+
+
+class Instrument(Base):
+    __tablename__ = "instruments"
+    __doc__ = "Treaties, conventions and protocols (data/treaties.yaml)."
+    id: Mapped[str] = col(String, primary_key=True, doc=_I["id"].description)
+    title: Mapped[str] = col(Text, doc=_I["title"].description)
+    short_title: Mapped[str] = col(Text, doc=_I["short_title"].description)
+    abbreviation: Mapped[str | None] = col(String, doc=_I["abbreviation"].description)
+    kind: Mapped[str] = col(String, doc=_I["kind"].description)
+    parent_id: Mapped[str | None] = col(String, ForeignKey("instruments.id"), doc=_I["parent"].description)
+    regime: Mapped[str] = col(String, doc=_I["regime"].description)
+    depositary: Mapped[str] = col(Text, doc=_I["depositary"].description)
+    adopted: Mapped[str] = col(String, doc=_I["adopted"].description)
+    adopted_place: Mapped[str | None] = col(String, doc=_I["adopted_place"].description)
+    entry_into_force: Mapped[str | None] = col(String, doc=_I["entry_into_force"].description)
+    mtdsg: Mapped[str | None] = col(String, doc=_I["mtdsg"].description)
+    unts_volume: Mapped[int | None] = col(Integer, doc=_I["unts_volume"].description)
+    unts_page: Mapped[int | None] = col(Integer, doc=_I["unts_page"].description)
+    registration: Mapped[str | None] = col(String, doc=_I["registration"].description)
+    monitoring_body: Mapped[str | None] = col(Text, doc=_I["monitoring_body"].description)
+    url: Mapped[str] = col(Text, doc=_I["url"].description)
+    fundamental_since: Mapped[str | None] = col(String, doc=_I["fundamental_since"].description)
+    fundamental_source_id: Mapped[int | None] = col(Integer, ForeignKey("sources.id"), doc=_I["fundamental_source"].description)
+    denunciation_allowed: Mapped[bool | None] = col(Boolean, doc="Whether the instrument provides for denunciation (null: not recorded).")
+    denunciation_article: Mapped[str | None] = col(String, doc="Article providing for denunciation.")
+    denunciation_months: Mapped[int | None] = col(Integer, doc="Months after notification that a denunciation takes effect.")
+    denunciation_source_id: Mapped[int | None] = col(Integer, ForeignKey("sources.id"), doc="Source for the denunciation clause.")
+    status_source_id: Mapped[int] = col(Integer, ForeignKey("sources.id"), doc=_I["status_source"].description)
+    status_as_at: Mapped[str] = col(String, doc="As-at date of the status source: the KB's record of this instrument is known to this date.")
+    complete_for_all: Mapped[bool] = col(Boolean, doc="True when every participant of the status source is recorded (complete_for: all).")
+    note: Mapped[str | None] = col(Text, doc=_I["note"].description)
+    sort_order: Mapped[int] = col(Integer, doc="Position in data/treaties.yaml, for display.")
+    __table_args__ = (
+        CheckConstraint(_in("kind", _vocab(S.InstrumentKind)), name="instruments_kind"),
+        CheckConstraint(_in("regime", _vocab(S.Regime)), name="instruments_regime"),
+        CheckConstraint(DATE_CHECK.format(c="adopted"), name="instruments_adopted_date"),
+        CheckConstraint(DATE_CHECK.format(c="entry_into_force"), name="instruments_eif_date"),
+    )
+
+
+class InstrumentSource(Base):
+    __tablename__ = "instrument_sources"
+    __doc__ = "Sources for each instrument's own facts."
+    instrument_id: Mapped[str] = col(String, ForeignKey("instruments.id"), primary_key=True, doc="Instrument id.")
+    source_id: Mapped[int] = col(Integer, ForeignKey("sources.id"), primary_key=True, doc="Source id.")
+
+
+_ST = S.State.model_fields
+
+
+class State(Base):
+    __tablename__ = "states"
+    __doc__ = "States and other participants (data/states.yaml)."
+    id: Mapped[str] = col(String, primary_key=True, doc=_ST["id"].description)
+    alpha2: Mapped[str] = col(String, unique=True, doc=_ST["alpha2"].description)
+    name: Mapped[str] = col(Text, doc=_ST["name"].description)
+    short_name: Mapped[str] = col(Text, doc=_ST["short_name"].description)
+    kind: Mapped[str] = col(String, doc=_ST["kind"].description)
+    note: Mapped[str | None] = col(Text, doc=_ST["note"].description)
+    __table_args__ = (
+        CheckConstraint(_in("kind", _vocab(S.StateKind)), name="states_kind"),
+        CheckConstraint("length(id) = 3 AND id = upper(id)", name="states_id_alpha3"),
+        CheckConstraint("length(alpha2) = 2 AND alpha2 = upper(alpha2)", name="states_alpha2"),
+    )
+
+
+class StateName(Base):
+    __tablename__ = "state_names"
+    __doc__ = "Every name the KB accepts for a state: the depositary's name, the short name and aliases (case-insensitive)."
+    name: Mapped[str] = col(String, primary_key=True, doc="A name or alias; unique regardless of case.")
+    state_id: Mapped[str] = col(String, ForeignKey("states.id"), doc="The state it names.")
+    kind: Mapped[str] = col(String, doc="name, short_name or alias.")
+    __table_args__ = (
+        CheckConstraint("kind IN ('name', 'short_name', 'alias')", name="state_names_kind"),
+        Index("state_names_lower", "state_id"),
+    )
+
+
+_M = S.Membership.model_fields
+
+
+class Membership(Base):
+    __tablename__ = "memberships"
+    __doc__ = "UN and ILO membership spans, and recorded non-membership (member = 0)."
+    id: Mapped[int] = col(Integer, primary_key=True, doc="Row id.")
+    state_id: Mapped[str] = col(String, ForeignKey("states.id"), doc="State.")
+    organization: Mapped[str] = col(String, doc=_M["organization"].description)
+    member: Mapped[bool] = col(Boolean, doc=_M["member"].description)
+    since: Mapped[str | None] = col(String, doc=_M["since"].description)
+    until: Mapped[str | None] = col(String, doc=_M["until"].description)
+    since_on: Mapped[str | None] = col(String, doc="`since` as a full date (the last day a partial date can mean), used by the status views.")
+    until_on: Mapped[str | None] = col(String, doc="`until` as a full date (the first day a partial date can mean).")
+    note: Mapped[str | None] = col(Text, doc=_M["note"].description)
+    source_id: Mapped[int] = col(Integer, ForeignKey("sources.id"), doc=_M["source"].description)
+    __table_args__ = (
+        CheckConstraint(_in("organization", _vocab(S.Organization)), name="memberships_org"),
+        CheckConstraint(FULL_DATE_CHECK.format(c="since_on"), name="memberships_since_on"),
+        Index("memberships_state", "state_id", "organization"),
+    )
+
+
+class Coverage(Base):
+    __tablename__ = "coverage"
+    __doc__ = "Pairs whose record is complete as at the instrument's status source (from complete_for). Other pairs read `unknown`."
+    instrument_id: Mapped[str] = col(String, ForeignKey("instruments.id"), primary_key=True, doc="Instrument.")
+    state_id: Mapped[str] = col(String, ForeignKey("states.id"), primary_key=True, doc="State.")
+
+
+_A = S.Action.model_fields
+
+
+class Action(Base):
+    __tablename__ = "actions"
+    __doc__ = "Every recorded event: signatures, consents, reservations, declarations, objections, withdrawals, denunciations."
+    id: Mapped[int] = col(Integer, primary_key=True, doc="Row id (stable within one build; use `key` across builds).")
+    key: Mapped[str] = col(String, unique=True, doc="Stable key: instrument/state/date/type[/article][/target].")
+    state_id: Mapped[str] = col(String, ForeignKey("states.id"), doc=_A["state"].description)
+    instrument_id: Mapped[str] = col(String, ForeignKey("instruments.id"), doc="Instrument acted on.")
+    type: Mapped[str] = col(String, doc=_A["type"].description)
+    date: Mapped[str] = col(String, doc=_A["date"].description)
+    effective_date: Mapped[str | None] = col(String, doc=_A["effective_date"].description)
+    date_on: Mapped[str] = col(String, doc="`date` as a full date (the last day a partial date can mean): the day by which the action is known to have happened.")
+    effective_on: Mapped[str] = col(String, doc="Day the action takes effect for the status views: effective_date, else date (full, last possible day).")
+    legal_effect: Mapped[str] = col(String, doc=_A["legal_effect"].description)
+    article: Mapped[str | None] = col(String, doc=_A["article"].description)
+    target_state_id: Mapped[str | None] = col(String, ForeignKey("states.id"), doc=_A["target_state"].description)
+    text: Mapped[str | None] = col(Text, doc=_A["text"].description)
+    summary: Mapped[str | None] = col(Text, doc=_A["summary"].description)
+    footnote_text: Mapped[str | None] = col(Text, doc=_A["footnote_text"].description)
+    unverified: Mapped[str | None] = col(Text, doc=_A["unverified"].description)
+    origin: Mapped[str] = col(String, doc="curated (data/actions/) or imported (data/imported/).")
+    source_id: Mapped[int] = col(Integer, ForeignKey("sources.id"), doc=_A["source"].description)
+    file: Mapped[str] = col(String, doc="Data file and line the action was read from.")
+    __table_args__ = (
+        CheckConstraint(_in("type", _vocab(S.ActionType)), name="actions_type"),
+        CheckConstraint(_in("legal_effect", _vocab(S.LegalEffect)), name="actions_legal_effect"),
+        CheckConstraint("origin IN ('curated', 'imported')", name="actions_origin"),
+        CheckConstraint(DATE_CHECK.format(c="date"), name="actions_date"),
+        CheckConstraint(FULL_DATE_CHECK.format(c="date_on"), name="actions_date_on"),
+        CheckConstraint(FULL_DATE_CHECK.format(c="effective_on"), name="actions_effective_on"),
+        CheckConstraint("effective_on >= date_on OR effective_date IS NOT NULL", name="actions_effect_order"),
+        Index("actions_pair", "state_id", "instrument_id", "effective_on"),
+        Index("actions_instrument", "instrument_id", "type"),
+        Index("actions_type", "type"),
+    )
+
+
+_E = S.ExpectedCount.model_fields
+
+
+class ExpectedCount(Base):
+    __tablename__ = "expected_counts"
+    __doc__ = "Counts the sources state (e.g. a status page's number of parties); the reconciliation view compares them with derived status."
+    id: Mapped[int] = col(Integer, primary_key=True, doc="Row id.")
+    instrument_id: Mapped[str] = col(String, ForeignKey("instruments.id"), doc=_E["instrument"].description)
+    as_of: Mapped[str] = col(String, doc=_E["as_of"].description)
+    measure: Mapped[str] = col(String, doc=_E["measure"].description)
+    value: Mapped[int] = col(Integer, doc=_E["value"].description)
+    basis: Mapped[str] = col(String, doc=_E["basis"].description)
+    source_id: Mapped[int] = col(Integer, ForeignKey("sources.id"), doc=_E["source"].description)
+    __table_args__ = (CheckConstraint(_in("measure", _vocab(S.Measure)), name="expected_counts_measure"),)
+
+
+STATUSES = ("party", "signatory", "not_party", "not_applicable", "withdrawn", "unknown")
+
+S.VOCABULARIES["status"] = {
+    "party": "The state's consent to be bound is in effect (counted from the date of deposit, as the depositary counts parties).",
+    "signatory": "The state signed and has not (yet) consented to be bound.",
+    "not_party": "No signature or consent is recorded as at the status source's date.",
+    "not_applicable": "The state cannot join under the regime's rules: an ILO instrument and the state is not an ILO member.",
+    "withdrawn": "The state was a party and validly left: its denunciation or withdrawal has taken effect.",
+    "unknown": "The KB holds no complete record of this state's actions on this instrument (see `coverage`).",
+}
+
+
+class StatusInterval(Base):
+    __tablename__ = "status_intervals"
+    __doc__ = ("Derived, never typed: the status of every state on every instrument, as intervals [valid_from, valid_to). "
+               "Filled from the view status_intervals_view at build time. Status on day D: valid_from <= D < valid_to (NULL = open).")
+    id: Mapped[int] = col(Integer, primary_key=True, doc="Row id.")
+    state_id: Mapped[str] = col(String, ForeignKey("states.id"), doc="State.")
+    instrument_id: Mapped[str] = col(String, ForeignKey("instruments.id"), doc="Instrument.")
+    valid_from: Mapped[str | None] = col(String, doc="First day of the interval (NULL: from the beginning).")
+    valid_to: Mapped[str | None] = col(String, doc="Day after the interval (NULL: to the end of the record).")
+    status: Mapped[str] = col(String, doc="party, signatory, not_party, not_applicable, withdrawn or unknown (see vocabulary).")
+    signature_date: Mapped[str | None] = col(String, doc="Date of signature, if the state signed by then.")
+    consent_date: Mapped[str | None] = col(String, doc="Date of the consent to be bound in effect (or undone, for withdrawn).")
+    consent_type: Mapped[str | None] = col(String, doc="ratification, accession, succession, acceptance, approval, formal_confirmation or definitive_signature.")
+    withdrawal_date: Mapped[str | None] = col(String, doc="Date the denunciation or withdrawal took effect (withdrawn only).")
+    signature_action_id: Mapped[int | None] = col(Integer, ForeignKey("actions.id"), doc="The signature action.")
+    consent_action_id: Mapped[int | None] = col(Integer, ForeignKey("actions.id"), doc="The consent action.")
+    withdrawal_action_id: Mapped[int | None] = col(Integer, ForeignKey("actions.id"), doc="The denunciation or withdrawal action.")
+    source_id: Mapped[int | None] = col(Integer, ForeignKey("sources.id"), doc="Source of the status: the deciding action's source, the status list (not_party) or the membership record (not_applicable).")
+    __table_args__ = (
+        CheckConstraint(_in("status", STATUSES), name="status_intervals_status"),
+        Index("status_intervals_pair", "state_id", "instrument_id", "valid_from", unique=True),
+        Index("status_intervals_instrument", "instrument_id", "status", "valid_from"),
+    )
+
+
+class Vocabulary(Base):
+    __tablename__ = "vocabulary"
+    __doc__ = "Every closed vocabulary of the data model, with the definition and curation rule of each term."
+    vocabulary: Mapped[str] = col(String, primary_key=True, doc="Vocabulary name, e.g. 'action type'.")
+    term: Mapped[str] = col(String, primary_key=True, doc="Term as it appears in the data.")
+    definition: Mapped[str] = col(Text, doc="What the term means and when to use it.")
+
+
+class BuildInfo(Base):
+    __tablename__ = "build_info"
+    __doc__ = "Facts about this build: data digest, software version, the as-at dates of the sources."
+    key: Mapped[str] = col(String, primary_key=True, doc="Name.")
+    value: Mapped[str] = col(Text, doc="Value.")
+
+
+TABLE_DOCS = {m.__tablename__: m.__doc__ for m in Base.__subclasses__()}

@@ -1,0 +1,298 @@
+"""Record schemas for the curated YAML under data/.
+
+Every field carries a description: the same text becomes the Datasette column
+description and the data model section of docs/DATA_MODEL.md, so the schema
+documents itself.  Vocabularies are closed ``Literal`` types; each value is
+defined in ``VOCABULARIES`` with the curation rule for using it.
+
+Dates are ISO strings validated here, never by YAML: ``YYYY-MM-DD``, or the
+partial forms ``YYYY-MM`` and ``YYYY`` where the truth is only that precise.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+# --------------------------------------------------------------------------- dates
+
+_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def check_date(value: str) -> str:
+    """Accept YYYY, YYYY-MM or YYYY-MM-DD naming a real calendar date."""
+    m = _DATE_RE.match(value)
+    if not m:
+        raise ValueError(
+            f"{value!r} is not a date: write YYYY-MM-DD (or YYYY-MM / YYYY where only that is known)"
+        )
+    year, month, day = m.group(1), m.group(2), m.group(3)
+    y = int(year)
+    if y < 1800:
+        raise ValueError(f"{value!r}: year {y} is before 1800; check the date")
+    if month is not None:
+        mo = int(month)
+        if not 1 <= mo <= 12:
+            raise ValueError(f"{value!r} is not a date: month {mo} does not exist")
+        if day is not None:
+            d = int(day)
+            last = calendar.monthrange(y, mo)[1]
+            if not 1 <= d <= last:
+                raise ValueError(f"{value!r} is not a date: {year}-{month} has {last} days")
+    return value
+
+
+def date_bounds(value: str) -> tuple[str, str]:
+    """Earliest and latest full date a (possibly partial) date can mean."""
+    parts = value.split("-")
+    if len(parts) == 3:
+        return value, value
+    if len(parts) == 2:
+        y, m = int(parts[0]), int(parts[1])
+        return f"{value}-01", f"{value}-{calendar.monthrange(y, m)[1]:02d}"
+    return f"{value}-01-01", f"{value}-12-31"
+
+
+Date = Annotated[str, AfterValidator(check_date)]
+# --------------------------------------------------------------------------- vocabularies
+
+InstrumentKind = Literal[
+    "convention", "covenant", "protocol", "optional_protocol", "statute",
+    "ilo_convention", "ilo_protocol",
+]
+Regime = Literal["UN", "ILO", "other"]
+StateKind = Literal["state", "non_member_state", "organization"]
+Organization = Literal["UN", "ILO"]
+ActionType = Literal[
+    "signature", "ratification", "accession", "succession", "acceptance", "approval",
+    "formal_confirmation", "definitive_signature",
+    "reservation", "declaration", "objection", "competence_declaration",
+    "withdrawal_of_reservation", "partial_withdrawal_of_reservation",
+    "withdrawal_of_declaration", "withdrawal_of_objection", "withdrawal_of_competence_declaration",
+    "denunciation", "notification_of_withdrawal", "territorial_application", "communication",
+]
+LegalEffect = Literal["effective", "none"]
+
+CONSENT_TYPES = (
+    "ratification", "accession", "succession", "acceptance", "approval",
+    "formal_confirmation", "definitive_signature",
+)
+EXIT_TYPES = ("denunciation", "notification_of_withdrawal")
+
+VOCABULARIES: dict[str, dict[str, str]] = {
+    "instrument kind": {
+        "convention": "A multilateral convention (UN or other regime).",
+        "covenant": "One of the two 1966 International Covenants.",
+        "protocol": "A protocol that amends or supplements a parent instrument and that states join on its own.",
+        "optional_protocol": "An optional protocol to a parent instrument; only parties (or signatories) of the parent may join.",
+        "statute": "A constituent statute, e.g. the Rome Statute.",
+        "ilo_convention": "An International Labour Convention; only ILO members may ratify.",
+        "ilo_protocol": "A protocol to an International Labour Convention; only ILO members may ratify.",
+    },
+    "regime": {
+        "UN": "Deposited with the Secretary-General of the United Nations; open to states and, where the text says so, organizations.",
+        "ILO": "International Labour Organization: ratification by members only, no signature step.",
+        "other": "Any other depositary.",
+    },
+    "state kind": {
+        "state": "A UN member state.",
+        "non_member_state": "A participant that is not a UN member state (Holy See, State of Palestine, Cook Islands, Niue).",
+        "organization": "An international organization that participates in treaties (European Union).",
+    },
+    "action type": {
+        "signature": "Signature subject to ratification, acceptance or approval. Not consent to be bound.",
+        "ratification": "Consent to be bound by ratification (UNTC: date with no suffix).",
+        "accession": "Consent to be bound by accession (UNTC suffix 'a').",
+        "succession": "Consent to be bound by succession to a predecessor state (UNTC suffix 'd').",
+        "acceptance": "Consent to be bound by acceptance (UNTC suffix 'A').",
+        "approval": "Consent to be bound by approval (UNTC suffix 'AA').",
+        "formal_confirmation": "Consent of an organization by formal confirmation (UNTC suffix 'c').",
+        "definitive_signature": "Consent by signature without reservation of ratification (UNTC suffix 's').",
+        "reservation": "A reservation excluding or modifying an article; record one action per article concerned.",
+        "declaration": "An interpretative or other declaration that is not a reservation.",
+        "objection": "An objection to another state's reservation or declaration; `target_state` names that state.",
+        "competence_declaration": "A declaration recognising a committee's competence under an opt-in article (e.g. CAT art. 22).",
+        "withdrawal_of_reservation": "Withdrawal of a reservation to the article named (whole).",
+        "partial_withdrawal_of_reservation": "Withdrawal of part of a reservation; `text` says what remains.",
+        "withdrawal_of_declaration": "Withdrawal of a declaration.",
+        "withdrawal_of_objection": "Withdrawal of an objection.",
+        "withdrawal_of_competence_declaration": "Withdrawal of a declaration recognising a committee's competence.",
+        "denunciation": "Denunciation under the instrument's own clause; takes effect on `effective_date`.",
+        "notification_of_withdrawal": "A notice of withdrawal; where the instrument has no withdrawal clause set `legal_effect: none`.",
+        "territorial_application": "Extension or exclusion of territorial application.",
+        "communication": "Another communication recorded by the depositary.",
+    },
+    "legal effect": {
+        "effective": "The action has the legal effect its type implies (default).",
+        "none": "The depositary records the action but it has no legal effect (e.g. a withdrawal the instrument does not allow). It changes no status.",
+    },
+}
+
+# --------------------------------------------------------------------------- records
+
+
+class Record(BaseModel):
+    """Unknown keys are errors: a misspelt key must not silently vanish."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Source(Record):
+    url: str = Field(description="Address of the source document or page.")
+    title: str = Field(description="Title of the source, e.g. 'UN Treaty Collection: CEDAW status page'.")
+    as_at: Date = Field(description="The source's own as-at date (e.g. the UNTC page's STATUS AS AT), not the day it was read.")
+    symbol: str | None = Field(None, description="Depositary notification or UN document symbol, e.g. C.N.467.1997.TREATIES-10.")
+    footnote: str | None = Field(None, description="Footnote number on the source page that states the fact.")
+    note: str | None = Field(None, description="Where in the source, or how the fact was read from it.")
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        if not re.match(r"^https?://[^\s/]+\S*$", v):
+            raise ValueError(f"{v!r} is not a URL: write the full http(s) address")
+        return v
+
+
+class Denunciation(Record):
+    allowed: bool = Field(description="Whether the instrument provides for denunciation or withdrawal.")
+    article: str | None = Field(None, description="Article providing for denunciation (or null when there is none).")
+    months: int | None = Field(None, description="Months after the depositary receives the notification that a denunciation takes effect.")
+    source: Source = Field(description="Where this is stated.")
+
+
+class Instrument(Record):
+    id: str = Field(description="Stable identifier, e.g. ICCPR, OP-CAT, C087. A public interface: never changed or reused.")
+    title: str = Field(description="Official title as the depositary gives it.")
+    short_title: str = Field(description="Short title used in sentences, e.g. 'Convention against Torture'.")
+    abbreviation: str | None = Field(None, description="Customary abbreviation, e.g. CAT, ICCPR.")
+    kind: InstrumentKind = Field(description="Kind of instrument (closed vocabulary).")
+    parent: str | None = Field(None, description="Id of the parent instrument, for protocols.")
+    regime: Regime = Field(description="Treaty regime: UN, ILO or other.")
+    depositary: str = Field(description="Depositary of the instrument.")
+    adopted: Date = Field(description="Date of adoption (or opening for signature, as the depositary gives it).")
+    adopted_place: str | None = Field(None, description="Place of adoption.")
+    entry_into_force: Date | None = Field(None, description="Date of entry into force of the instrument.")
+    mtdsg: str | None = Field(None, description="Chapter and number in 'Multilateral Treaties Deposited with the Secretary-General', e.g. IV-4.")
+    unts_volume: int | None = Field(None, description="United Nations Treaty Series volume of the text.")
+    unts_page: int | None = Field(None, description="United Nations Treaty Series page of the text.")
+    registration: str | None = Field(None, description="UN registration number and date, as the depositary gives them.")
+    monitoring_body: str | None = Field(None, description="Treaty body or supervisory body that monitors the instrument.")
+    url: str = Field(description="Official page of the instrument at its depositary.")
+    fundamental_since: Date | None = Field(None, description="ILO: date the instrument became a fundamental instrument.")
+    fundamental_source: Source | None = Field(None, description="ILO: source for fundamental_since.")
+    denunciation: Denunciation | None = Field(None, description="Denunciation clause, where recorded.")
+    status_source: Source = Field(description="The depositary's status list from which the KB's record of participants is taken; a state with no action there has none.")
+    complete_for: Literal["all"] | list[str] = Field(description="States whose record of actions on this instrument is complete as at status_source.as_at: 'all' when every participant of the status list is recorded, else a list of alpha-3 codes. Other states read `unknown`.")
+    sources: list[Source] = Field(description="Sources for the instrument's own facts (titles, dates, references).", min_length=1)
+    note: str | None = Field(None, description="Curator's note.")
+
+    @model_validator(mode="after")
+    def _ilo(self) -> "Instrument":
+        if self.fundamental_since and not self.fundamental_source:
+            raise ValueError("fundamental_since needs fundamental_source: say where it is stated")
+        return self
+
+
+class Membership(Record):
+    organization: Organization = Field(description="Organization: UN or ILO.")
+    member: bool = Field(True, description="true for a membership span; false records that the state is not a member as at the source's date.")
+    since: Date | None = Field(None, description="Date membership began (admission, or ratification of the Charter for original UN members).")
+    until: Date | None = Field(None, description="Date membership ended, if it did.")
+    note: str | None = Field(None, description="How the date was read, caveats.")
+    source: Source = Field(description="Where this is stated.")
+
+    @model_validator(mode="after")
+    def _shape(self) -> "Membership":
+        if self.member and self.since is None:
+            raise ValueError("a membership (member: true) needs `since`")
+        if not self.member and (self.since or self.until):
+            raise ValueError("`member: false` records non-membership: leave out since/until")
+        return self
+
+
+class State(Record):
+    id: str = Field(description="ISO 3166-1 alpha-3 code (EUU for the European Union). A public interface.")
+    alpha2: str = Field(description="ISO 3166-1 alpha-2 code.")
+    name: str = Field(description="The depositary's current name, e.g. \"Democratic People's Republic of Korea\", 'Türkiye'.")
+    short_name: str = Field(description="Short name used in tables.")
+    aliases: list[str] = Field(default_factory=list, description="Other names the KB accepts, e.g. 'North Korea', 'DPRK', former depositary names.")
+    kind: StateKind = Field(description="state, non_member_state or organization.")
+    memberships: list[Membership] = Field(default_factory=list, description="UN and ILO membership spans and recorded non-memberships.")
+    note: str | None = Field(None, description="Curator's note.")
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        if not re.fullmatch(r"[A-Z]{3}", v):
+            raise ValueError(f"{v!r} is not an ISO 3166-1 alpha-3 code: three capital letters, e.g. PRK")
+        return v
+
+    @field_validator("alpha2")
+    @classmethod
+    def _a2(cls, v: str) -> str:
+        if not re.fullmatch(r"[A-Z]{2}", v):
+            raise ValueError(f"{v!r} is not an ISO 3166-1 alpha-2 code: two capital letters, e.g. KP")
+        return v
+
+
+class Action(Record):
+    state: str = Field(description="Acting state (alpha-3).")
+    type: ActionType = Field(description="What the state did (closed vocabulary).")
+    date: Date = Field(description="Date of the action: deposit of the instrument or receipt of the notification by the depositary.")
+    effective_date: Date | None = Field(None, description="Date the action takes effect, where it differs from `date` (e.g. a denunciation).")
+    legal_effect: LegalEffect = Field("effective", description="'none' where the depositary records the action but it has no legal effect.")
+    article: str | None = Field(None, description="Article concerned, as the instrument numbers it, e.g. '29', '2(f)', '9(2)'.")
+    target_state: str | None = Field(None, description="For objections: the state whose reservation or declaration is objected to.")
+    text: str | None = Field(None, description="Text as the source gives it (quoted verbatim).")
+    summary: str | None = Field(None, description="Curator's faithful summary where the text is not quoted.")
+    footnote_text: str | None = Field(None, description="Text of the depositary's footnote that annotates this action, verbatim.")
+    unverified: str | None = Field(None, description="Set (with the reason) when the fact could not be checked against its source.")
+    source: Source = Field(description="Where the action is recorded. Required.")
+
+    @model_validator(mode="after")
+    def _shape(self) -> "Action":
+        if self.type == "objection" and not self.target_state:
+            raise ValueError("an objection needs `target_state`: the state whose reservation is objected to")
+        if self.type != "objection" and self.type != "withdrawal_of_objection" and self.target_state:
+            raise ValueError("`target_state` is only for objections")
+        return self
+
+
+class ActionsFile(Record):
+    instrument: str = Field(description="Instrument the actions in this file concern.")
+    actions: list[Action] = Field(description="Actions, in any order.")
+
+
+class TreatiesFile(Record):
+    instruments: list[Instrument]
+
+
+class StatesFile(Record):
+    states: list[State]
+
+
+Measure = Literal["parties", "signatories", "participants"]
+
+VOCABULARIES["count measure"] = {
+    "parties": "States whose derived status on `as_of` is party.",
+    "signatories": "States that had signed by `as_of` (whether or not they later became parties), as the UNTC header counts them.",
+    "participants": "States with any signature or consent recorded by `as_of` (rows of the depositary's participant grid).",
+}
+
+
+class ExpectedCount(Record):
+    """An assertion about the data, checked after every build (see the `reconciliation` view)."""
+
+    instrument: str = Field(description="Instrument counted.")
+    as_of: Date = Field(description="Date the count refers to (the source's as-at date).")
+    measure: Measure = Field(description="What is counted (closed vocabulary).")
+    value: int = Field(description="The count the source states.")
+    basis: str = Field(description="Where on the source the count is read, e.g. 'page header' or 'participant grid'.")
+    source: Source = Field(description="The source stating the count.")
+
+
+class ExpectedCountsFile(Record):
+    expected_counts: list[ExpectedCount]

@@ -1,0 +1,125 @@
+"""The Datasette site: metadata generated from the models, stored queries, and
+the plugin hooks that keep the site safe to publish."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from . import models as M
+from .build import query_sql
+
+LICENSE = "CC BY 4.0 (compilation); code Apache-2.0"
+LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
+SOURCE = "UN Treaty Collection (status as at 3 February 2026); ILO member States (February 2025); UN Charter tables (March 2015)"
+SOURCE_URL = "https://treaties.un.org/Pages/Treaties.aspx?id=4&subid=A&clang=_en"
+
+VIEW_DOCS = {
+    "status_events": "Derived: one row per state, instrument and day on which something that can change status takes effect.",
+    "status_intervals_view": "Derived: the definition of status_intervals (the table is filled from this view at build time).",
+    "latest_status": "Derived: each pair's status at the end of the record (valid_to IS NULL), with the date the record is known to.",
+    "reconciliation": "Counts stated by the sources (expected_counts) against counts derived from the data.",
+}
+
+FACETS = {
+    "actions": ["type", "instrument_id", "origin", "legal_effect"],
+    "status_intervals": ["status", "instrument_id"],
+    "latest_status": ["status", "instrument_id"],
+    "states": ["kind"],
+    "instruments": ["regime", "kind"],
+    "memberships": ["organization", "member"],
+    "vocabulary": ["vocabulary"],
+}
+
+SORT = {
+    "actions": "date",
+    "instruments": "sort_order",
+}
+
+
+def canned_queries() -> dict[str, Any]:
+    return {
+        "status_on": {
+            "title": "Status on a date",
+            "description": "Status of states on instruments on a date (YYYY-MM-DD). "
+                           "states / instruments: comma-separated ids, or empty for all. The same SQL as `kb status`.",
+            "sql": query_sql("status_on"),
+        },
+    }
+
+
+def metadata(db_name: str = "kb") -> dict[str, Any]:
+    tables: dict[str, Any] = {}
+    for table in M.Base.metadata.sorted_tables:
+        entry: dict[str, Any] = {
+            "description": M.TABLE_DOCS.get(table.name, ""),
+            "columns": {c.name: c.comment or "" for c in table.columns},
+        }
+        if table.name in FACETS:
+            entry["facets"] = FACETS[table.name]
+        if table.name in SORT:
+            entry["sort"] = SORT[table.name]
+        tables[table.name] = entry
+    for view, doc in VIEW_DOCS.items():
+        tables[view] = {"description": doc}
+        if view in FACETS:
+            tables[view]["facets"] = FACETS[view]
+    common = {"license": LICENSE, "license_url": LICENSE_URL, "source": SOURCE, "source_url": SOURCE_URL}
+    return {
+        "title": "Treaty ratification knowledge base",
+        "description": "Which human-rights obligations states have accepted, which not, since when — "
+                       "derived from dated, sourced events. Status on any date; every fact cites its source.",
+        **common,
+        "databases": {
+            db_name: {
+                "description": "Built from the curated YAML in data/. Status is derived by SQL views, never typed.",
+                **common,
+                "tables": tables,
+                "queries": canned_queries(),
+            }
+        },
+    }
+
+
+SETTINGS = {
+    "default_page_size": 100,
+    "sql_time_limit_ms": 2000,
+    "facet_time_limit_ms": 500,
+    "allow_download": True,
+    "default_cache_ttl": 60,
+}
+
+
+def make_datasette(db_path: Path, **kwargs: Any):
+    """A Datasette instance serving db_path as database 'kb', with our metadata and plugin."""
+    from datasette.app import Datasette
+    from datasette.plugins import pm
+
+    from . import plugin
+
+    if not pm.is_registered(plugin):
+        pm.register(plugin, name="kb")
+    settings = dict(SETTINGS, **kwargs.pop("settings", {}))
+    return Datasette(
+        files=[],
+        immutables=[str(db_path)],
+        metadata=metadata(Path(db_path).stem),
+        settings=settings,
+        **kwargs,
+    )
+
+
+def is_offsite(location: str) -> bool:
+    """True when a redirect target would leave the site (any scheme/host, //host, /\\host, encoded forms)."""
+    loc = location.strip()
+    for _ in range(3):
+        decoded = unquote(loc)
+        if decoded == loc:
+            break
+        loc = decoded
+    loc = loc.replace("\\", "/")
+    if loc.startswith("//"):
+        return True
+    parts = urlsplit(loc)
+    return bool(parts.scheme or parts.netloc)

@@ -1,0 +1,144 @@
+-- Status is derived here, never typed.  {consents} and {exits} are filled in from
+-- kb/schema.py (CONSENT_TYPES, EXIT_TYPES) when the database is built.
+--
+-- Rules (docs/DATA_MODEL.md, "How status is derived"):
+-- * Every action takes effect on `effective_on` (its effective_date, else its date).
+-- * Actions with legal_effect = 'none' change nothing.
+-- * A state is a party on day D when it has a consent in effect by D that was not undone:
+--   its latest consent is dated on or after the notification of the latest exit
+--   (denunciation, withdrawal) that has taken effect by D.  A consent notified on the
+--   same day as an exit counts as after it (denounce and re-accede with a reservation).
+-- * withdrawn: it was a party and an exit has taken effect since.
+-- * signatory: it signed and is neither party nor withdrawn.
+-- * not_applicable: an ILO instrument and the state is not an ILO member on D.
+-- * unknown: the KB holds no complete record of this state for this instrument (coverage).
+-- * not_party: otherwise.
+
+CREATE VIEW status_events AS
+-- One row per state, instrument and day on which something that can change status takes effect.
+WITH ev AS (
+    SELECT state_id, instrument_id, effective_on AS on_date,
+           CASE WHEN type = 'signature' THEN effective_on || '|' || id END AS sign_key,
+           CASE WHEN type IN ({consents}) THEN effective_on || '|' || type || '|' || id END AS consent_key,
+           CASE WHEN type IN ({exits}) THEN date_on || '|' || id END AS exit_key,
+           NULL AS join_key, NULL AS leave_on
+    FROM actions
+    WHERE legal_effect = 'effective' AND (type = 'signature' OR type IN ({consents}) OR type IN ({exits}))
+    UNION ALL
+    SELECT m.state_id, i.id, m.since_on, NULL, NULL, NULL, m.since_on || '|' || m.id, NULL
+    FROM memberships m JOIN instruments i ON i.regime = 'ILO'
+    WHERE m.organization = 'ILO' AND m.member = 1
+    UNION ALL
+    SELECT m.state_id, i.id, m.until_on, NULL, NULL, NULL, NULL, m.until_on
+    FROM memberships m JOIN instruments i ON i.regime = 'ILO'
+    WHERE m.organization = 'ILO' AND m.member = 1 AND m.until_on IS NOT NULL
+)
+SELECT state_id, instrument_id, on_date,
+       min(sign_key) AS sign_key, max(consent_key) AS consent_key, max(exit_key) AS exit_key,
+       max(join_key) AS join_key, max(leave_on) AS leave_on
+FROM ev
+GROUP BY state_id, instrument_id, on_date;
+
+CREATE VIEW status_intervals_view AS
+-- Every state x instrument pair, cut into intervals [valid_from, valid_to) of constant status.
+-- valid_from NULL = since the beginning of time; valid_to NULL = to the end of the record.
+WITH running AS (
+    SELECT e.state_id, e.instrument_id, e.on_date AS valid_from,
+           lead(e.on_date) OVER w AS valid_to,
+           min(e.sign_key) OVER r AS sign_key,
+           max(e.consent_key) OVER r AS consent_key,
+           max(e.exit_key) OVER r AS exit_key,
+           max(e.join_key) OVER r AS join_key,
+           max(e.leave_on) OVER r AS leave_on,
+           row_number() OVER w AS n
+    FROM status_events e
+    WINDOW w AS (PARTITION BY e.state_id, e.instrument_id ORDER BY e.on_date),
+           r AS (PARTITION BY e.state_id, e.instrument_id ORDER BY e.on_date
+                 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+),
+first_event AS (
+    SELECT state_id, instrument_id, min(on_date) AS on_date FROM status_events GROUP BY state_id, instrument_id
+),
+spans AS (
+    -- The interval before the first event, for every pair (the whole of time if there is none).
+    SELECT s.id AS state_id, i.id AS instrument_id, NULL AS valid_from, f.on_date AS valid_to,
+           NULL AS sign_key, NULL AS consent_key, NULL AS exit_key, NULL AS join_key, NULL AS leave_on
+    FROM states s CROSS JOIN instruments i
+    LEFT JOIN first_event f ON f.state_id = s.id AND f.instrument_id = i.id
+    UNION ALL
+    SELECT state_id, instrument_id, valid_from, valid_to, sign_key, consent_key, exit_key, join_key, leave_on
+    FROM running
+),
+flags AS (
+    SELECT sp.*,
+           i.regime,
+           substr(sp.consent_key, 1, 10) AS consent_on,
+           substr(sp.exit_key, 1, 10) AS exit_notified,
+           (sp.join_key IS NOT NULL AND (sp.leave_on IS NULL OR substr(sp.join_key, 1, 10) > sp.leave_on)) AS ilo_member,
+           EXISTS (SELECT 1 FROM coverage c WHERE c.instrument_id = sp.instrument_id AND c.state_id = sp.state_id) AS covered,
+           i.status_source_id
+    FROM spans sp JOIN instruments i ON i.id = sp.instrument_id
+),
+derived AS (
+    SELECT f.*,
+           CASE
+               WHEN f.regime = 'ILO' AND NOT f.ilo_member THEN 'not_applicable'
+               WHEN NOT f.covered THEN 'unknown'
+               WHEN f.consent_key IS NOT NULL AND (f.exit_notified IS NULL OR f.consent_on >= f.exit_notified) THEN 'party'
+               WHEN f.exit_key IS NOT NULL THEN 'withdrawn'
+               WHEN f.sign_key IS NOT NULL THEN 'signatory'
+               ELSE 'not_party'
+           END AS status,
+           CAST(substr(f.sign_key, 12) AS INTEGER) AS signature_action_id,
+           CAST(substr(f.consent_key, instr(substr(f.consent_key, 12), '|') + 12) AS INTEGER) AS consent_action_id,
+           substr(f.consent_key, 12, instr(substr(f.consent_key, 12), '|') - 1) AS consent_type,
+           CAST(substr(f.exit_key, 12) AS INTEGER) AS exit_action_id
+    FROM flags f
+)
+SELECT d.state_id, d.instrument_id, d.valid_from, d.valid_to, d.status,
+       sa.date AS signature_date,
+       CASE WHEN d.status IN ('party', 'withdrawn') THEN ca.date END AS consent_date,
+       CASE WHEN d.status IN ('party', 'withdrawn') THEN d.consent_type END AS consent_type,
+       CASE WHEN d.status = 'withdrawn' THEN coalesce(xa.effective_date, xa.date) END AS withdrawal_date,
+       d.signature_action_id,
+       CASE WHEN d.status IN ('party', 'withdrawn') THEN d.consent_action_id END AS consent_action_id,
+       CASE WHEN d.status = 'withdrawn' THEN d.exit_action_id END AS withdrawal_action_id,
+       CASE d.status
+           WHEN 'party' THEN ca.source_id
+           WHEN 'withdrawn' THEN xa.source_id
+           WHEN 'signatory' THEN sa.source_id
+           WHEN 'not_party' THEN d.status_source_id
+           WHEN 'not_applicable' THEN (SELECT m.source_id FROM memberships m
+                                       WHERE m.state_id = d.state_id AND m.organization = 'ILO'
+                                       ORDER BY m.member, m.since_on DESC LIMIT 1)
+       END AS source_id
+FROM derived d
+LEFT JOIN actions sa ON sa.id = d.signature_action_id
+LEFT JOIN actions ca ON ca.id = d.consent_action_id
+LEFT JOIN actions xa ON xa.id = d.exit_action_id;
+
+CREATE VIEW latest_status AS
+-- The status each pair has at the end of the record (the source's as-at date onward).
+SELECT si.*, i.status_as_at AS known_to
+FROM status_intervals si JOIN instruments i ON i.id = si.instrument_id
+WHERE si.valid_to IS NULL;
+
+CREATE VIEW reconciliation AS
+-- Counts stated by the sources against counts derived from the actions and status views.
+SELECT e.instrument_id, e.as_of, e.measure, e.basis, e.value AS expected,
+       CASE e.measure
+           WHEN 'parties' THEN (
+               SELECT count(*) FROM status_intervals si
+               WHERE si.instrument_id = e.instrument_id AND si.status = 'party'
+                 AND (si.valid_from IS NULL OR si.valid_from <= e.as_of)
+                 AND (si.valid_to IS NULL OR si.valid_to > e.as_of))
+           WHEN 'signatories' THEN (
+               SELECT count(DISTINCT a.state_id) FROM actions a
+               WHERE a.instrument_id = e.instrument_id AND a.type = 'signature' AND a.date_on <= e.as_of)
+           WHEN 'participants' THEN (
+               SELECT count(DISTINCT a.state_id) FROM actions a
+               WHERE a.instrument_id = e.instrument_id AND a.date_on <= e.as_of
+                 AND (a.type = 'signature' OR a.type IN ({consents})))
+       END AS derived,
+       e.source_id
+FROM expected_counts e;

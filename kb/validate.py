@@ -1,0 +1,305 @@
+"""Load every data file, validate each record, then check across records.
+
+Two passes, as curated-data projects do: per record (pydantic, unknown keys
+rejected, closed vocabularies), then across records (ids unique, references
+resolve, dates make sense).  Every problem is collected; nothing stops at the
+first one.  The result is a ``Dataset`` ready to build.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from . import schema as S
+from .errors import DataErrors, Problem
+from .loader import Loaded, LoadError, load_file
+
+TODAY_ENV = "KB_TODAY"
+
+
+def default_today() -> str:
+    """Today's date, or KB_TODAY (YYYY-MM-DD) when set, so date rules are testable."""
+    return os.environ.get(TODAY_ENV) or dt.date.today().isoformat()
+
+
+@dataclass
+class Located:
+    """A validated record with where it came from."""
+
+    record: Any
+    file: str
+    loc: tuple
+    loaded: Loaded
+
+    def where(self, *sub: Any) -> tuple[int, int]:
+        return self.loaded.where(self.loc + sub)
+
+    def problem(self, message: str, *sub: Any) -> Problem:
+        line, col = self.where(*sub)
+        return Problem(self.file, line, col, message)
+
+
+@dataclass
+class ActionRow:
+    action: S.Action
+    instrument: str
+    origin: str  # "curated" or "imported"
+    at: Located
+
+
+@dataclass
+class Dataset:
+    instruments: list[Located] = field(default_factory=list)
+    states: list[Located] = field(default_factory=list)
+    actions: list[ActionRow] = field(default_factory=list)
+    superseded: list[ActionRow] = field(default_factory=list)
+    expected_counts: list[Located] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- messages
+
+def _describe(err: dict[str, Any]) -> str:
+    kind = err["type"]
+    loc = err["loc"]
+    name = next((str(p) for p in reversed(loc) if isinstance(p, str)), "value")
+    got = err.get("input")
+    ctx = err.get("ctx") or {}
+    if kind == "extra_forbidden":
+        return f"unknown key {name!r}: check the spelling against docs/DATA_MODEL.md, or remove it"
+    if kind == "missing":
+        return f"missing required key {name!r}: add it"
+    if kind == "literal_error":
+        return f"{name}: {got!r} is not allowed; use one of {ctx.get('expected', '')}"
+    if kind == "string_type":
+        if isinstance(got, bool):
+            return f"{name}: expected text, got the boolean {str(got).lower()}: put the value in quotes"
+        if isinstance(got, int):
+            return f"{name}: expected text, got the number {got}: put the value in quotes, e.g. \"{got}\""
+        if got is None:
+            return f"{name}: expected text, got nothing: fill it in or remove the key"
+        return f"{name}: expected text, got a {type(got).__name__}: write a single quoted value"
+    if kind == "int_type":
+        return f"{name}: expected a whole number, got {got!r}: write digits only"
+    if kind == "bool_type":
+        return f"{name}: expected true or false, got {got!r}: write true or false"
+    if kind in ("list_type", "model_type", "dict_type", "model_attributes_type"):
+        want = "a list (lines starting with '- ')" if kind == "list_type" else "a mapping (key: value lines)"
+        return f"{name}: expected {want}, got {type(got).__name__ if got is not None else 'nothing'}"
+    if kind == "too_short":
+        return f"{name}: must not be empty: add at least one entry"
+    if kind == "value_error":
+        return f"{name}: {ctx.get('error', err['msg'])}"
+    if kind == "union_tag_invalid" or kind.endswith("_type"):
+        return f"{name}: {err['msg']}"
+    return f"{name}: {err['msg']}"
+
+
+def _validate(model: type[BaseModel], loaded: Loaded, problems: list[Problem]) -> BaseModel | None:
+    try:
+        return model.model_validate(loaded.data)
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and (p.startswith("function-") or p in ("str", "list[str]", "literal['all']"))))
+            line, col = loaded.where(loc)
+            problems.append(Problem(loaded.path, line, col, _describe(err)))
+        return None
+
+
+# --------------------------------------------------------------------------- loading
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root.parent)) if root.name == "data" else str(path)
+    except ValueError:
+        return str(path)
+
+
+def data_files(data_dir: Path) -> list[Path]:
+    """Every file the build reads, in a stable order."""
+    files = [data_dir / "treaties.yaml", data_dir / "states.yaml"]
+    files += sorted((data_dir / "actions").glob("*.yaml"))
+    files += sorted((data_dir / "imported").glob("*/*.yaml"))
+    return files
+
+
+def load_all(data_dir: Path, problems: list[Problem]) -> list[Loaded]:
+    out = []
+    for path in data_files(data_dir):
+        shown = _display(path, data_dir)
+        if not path.exists():
+            problems.append(Problem(shown, 1, 1, "file not found: the data directory must hold it"))
+            continue
+        try:
+            out.append(load_file(path, shown))
+        except LoadError as exc:
+            problems.append(exc.problem)
+    return out
+
+
+# --------------------------------------------------------------------------- cross checks
+
+def _key(a: S.Action, instrument: str) -> tuple:
+    return (instrument, a.state, a.type, a.date, a.article, a.target_state)
+
+
+def validate(data_dir: Path, today: str | None = None) -> Dataset:
+    """Load and validate the data directory; raise DataErrors listing every problem."""
+    today = today or default_today()
+    problems: list[Problem] = []
+    ds = Dataset(files=data_files(data_dir))
+    loaded_files = load_all(data_dir, problems)
+    curated: list[ActionRow] = []
+    imported: list[ActionRow] = []
+
+    for loaded in loaded_files:
+        name = Path(loaded.path).name
+        parent = Path(loaded.path).parent.name
+        if name == "treaties.yaml" and parent != "actions":
+            f = _validate(S.TreatiesFile, loaded, problems)
+            if f:
+                ds.instruments += [Located(r, loaded.path, ("instruments", i), loaded) for i, r in enumerate(f.instruments)]
+        elif name == "states.yaml" and parent != "actions":
+            f = _validate(S.StatesFile, loaded, problems)
+            if f:
+                ds.states += [Located(r, loaded.path, ("states", i), loaded) for i, r in enumerate(f.states)]
+        elif isinstance(loaded.data, dict) and "expected_counts" in loaded.data:
+            f = _validate(S.ExpectedCountsFile, loaded, problems)
+            if f:
+                ds.expected_counts += [Located(r, loaded.path, ("expected_counts", i), loaded) for i, r in enumerate(f.expected_counts)]
+        else:
+            f = _validate(S.ActionsFile, loaded, problems)
+            if f:
+                origin = "imported" if "/imported/" in "/" + loaded.path.replace("\\", "/") else "curated"
+                if origin == "curated" and Path(loaded.path).stem != f.instrument:
+                    line, col = loaded.where(("instrument",))
+                    problems.append(Problem(loaded.path, line, col,
+                                            f"file {name} holds instrument {f.instrument!r}: name the file {f.instrument}.yaml"))
+                rows = [ActionRow(a, f.instrument, origin, Located(a, loaded.path, ("actions", i), loaded))
+                        for i, a in enumerate(f.actions)]
+                (curated if origin == "curated" else imported).extend(rows)
+
+    instruments = {}
+    for loc in ds.instruments:
+        r = loc.record
+        if r.id in instruments:
+            problems.append(loc.problem(f"duplicate instrument id {r.id!r}: ids must be unique", "id"))
+        instruments[r.id] = r
+    states = {}
+    names: dict[str, str] = {}
+    for loc in ds.states:
+        r = loc.record
+        if r.id in states:
+            problems.append(loc.problem(f"duplicate state id {r.id!r}: ids must be unique", "id"))
+        states[r.id] = r
+        for i, n in enumerate([r.name, r.short_name, *r.aliases]):
+            k = n.casefold()
+            if k in names and names[k] != r.id:
+                sub = ("name",) if i == 0 else ("short_name",) if i == 1 else ("aliases", i - 2)
+                problems.append(loc.problem(f"name {n!r} is already used by {names[k]}: names and aliases must be unique", *sub))
+            names.setdefault(k, r.id)
+        for j, m in enumerate(r.memberships):
+            for fld in ("since", "until"):
+                v = getattr(m, fld)
+                if v and S.date_bounds(v)[0] > today:
+                    problems.append(loc.problem(f"{fld} {v} is after today ({today}): dates cannot be in the future", "memberships", j, fld))
+
+    for loc in ds.instruments:
+        r = loc.record
+        if r.parent and r.parent not in instruments:
+            problems.append(loc.problem(f"parent {r.parent!r} is not an instrument id in treaties.yaml", "parent"))
+        if r.complete_for != "all":
+            for i, s in enumerate(r.complete_for):
+                if s not in states:
+                    problems.append(loc.problem(f"{s!r} is not a state id in states.yaml", "complete_for", i))
+        for fld in ("adopted", "entry_into_force"):
+            v = getattr(r, fld)
+            if v and S.date_bounds(v)[0] > today:
+                problems.append(loc.problem(f"{fld} {v} is after today ({today}): dates cannot be in the future", fld))
+
+    for loc in ds.expected_counts:
+        if loc.record.instrument not in instruments:
+            problems.append(loc.problem(f"instrument {loc.record.instrument!r} is not in treaties.yaml", "instrument"))
+
+    # Curated facts win over imported ones describing the same event.
+    curated_keys = {_key(r.action, r.instrument) for r in curated}
+    merged = list(curated)
+    for row in imported:
+        if _key(row.action, row.instrument) in curated_keys:
+            ds.superseded.append(row)
+        else:
+            merged.append(row)
+
+    seen: dict[tuple, ActionRow] = {}
+    for row in merged:
+        a, at = row.action, row.at
+        k = _key(a, row.instrument)
+        if k in seen:
+            other = seen[k].at
+            line, _ = other.where()
+            problems.append(at.problem(f"duplicate action: the same {a.type} by {a.state} on {a.date} is at {other.file}:{line}: keep one"))
+        seen[k] = row
+        inst = instruments.get(row.instrument)
+        if inst is None:
+            line, col = at.loaded.where(("instrument",))
+            problems.append(Problem(at.file, line, col, f"instrument {row.instrument!r} is not in treaties.yaml: add it there first"))
+        if a.state not in states:
+            problems.append(at.problem(f"state {a.state!r} is not in states.yaml: use an ISO 3166-1 alpha-3 code listed there", "state"))
+        if a.target_state and a.target_state not in states:
+            problems.append(at.problem(f"target_state {a.target_state!r} is not in states.yaml", "target_state"))
+        lo, _hi = S.date_bounds(a.date)
+        if lo > today:
+            problems.append(at.problem(f"date {a.date} is after today ({today}): record only what has happened", "date"))
+        if inst is not None and lo < S.date_bounds(inst.adopted)[0]:
+            problems.append(at.problem(f"date {a.date} is before {inst.id} was adopted ({inst.adopted}): check the date", "date"))
+        if a.effective_date and S.date_bounds(a.effective_date)[1] < lo:
+            problems.append(at.problem(f"effective_date {a.effective_date} is before date {a.date}", "effective_date"))
+        if inst is not None and inst.regime == "ILO" and a.type == "signature":
+            problems.append(at.problem("ILO instruments have no signature step: record the ratification only", "type"))
+
+    if not problems:
+        _check_sequences(merged, instruments, states, problems)
+
+    if problems:
+        raise DataErrors(problems)
+    ds.actions = merged
+    return ds
+
+
+def _in_span(day: str, m: S.Membership) -> bool:
+    return bool(m.member and m.since and S.date_bounds(m.since)[1] <= day and (not m.until or day < S.date_bounds(m.until)[0]))
+
+
+def _check_sequences(rows: list[ActionRow], instruments: dict, states: dict, problems: list[Problem]) -> None:
+    """Per state and instrument: signature not after consent, exits after a consent, ILO members only."""
+    by_pair: dict[tuple[str, str], list[ActionRow]] = {}
+    for row in rows:
+        by_pair.setdefault((row.action.state, row.instrument), []).append(row)
+    for (state, inst_id), items in by_pair.items():
+        items.sort(key=lambda r: S.date_bounds(r.action.date)[0])
+        inst = instruments[inst_id]
+        party = False
+        for row in items:
+            a = row.action
+            if a.type in S.CONSENT_TYPES and a.legal_effect == "effective":
+                if inst.regime == "ILO":
+                    day = S.date_bounds(a.date)[1]
+                    if not any(_in_span(day, m) for m in states[state].memberships if m.organization == "ILO"):
+                        problems.append(row.at.problem(
+                            f"{state} was not an ILO member on {a.date}: only members can ratify ILO instruments "
+                            "(check the date or the state's ILO membership in states.yaml)", "date"))
+                party = True
+            elif a.type == "signature" and party:
+                problems.append(row.at.problem(
+                    f"signature on {a.date} comes after {state}'s consent to be bound: a signature cannot follow consent; check the dates", "date"))
+            elif a.type in S.EXIT_TYPES and a.legal_effect == "effective":
+                if not party:
+                    problems.append(row.at.problem(
+                        f"{a.type} on {a.date} but {state} is not a party to {inst_id} then: record the consent first", "type"))
+                party = False
