@@ -129,7 +129,7 @@ class _Builder:
             out: dict[str, Any] = {}
             first: dict[str, tuple[int, int]] = {}
             for key_node, value_node in node.value:
-                if not isinstance(key_node, ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                if not isinstance(key_node, ScalarNode) or (key_node.value == "<<" and not key_node.style):
                     self.fail(_mark(key_node), "keys must be plain names (no merge keys `<<`, no complex keys)")
                 key = key_node.value
                 if key in first:

@@ -15,7 +15,7 @@ import calendar
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 # --------------------------------------------------------------------------- dates
 
@@ -56,7 +56,14 @@ def date_bounds(value: str) -> tuple[str, str]:
     return f"{value}-01-01", f"{value}-12-31"
 
 
-Date = Annotated[str, AfterValidator(check_date)]
+def _year_as_text(value: object) -> object:
+    """`date: 2001` reads as the number 2001; a bare four-digit year means that year."""
+    if isinstance(value, int) and not isinstance(value, bool) and 1000 <= value <= 9999:
+        return str(value)
+    return value
+
+
+Date = Annotated[str, BeforeValidator(_year_as_text), AfterValidator(check_date)]
 # --------------------------------------------------------------------------- vocabularies
 
 InstrumentKind = Literal[
