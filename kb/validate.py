@@ -282,7 +282,9 @@ def _check_sequences(rows: list[ActionRow], instruments: dict, states: dict, pro
     for row in rows:
         by_pair.setdefault((row.action.state, row.instrument), []).append(row)
     for (state, inst_id), items in by_pair.items():
-        items.sort(key=lambda r: S.date_bounds(r.action.date)[0])
+        # Same rule as the status views: on one day, an exit comes before a consent
+        # (a state may denounce and re-accede with a reservation on the same day).
+        items.sort(key=lambda r: (S.date_bounds(r.action.date)[0], r.action.type not in S.EXIT_TYPES))
         inst = instruments[inst_id]
         party = False
         for row in items:
