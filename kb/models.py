@@ -170,7 +170,7 @@ class Action(Base):
     date: Mapped[str] = col(String, doc=_A["date"].description)
     effective_date: Mapped[str | None] = col(String, doc=_A["effective_date"].description)
     date_on: Mapped[str] = col(String, doc="`date` as a full date (the last day a partial date can mean): the day by which the action is known to have happened.")
-    effective_on: Mapped[str] = col(String, doc="Day the action takes effect for the status views: effective_date, else date (full, last possible day).")
+    effective_on: Mapped[str] = col(String, doc="Day the action takes effect for the status views: effective_date, else for a denunciation date + the instrument's denunciation_months, else date (full, last possible day).")
     legal_effect: Mapped[str] = col(String, doc=_A["legal_effect"].description)
     article: Mapped[str | None] = col(String, doc=_A["article"].description)
     target_state_id: Mapped[str | None] = col(String, ForeignKey("states.id"), doc=_A["target_state"].description)

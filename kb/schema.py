@@ -285,7 +285,7 @@ Measure = Literal["parties", "signatories", "participants"]
 
 VOCABULARIES["count measure"] = {
     "parties": "States whose derived status on `as_of` is party.",
-    "signatories": "States that had signed by `as_of` (whether or not they later became parties), as the UNTC header counts them.",
+    "signatories": "States that had signed by `as_of` (whether or not they later became parties) and have not withdrawn, as the UNTC header counts them (it brackets signatures later undone).",
     "participants": "States with any signature or consent recorded by `as_of` (rows of the depositary's participant grid).",
 }
 

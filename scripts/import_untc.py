@@ -27,7 +27,19 @@ What is read from a page, and how:
   text go on the row's consent action (or on its signature when there is no consent).
 * the header's "Signatories : N. Parties : N." counts, reconciled against the grid.
 * the "Declarations and Reservations", "Objections" and competence-declaration sections after the
-  grid (see parse_text_sections).
+  grid, and withdrawals of reservations/declarations told in footnotes (see section_actions).
+  Entries whose date (or, for an objection, the state objected to) cannot be read are not
+  emitted: they are listed in the generated file's header comment.
+
+Counts (counts.yaml): the header's Signatories and Parties ("page header") and, from the grid
+("participant grid"), participants = rows, parties = rows whose consent date is not bracketed,
+signatories = rows whose signature date is not bracketed.  The header does not count a bracketed
+signature (ICCPR-OP1: 36 signature dates, header 35 = without Jamaica, which later denounced);
+grid and header must agree or the import fails.
+
+A denunciation whose footnote gives no date of effect (Jamaica, ICCPR-OP1 footnote 3) keeps
+effective_date empty: the date follows from the instrument's denunciation clause
+(treaties.yaml ``denunciation.months``), not from the page, and is not computed here.
 
 A page that does not look as expected (no grid, changed header, unknown suffix, a participant
 name not in data/states.yaml, ...) raises ImportFailure and nothing is written.
@@ -37,7 +49,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import difflib
 import re
 import sys
 from dataclasses import dataclass, field
@@ -594,13 +605,11 @@ def grid_actions(page: Page, states: StateIndex) -> tuple[list[dict], list[dict]
             if c.bracketed:
                 note = ("Date in brackets in the participant grid: the action was later undone "
                         f"(footnote {fn_nums}).")
-            grid_ev = [e for e in events if e.get("grid")]
-            symbol = None
-            for e in grid_ev:
+            for e in (e for e in events if e.get("grid")):
                 if e["type"] != consent_type or e["date"] != c.date:
                     raise ImportFailure(f"{page.stem}: {row.name}: FOOTNOTE_EVENTS grid event {e['type']} "
                                         f"{e['date']} does not match the grid ({consent_type} {c.date})")
-            out.append(action(sid, consent_type, c.date, page.source(symbol=symbol, footnote=fn_nums, note=note),
+            out.append(action(sid, consent_type, c.date, page.source(footnote=fn_nums, note=note),
                               footnote_text=fn_text))
         for e in events:
             if e.get("grid"):
@@ -643,13 +652,58 @@ def page_actions(page: Page, states: StateIndex, *, sections: bool = True) -> tu
         from_sections, skipped = section_actions(page, states)
         actions += from_sections
     actions.sort(key=sort_key)
-    seen = set()
+    return merge_same_key(actions), cases, skipped
+
+
+def action_key(a: dict) -> tuple:
+    """The build's identity of an action (kb/validate.py): one action per key."""
+    return (a["state"], a["type"], str(a["date"]), a.get("article"), a.get("target_state"))
+
+
+def merge_same_key(actions: list[dict]) -> list[dict]:
+    """Merge actions that share the build's key (e.g. two unnumbered reservations made on the same
+    day): texts are joined in page order, footnotes united; the note says how many were merged."""
+    groups: dict[tuple, list[dict]] = {}
     for a in actions:
-        k = repr(a)
-        if k in seen:
-            raise ImportFailure(f"{page.stem}: the same action is generated twice: {a['state']} {a['type']} {a['date']}")
-        seen.add(k)
-    return actions, cases, skipped
+        groups.setdefault(action_key(a), []).append(a)
+    out = []
+    for a in actions:
+        g = groups.get(action_key(a))
+        if g is None:
+            continue
+        del groups[action_key(a)]
+        if len(g) == 1:
+            out.append(a)
+            continue
+        if any(x["type"] in CONSENT_OR_SIGNATURE for x in g):
+            raise ImportFailure(f"{a['state']}: two {a['type']} actions on {a['date']}: the grid lists a participant once")
+        m = dict(g[0])
+        for k in ("text", "summary", "footnote_text"):
+            vals = []
+            for x in g:
+                if x.get(k) and x[k] not in vals:
+                    vals.append(x[k])
+            if vals:
+                m[k] = "\n\n".join(vals)
+        src = dict(g[0]["source"])
+        fns = []
+        for x in g:
+            for f in (x["source"].get("footnote") or "").split(", "):
+                if f and f not in fns:
+                    fns.append(f)
+        if fns:
+            src["footnote"] = ", ".join(fns)
+        syms = {x["source"].get("symbol") for x in g} - {None}
+        src.pop("symbol", None)
+        if len(syms) == 1:
+            src["symbol"] = syms.pop()
+        src["note"] = (src.get("note") or "") + f" ({len(g)} entries with the same state, type, date and article merged.)"
+        m["source"] = {k: src[k] for k in SOURCE_KEYS if k in src}
+        out.append({k: m[k] for k in ACTION_KEYS if k in m})
+    return out
+
+
+CONSENT_OR_SIGNATURE = set(SUFFIXES.values()) | {"signature"}
 
 
 def grid_counts(page: Page) -> dict[str, int]:
@@ -763,16 +817,18 @@ def import_2015(pages: Path, states: StateIndex) -> dict[str, str]:
         legend = {""} | set(re.findall(r"\((\w{1,2})\)", head[con_col]))
         if legend - set(SUFFIXES):
             raise ImportFailure(f"{where}: header names unknown suffix(es) {sorted(legend - set(SUFFIXES))}")
-        key = stem if stem in idx else None
-        if stem == "18-12-a":
-            url = "https://treaties.un.org/Pages/ViewDetails.aspx?src=TREATY&mtdsg_no=XVIII-12-a&chapter=18&clang=_en"
-            title_txt = "Protocol to Prevent, Suppress and Punish Trafficking in Persons, Especially Women and Children"
+        # The page address in the canonical form of the 2026 pages (index.csv gives the older
+        # http://.../pages/...&lang=en form of the same page); index.csv has no row for 18-12-a.
+        url = f"https://treaties.un.org/Pages/ViewDetails.aspx?src=TREATY&mtdsg_no={mtdsg}&chapter={chapter}&clang=_en"
+        if stem in idx:
+            title_txt = re.sub(r"\s*\([^)]*\)", "", idx[stem][0]).split(". ")[0].strip()
+            if f"mtdsg_no={mtdsg}&" not in idx[stem][1]:
+                raise ImportFailure(f"{pages / 'index.csv'}: {stem}: URL {idx[stem][1]} is not for {mtdsg}")
+        elif stem == "18-12-a":
+            title_txt = ("Protocol to Prevent, Suppress and Punish Trafficking in Persons, Especially Women and "
+                         "Children, supplementing the United Nations Convention against Transnational Organized Crime")
         else:
-            if key is None:
-                raise ImportFailure(f"{pages / 'index.csv'}: no entry for {stem}")
-            title_txt, url = idx[key]
-            title_txt = re.sub(r"\s*\([^)]*\)", "", title_txt).split(". ")[0].strip()
-            url = url.replace("http://", "https://")
+            raise ImportFailure(f"{pages / 'index.csv'}: no entry for {stem}")
         source_title = f"UN Treaty Collection, Chapter {chapter_roman(chapter)}, {mtdsg}: {title_txt}, status"
         actions = []
         for i, r in enumerate(rows[1:], start=2):
@@ -844,7 +900,8 @@ def build(pages: Path, states: StateIndex, *, sections: bool = True) -> tuple[di
         ]
         if skipped:
             comment.append("")
-            comment.append("Not imported: entries whose date could not be determined from the page:")
+            comment.append("Not imported: text-section entries whose date (or, for objections, the state objected to)")
+            comment.append("could not be determined from the page, and entries of former states:")
             comment += [f"  - {s}" for s in skipped]
         text = render_actions(page.instrument, actions, comment)
         validate_text(text, "ActionsFile", f"{page.instrument}.yaml")
@@ -930,9 +987,462 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+# ----------------------------------------------------------------------------- text sections (step 5)
+#
+# After the grid come, per participant, "Declarations and Reservations" (table dgDec), "Objections"
+# (dgObj) and, for some instruments, declarations recognising a committee's competence
+# (dgDecUnderArticle).  Each participant's text is a sequence of right-aligned dates, left-aligned
+# italic headings ("Reservations:", "Article 21", "With regard to the reservations made by Oman
+# upon accession:") and paragraphs.  An entry is a heading (or date) and the paragraphs under it.
+#
+# Rules (never a guessed date):
+# * date: the entry's own right-aligned date (carried to the entries that follow it), else the
+#   section's rule "unless otherwise indicated, made upon ratification, accession or succession":
+#   the grid's consent date; "upon signature" headings take the grid's signature date.  No usable
+#   date (signatory only, bracketed consent, unreadable date) -> not emitted, listed in the file's
+#   header comment.
+# * type: from the heading (Reservation(s) / Declaration(s), Understanding, Statement); a heading
+#   naming both, or none, -> from the wording (reserv.../"does not consider itself bound" ->
+#   reservation, else declaration).  Wording recognising a committee's competence under the
+#   instrument's opt-in article (COMPETENCE_ARTICLES) -> competence_declaration.
+# * article: where the entry names exactly one article; a reservation whose paragraphs each name
+#   one article becomes one action per article; otherwise null.
+# * objections: target_state read from "... made by <State> upon ..." and resolved via
+#   data/states.yaml; unresolvable -> not emitted, listed.
+# * withdrawals: from the participant's footnotes, "On <date>, the Government of X notified the
+#   Secretary-General ... withdraw the reservation(s)/declaration(s) ..." -> withdrawal_of_*,
+#   one per article where the sentence names them.
+
+COMPETENCE_ARTICLES: dict[str, dict[str, str]] = {
+    # instrument -> {article: what it covers}; "individual" / "inter-state" / "inquiry"
+    "ICCPR": {"41": "inter-state"},
+    "ICERD": {"14": "individual"},
+    "CAT": {"21": "inter-state", "22": "individual"},
+    "CPED": {"31": "individual", "32": "inter-state"},
+    "ICMW": {"76": "inter-state", "77": "individual"},
+    "OP-ICESCR": {"10": "inter-state", "11": "inquiry"},
+    "OP-CRC-IC": {"12": "inter-state"},
+}
+# Participants in the text sections that are not current participants (historical entries).
+FORMER_PARTICIPANTS = {"Yugoslavia (former)"}
+
+INTER_STATE_RE = re.compile(r"claims? that another (?:State )?Party", re.I)
+INDIVIDUAL_RE = re.compile(r"communications (?:from|submitted by|by) (?:or on behalf of )?individuals|"
+                           r"individuals? or groups of individuals|on behalf of individuals", re.I)
+INQUIRY_RE = re.compile(r"article 11|inquiry procedure", re.I)
+NOT_COMPETENCE_RE = re.compile(r"(?:not|n't) recogni[sz]e", re.I)
+COMPETENCE_RE = re.compile(r"recogni[sz](?:e|es|ed|ing)\b.{0,200}?competence|competence.{0,120}?recogni[sz]", re.I | re.S)
+
+ARTICLE_RE = re.compile(
+    r"(?:paragraph|para\.)\s*(?P<pp>\(?[0-9a-z]{1,3}\)?)\s+of\s+article\s+(?P<pa>\d+)"
+    r"|[Aa]rticle\s+(?P<a>\d+)(?P<sub>(?:\s?\(\s?[0-9a-z]{1,4}\s?\))*)(?:,?\s*paragraph\s+(?P<ap>\d+))?", re.I)
+ARTICLES_PLURAL_RE = re.compile(r"\b[Aa]rticles\s+\d")
+OTHER_INSTRUMENT_RE = re.compile(
+    r"^\s*(?:,?\s*(?:paragraph|sub-?paragraph)\s+\S+\s*)?(?:of|of the)\s+(?:its|the)?\s*(?:Political\s+|Federal\s+|"
+    r"National\s+)?(?:Constitution|Charter|Vienna Convention|Civil Code|Penal Code|Criminal Code|Code|Law|Act|"
+    r"Basic Law|Universal Declaration|European Convention|American Convention|International Covenant|Convention on|"
+    r"Optional Protocol to the Convention|Statute)", re.I)
+SECTION_DATE_RE = re.compile(r"^(\d{1,2}) ?([A-Z][a-z]+) ?([0-9l]{4})\*?$")
+WITHDRAW_RE = re.compile(
+    r"(?:On|In a (?:communication|notification) received (?:by the Secretary-General )?on) (?P<date>%s),? "
+    r"the Government (?:of )?(?P<who>[^,]{2,80}?) (?:notified|informed) the Secretary-General "
+    r"(?:of its decision to |that it (?:had decided|has decided|decided|was withdrawing|withdr\w*) ?(?:to )?|of a |of the |its decision to )?"
+    r"(?P<partial>partial(?:ly)? )?withdraw\w*\s+(?:of\s+)?(?:its |the |her |their )?(?:following )?"
+    r"(?P<what>reservations?|declarations?|interpretative declarations?)(?P<rest>[^.:]*)" % LONG_DATE)
+
+
+def section_date(text: str) -> str | None:
+    for wrong, right in MONTH_TYPOS.items():
+        text = text.replace(wrong, right)
+    m = SECTION_DATE_RE.match(text.strip())
+    if not m or m.group(2) not in MONTHS:
+        return None
+    d, mon, y = m.group(1), m.group(2), m.group(3).replace("l", "1")
+    return f"{int(y):04d}-{MONTHS[mon]:02d}-{int(d):02d}"
+
+
+@dataclass
+class Entry:
+    date_text: str | None
+    heading: str | None
+    lines: list[str] = field(default_factory=list)
+
+
+def split_entries(div) -> list[Entry]:
+    """A participant's text div -> entries (date, heading, paragraphs)."""
+    el = lxml.html.fromstring(lxml.html.tostring(div, encoding="unicode"))
+    for p in el.xpath(".//p"):
+        if "invisible" in (p.get("class") or ""):
+            p.drop_tree()
+            continue
+        align = (p.get("align") or "").lower()
+        if align in ("right", "left"):
+            marker = "\ue000D" if align == "right" else "\ue000H"
+            txt = norm_space(p.text_content())
+            for ch in list(p):
+                p.remove(ch)
+            p.text = f"\n{marker}{txt}\n"
+    for br in el.iter("br"):
+        br.tail = "\n" + (br.tail or "")
+    entries: list[Entry] = []
+    cur = None
+    for raw in el.text_content().split("\n"):
+        line = norm_space(raw)
+        if not line and not raw.startswith("\ue000"):
+            continue
+        if raw.strip().startswith("\ue000D"):
+            cur = Entry(norm_space(raw.strip()[2:]), None)
+            entries.append(cur)
+        elif raw.strip().startswith("\ue000H"):
+            h = norm_space(raw.strip()[2:])
+            if cur is not None and not cur.lines and cur.heading is None:
+                cur.heading = h
+            else:
+                cur = Entry(None, h)
+                entries.append(cur)
+        else:
+            if cur is None:
+                cur = Entry(None, None)
+                entries.append(cur)
+            cur.lines.append(line)
+    return [e for e in entries if e.lines or e.heading]
+
+
+def article_refs(text: str) -> list[str]:
+    """Articles named in a text, normalised like '9(2)', '2(f)', '29', in order, without repeats."""
+    out = []
+    for m in ARTICLE_RE.finditer(text):
+        if OTHER_INSTRUMENT_RE.match(text[m.end():m.end() + 80]):
+            continue
+        if m.group("pa"):
+            art = f"{m.group('pa')}({m.group('pp').strip('()')})"
+        else:
+            art = m.group("a") + re.sub(r"\s", "", m.group("sub") or "")
+            if m.group("ap"):
+                art += f"({m.group('ap')})"
+        if art not in out:
+            out.append(art)
+    return out
+
+
+def single_article(text: str) -> str | None:
+    if ARTICLES_PLURAL_RE.search(text):
+        return None
+    refs = article_refs(text)
+    return refs[0] if len(refs) == 1 else None
+
+
+def classify(heading: str | None, text: str) -> tuple[str, str]:
+    h = (heading or "").lower()
+    has_res, has_dec = "reserv" in h, bool(re.search(r"declar|understanding|statement", h))
+    if has_res and not has_dec:
+        return "reservation", f"type from the heading '{heading}'"
+    if has_dec and not has_res:
+        return "declaration", f"type from the heading '{heading}'"
+    if re.search(r"reserv|not consider (?:itself|themselves) bound|does not accept", text, re.I):
+        how = f"the heading '{heading}' names both" if heading else "no heading"
+        return "reservation", f"{how}; type read from the wording"
+    how = f"the heading '{heading}' names neither" if heading and not has_res else (
+        f"the heading '{heading}' names both" if heading else "no heading")
+    return "declaration", f"{how}; type read from the wording"
+
+
+def competence_articles(instrument: str, text: str, heading: str | None) -> list[str]:
+    arts = COMPETENCE_ARTICLES.get(instrument, {})
+    if not arts:
+        return []
+    named = [a for a in arts if re.search(rf"\barticles?\s+(?:\d+\s*(?:,|and)\s*)*{a}\b", (heading or "") + " " + text, re.I)]
+    if len(arts) == 1:
+        return list(arts)
+    found = list(named)
+    for a, kind in arts.items():
+        if a in found:
+            continue
+        if ((kind == "inter-state" and INTER_STATE_RE.search(text))
+                or (kind == "individual" and INDIVIDUAL_RE.search(text))
+                or (kind == "inquiry" and INQUIRY_RE.search(text))):
+            found.append(a)
+    return sorted(found, key=int)
+
+
+def resolve_target(states: StateIndex, name: str) -> str | None:
+    name = norm_space(name).strip(" ,;:")
+    cands = [name, name.replace("\u2019", "'"), re.sub(r"^the ", "", name, flags=re.I),
+             re.sub(r"^the ", "", name.replace("\u2019", "'"), flags=re.I)]
+    cands += ["The " + c for c in cands[2:]]
+    cands += [TARGET_TYPOS[c] for c in cands if c in TARGET_TYPOS]
+    for c in cands:
+        if c in states.by_name:
+            return states.by_name[c]
+    return None
+
+
+def resolve_targets(states: StateIndex, who: str) -> list[str] | None:
+    """'Brunei Darussalam, Kiribati and Saudi Arabia' -> [BRN, KIR, SAU]; None unless all resolve.
+
+    Also 'X and Y upon ratification, by Z upon accession, and by W' (several 'by' clauses)."""
+    clauses = re.split(r",?\s+(?:and\s+)?by\s+", who)
+    if len(clauses) > 1:
+        ids: list[str] = []
+        for c in clauses:
+            c = re.split(r"\s+(?:upon|at the time|made upon|concerning|with respect|in respect|regarding)\b", c)[0]
+            got = resolve_targets(states, c)
+            if not got:
+                return None
+            ids += got
+        return sorted(set(ids))
+    one_ = resolve_target(states, who)
+    if one_:
+        return [one_]
+    parts = [p for p in re.split(r",\s*(?:and\s+)?|\s+and\s+", who) if p.strip()]
+    if len(parts) < 2:
+        return None
+    ids = [resolve_target(states, p) for p in parts]
+    return None if None in ids else sorted(set(ids))
+
+
+TARGET_RE = re.compile(
+    r"(?:made|formulated|entered|lodged)\s+by\s+(?:the\s+Government\s+of\s+)?(?P<who>.+?)"
+    r"(?:\s+(?:upon|at the time|made upon|concerning|to article|to the|with respect|in respect|regarding|on \d)"
+    r"(?![^:]*,\s+(?:and\s+)?by\s)|\s*:|$)",
+    re.I)
+# Misspelt state names in the objection headings, as the pages print them -> the state's name.
+TARGET_TYPOS = {
+    "Democcratic Republic of Korea": "Democratic People's Republic of Korea",
+    "Decmocatic People's Republic of Korea": "Democratic People's Republic of Korea",
+    "Democratic People's Republique of Korea": "Democratic People's Republic of Korea",
+    "Maysia": "Malaysia",
+    "Brunei Darussalem": "Brunei Darussalam",
+    "United Arab Emriates": "United Arab Emirates",
+    "teh United Arab Emirates": "United Arab Emirates",
+    "Iran (Islamic Republic)": "Iran (Islamic Republic of)",
+    "Venezuela": "Venezuela (Bolivarian Republic of)",
+}
+# Misspelt month names in the section dates, as the pages print them.
+MONTH_TYPOS = {"Septembre": "September", "Octobre": "October", "Decmeber": "December"}
+
+
 def section_actions(page: Page, states: StateIndex) -> tuple[list[dict], list[str]]:
-    """Reservations, declarations, objections, competence declarations (step 5): not yet."""
-    return [], []
+    """Reservations, declarations, objections, competence declarations and footnote withdrawals."""
+    out: list[dict] = []
+    skipped: list[str] = []
+    rows = {r.name: r for r in page.rows}
+    grids = [("dgDec", "Declarations and Reservations"), ("dgObj", "Objections"),
+             ("dgDecUnderArticle", "Declarations recognizing the competence of the Committee")]
+    seen_footnotes: set[tuple[str, str]] = set()
+    for grid_id, section in grids:
+        for tr in page.tree.xpath(f'//table[@id="{P}{grid_id}"]/tr'):
+            pdivs = tr.xpath('.//div[contains(@id, "divParticipant")]')
+            tdivs = tr.xpath('.//div[contains(@id, "divText")]')
+            if len(pdivs) != 1 or len(tdivs) != 1:
+                raise ImportFailure(f"{page.stem}: {section}: an entry without one participant and one text")
+            pd = lxml.html.fromstring(lxml.html.tostring(pdivs[0], encoding="unicode"))
+            notes = []
+            for sup in pd.xpath(".//sup"):
+                notes += re.findall(r"\d+", sup.text_content())
+                sup.drop_tree()
+            name = norm_space(pd.text_content())
+            if name in FORMER_PARTICIPANTS:
+                skipped.append(f"{section}: {name}: a former state, not a current participant")
+                continue
+            sid = states.resolve(name, f"{page.stem}.html {section}")
+            row = rows.get(name)
+            for n in notes:
+                if n not in page.footnotes:
+                    raise ImportFailure(f"{page.stem}: {section}: {name}: footnote {n} is not on the page")
+                if (name, n) not in seen_footnotes:
+                    seen_footnotes.add((name, n))
+                    out += footnote_withdrawals(page, sid, name, n, skipped)
+            carried_date = None
+            for e in split_entries(tdivs[0]):
+                text = "\n".join(e.lines)
+                if e.date_text is not None:
+                    carried_date = section_date(e.date_text)
+                    if carried_date is None:
+                        skipped.append(f"{section}: {name}: unreadable date {e.date_text!r} "
+                                       f"({(e.heading or text)[:60]!r}...)")
+                        carried_date = "?"
+                        continue
+                if not text:
+                    continue
+                if not re.search(r"[A-Za-z]{3}", text) or re.fullmatch(r"\[See [^\]]*\]\.?", text):
+                    skipped.append(f"{section}: {name}: {text[:50]!r} (no text of its own: an ellipsis or a "
+                                   "cross-reference)")
+                    continue
+                # an objection's heading qualifies the reservation objected to, not the objection
+                date, how_date = entry_date(carried_date, None if grid_id == "dgObj" else e.heading, row, section)
+                label = f"{section}: {name}: {(e.heading + ' ' if e.heading else '')}{text[:50]!r}..."
+                if date is None:
+                    skipped.append(f"{label} ({how_date})")
+                    continue
+                fn = ", ".join(notes) if notes else None
+                src = lambda note: page.source(footnote=fn, note=note)  # noqa: E731
+                if grid_id == "dgObj":
+                    who = None
+                    for probe in ([e.heading] if e.heading else []) + e.lines[:2]:
+                        m = TARGET_RE.search(probe or "")
+                        if m:
+                            who = m.group("who")
+                            break
+                    targets = resolve_targets(states, who) if who else None
+                    if not targets:
+                        skipped.append(f"{label} (state objected to not identified: {who!r})")
+                        continue
+                    art = single_article(e.heading or "")
+                    body = (e.heading + "\n" + text) if e.heading else text
+                    for target in targets:
+                        out.append(action(sid, "objection", date, src(f"{section}; {how_date}."),
+                                          article=art, target_state=target, text=body))
+                    continue
+                is_comp = (grid_id == "dgDecUnderArticle" or (
+                    COMPETENCE_RE.search(text) and not NOT_COMPETENCE_RE.search(text)
+                    and page.instrument in COMPETENCE_ARTICLES
+                    and competence_articles(page.instrument, text, e.heading)
+                    and not re.search(r"reserv", (e.heading or ""), re.I)))
+                if is_comp:
+                    if grid_id == "dgDecUnderArticle" and re.search(r"withdr", text, re.I):
+                        skipped.append(f"{label} (mentions a withdrawal: read by hand)")
+                        continue
+                    arts = competence_articles(page.instrument, text, e.heading)
+                    if not arts:
+                        arts = [None]
+                    for a in arts:
+                        out.append(action(sid, "competence_declaration", date,
+                                          src(f"{section}; {how_date}." + (
+                                              "" if a else " Article not identified.")),
+                                          article=a, text=text))
+                    continue
+                if re.match(r"^(?:On|In a communication received on) %s" % LONG_DATE, text) and re.search(r"withdr", text):
+                    m = re.search(r"remaining reservations? (?:reads|read) as follows:\s*(.+)$", text, re.S)
+                    if not m:
+                        skipped.append(f"{label} (a withdrawal narrative: see the footnotes)")
+                        continue
+                    text = m.group(1).strip()
+                    how_date += "; the text is the remaining reservation quoted after a withdrawal"
+                    e = Entry(e.date_text, e.heading, text.split("\n"))
+                typ, how_type = classify(e.heading, text)
+                note = f"{section}; {how_date}; {how_type}."
+                if typ == "reservation":
+                    groups = split_by_article(e.lines)
+                    if groups:
+                        for art, lines in groups:
+                            out.append(action(sid, "reservation", date, src(note + " One action per article."),
+                                              article=art, text="\n".join(lines)))
+                        continue
+                art = single_article((e.heading or "") + " " + text)
+                out.append(action(sid, typ, date, src(note), article=art, text=text))
+    # footnotes on grid rows that record withdrawals
+    for r in page.rows:
+        sid = states.resolve(r.name, f"{page.stem}.html grid")
+        for n in r.footnotes:
+            if (r.name, n) not in seen_footnotes:
+                seen_footnotes.add((r.name, n))
+                out += footnote_withdrawals(page, sid, r.name, n, skipped)
+    return out, skipped
+
+
+def entry_date(carried: str | None, heading: str | None, row: Row | None, section: str) -> tuple[str | None, str]:
+    if carried == "?":
+        return None, "date unreadable"
+    if carried:
+        return carried, "date as given with the entry"
+    h = (heading or "").lower()
+    if row is None:
+        return None, "participant not in the grid"
+    if "upon signature" in h and "confirmed" not in h:
+        if row.signature and not row.signature.bracketed:
+            return row.signature.date, "made upon signature: the grid's signature date"
+        return None, "made upon signature, but no signature date in the grid"
+    if row.consent is None:
+        return None, "no date given and no consent in the grid"
+    if row.consent.bracketed:
+        return None, "no date given and the grid's consent date is bracketed (later undone)"
+    if "confirmed" in h:
+        return row.consent.date, "made upon signature and confirmed upon consent: the grid's consent date"
+    return row.consent.date, "no date given (made upon ratification, accession or succession): the grid's consent date"
+
+
+CAPTION_RE = re.compile(r"^[\"“]?(?:Article|Art\.)\s+\d+[^.]{0,25}:?[\"”]?$", re.I)
+
+
+def split_by_article(lines: list[str]) -> list[tuple[str, list[str]]] | None:
+    """A reservation whose paragraphs each name one article -> [(article, paragraphs)], else None.
+
+    A caption line ('Article 37:') joins the paragraph after it; that paragraph's (more precise)
+    reference, e.g. 37(c), names the group when it is the same article."""
+    groups: list[tuple[str, list[str]]] = []
+    preamble: list[str] = []
+    caption: tuple[str, str] | None = None
+    for line in lines:
+        if ARTICLES_PLURAL_RE.search(line):
+            return None
+        refs = article_refs(line)
+        if len(refs) > 1:
+            return None
+        if refs and CAPTION_RE.match(line):
+            if caption:
+                return None
+            caption = (refs[0], line)
+            continue
+        if caption:
+            art = refs[0] if refs and re.match(r"\d+", refs[0]).group() == re.match(r"\d+", caption[0]).group() else (
+                caption[0] if not refs else None)
+            if art is None:
+                return None
+            groups.append((art, preamble + [caption[1], line]))
+            caption = None
+            continue
+        if refs:
+            if groups and groups[-1][0] == refs[0]:
+                groups[-1][1].append(line)
+            else:
+                groups.append((refs[0], preamble + [line]))
+        elif groups:
+            groups[-1][1].append(line)
+        else:
+            preamble.append(line)
+    if caption:
+        return None
+    arts = [g[0] for g in groups]
+    if len(groups) < 2 or len(set(arts)) != len(arts):
+        return None
+    return groups
+
+
+def footnote_withdrawals(page: Page, sid: str, name: str, num: str, skipped: list[str]) -> list[dict]:
+    text = norm_space(page.footnotes[num])
+    out = []
+    matches = list(WITHDRAW_RE.finditer(text))
+    for i, m in enumerate(matches):
+        who = m.group("who")
+        # a symbol counts only within this withdrawal's own stretch of the footnote, up to the next
+        # dated sentence ("On <date>, ...")
+        nxt = re.compile(r"(?:^|\s)(?:On|In a (?:communication|notification) received on) %s" % LONG_DATE)
+        after = nxt.search(text, m.end())
+        span = text[m.start(): after.start() if after else len(text)]
+        if resolve_target_name(who) != resolve_target_name(name):
+            continue
+        date = iso_from_long(m.group("date"))
+        assert long_date(date) in text
+        what = m.group("what").lower()
+        if "reservation" in what:
+            typ = "partial_withdrawal_of_reservation" if m.group("partial") else "withdrawal_of_reservation"
+        else:
+            typ = "withdrawal_of_declaration"
+        sentence = m.group(0)
+        rest = m.group("rest")
+        arts = article_refs(rest) if not re.search(r"\barticles\s+\d", rest) else []
+        syms = sorted(set(SYMBOL_RE.findall(span)))
+        src = page.source(symbol=syms[0] if len(syms) == 1 else None, footnote=num,
+                          note=f"Footnote {num}: \u201c{sentence}\u2026\u201d")
+        for a in (arts or [None]):
+            out.append(action(sid, typ, date, dict(src), article=a, footnote_text=page.footnotes[num]))
+    return out
+
+
+def resolve_target_name(s: str) -> str:
+    s = norm_space(s).replace("\u2019", "'")
+    return re.sub(r"^the ", "", s, flags=re.I)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,14 @@
 -- * unknown: the KB holds no complete record of this state for this instrument (coverage).
 -- * not_party: otherwise.
 
+-- A denunciation recorded without its effective date takes effect when the instrument
+-- says: the notification date plus the instrument's denunciation_months.
+UPDATE actions
+SET effective_on = (SELECT date(actions.date_on, '+' || i.denunciation_months || ' months')
+                    FROM instruments i WHERE i.id = actions.instrument_id)
+WHERE effective_date IS NULL AND type IN ({exits}) AND legal_effect = 'effective'
+  AND (SELECT denunciation_months FROM instruments i WHERE i.id = actions.instrument_id) IS NOT NULL;
+
 CREATE VIEW status_events AS
 -- One row per state, instrument and day on which something that can change status takes effect.
 WITH ev AS (
@@ -133,8 +141,15 @@ SELECT e.instrument_id, e.as_of, e.measure, e.basis, e.value AS expected,
                  AND (si.valid_from IS NULL OR si.valid_from <= e.as_of)
                  AND (si.valid_to IS NULL OR si.valid_to > e.as_of))
            WHEN 'signatories' THEN (
+               -- Signed by as_of, signature not undone: the state has not withdrawn (UNTC brackets such signatures).
                SELECT count(DISTINCT a.state_id) FROM actions a
-               WHERE a.instrument_id = e.instrument_id AND a.type = 'signature' AND a.date_on <= e.as_of)
+               WHERE a.instrument_id = e.instrument_id AND a.type = 'signature' AND a.date_on <= e.as_of
+                 AND a.legal_effect = 'effective'
+                 AND NOT EXISTS (SELECT 1 FROM status_intervals si
+                                 WHERE si.state_id = a.state_id AND si.instrument_id = a.instrument_id
+                                   AND si.status = 'withdrawn'
+                                   AND (si.valid_from IS NULL OR si.valid_from <= e.as_of)
+                                   AND (si.valid_to IS NULL OR si.valid_to > e.as_of)))
            WHEN 'participants' THEN (
                SELECT count(DISTINCT a.state_id) FROM actions a
                WHERE a.instrument_id = e.instrument_id AND a.date_on <= e.as_of

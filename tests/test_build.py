@@ -1,0 +1,78 @@
+"""The atomic build: a failed build leaves the previous database byte-identical."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sqlite3
+
+import pytest
+
+from kb.build import build
+from kb.errors import BuildError, DataErrors
+
+from .conftest import TODAY
+
+
+def test_failed_build_leaves_previous_database_untouched(data_copy, tmp_path):
+    db = tmp_path / "kb.db"
+    build(data_copy, db, today=TODAY)
+    before = db.read_bytes()
+    with open(data_copy / "actions" / "CRC.yaml", "a") as f:
+        f.write("  - state: PRK\n    type: signature\n    date: 2030-01-01\n")
+    with pytest.raises(DataErrors):
+        build(data_copy, db, today=TODAY)
+    assert db.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "kb.db", "kb.db.lock"]
+
+
+def test_build_is_deterministic(data_copy, tmp_path):
+    a, b = tmp_path / "a.db", tmp_path / "b.db"
+    build(data_copy, a, today=TODAY)
+    build(data_copy, b, today=TODAY)
+    dump = lambda p: list(sqlite3.connect(p).iterdump())  # noqa: E731
+    assert dump(a) == dump(b)
+
+
+def test_expected_count_mismatch_fails_the_build(data_copy, tmp_path):
+    (data_copy / "imported" / "checks").mkdir(parents=True, exist_ok=True)
+    (data_copy / "imported" / "checks" / "counts.yaml").write_text(
+        "expected_counts:\n  - instrument: CRPD\n    as_of: 2026-02-03\n    measure: parties\n    value: 1\n"
+        "    basis: test\n    source:\n      url: https://example.org\n      title: t\n      as_at: 2026-02-03\n")
+    db = tmp_path / "kb.db"
+    with pytest.raises(DataErrors) as exc:
+        build(data_copy, db, today=TODAY)
+    (msg,) = [str(p) for p in exc.value.problems]
+    assert msg.startswith("data/imported/checks/counts.yaml:2:5: CRPD: the source states 1 parties (test) but the data derives ")
+    assert msg.endswith(": an action is missing, extra or mis-typed")
+    assert not db.exists()
+
+
+def test_concurrent_build_is_refused(data_copy, tmp_path):
+    db = tmp_path / "kb.db"
+    fd = os.open(tmp_path / "kb.db.lock", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        with pytest.raises(BuildError) as exc:
+            build(data_copy, db, today=TODAY)
+        assert str(exc.value) == f"another build of {db} is running (lock {db}.lock): wait for it to finish"
+    finally:
+        os.close(fd)
+    assert not db.exists()
+
+
+def test_missing_target_directory(data_copy, tmp_path):
+    with pytest.raises(BuildError) as exc:
+        build(data_copy, tmp_path / "nope" / "kb.db", today=TODAY)
+    assert str(exc.value) == f"directory {tmp_path / 'nope'} does not exist: create it or choose another --db"
+
+
+def test_database_checks(built_db):
+    conn = sqlite3.connect(built_db)
+    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    # Every pair of state and instrument has exactly one open-ended interval.
+    n_states = conn.execute("SELECT count(*) FROM states").fetchone()[0]
+    n_inst = conn.execute("SELECT count(*) FROM instruments").fetchone()[0]
+    assert conn.execute("SELECT count(*) FROM latest_status").fetchone()[0] == n_states * n_inst
+    assert conn.execute("SELECT count(*) FROM reconciliation WHERE expected != derived").fetchone()[0] == 0
