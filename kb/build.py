@@ -91,7 +91,7 @@ def _rows(ds: Dataset) -> dict[str, list[dict]]:
     src = _Sources()
     out: dict[str, list[dict]] = {k: [] for k in (
         "instruments", "instrument_sources", "states", "state_names", "memberships", "coverage",
-        "actions", "expected_counts", "vocabulary")}
+        "actions", "expected_counts", "vocabulary", "procedures")}
     all_states = [loc.record.id for loc in ds.states]
     for order, loc in enumerate(ds.instruments):
         r: S.Instrument = loc.record
@@ -145,6 +145,11 @@ def _rows(ds: Dataset) -> dict[str, list[dict]]:
         e: S.ExpectedCount = loc.record
         out["expected_counts"].append(dict(instrument_id=e.instrument, as_of=e.as_of, measure=e.measure,
                                            value=e.value, basis=e.basis, source_id=src.id(e.source)))
+    for order, loc in enumerate(ds.procedures):
+        p: S.Procedure = loc.record
+        out["procedures"].append(dict(id=p.id, instrument_id=p.instrument, article=p.article, kind=p.kind, mode=p.mode,
+                                      opt_out_article=p.opt_out_article, title=p.title, source_id=src.id(p.source),
+                                      sort_order=order))
     for vocab, terms in S.VOCABULARIES.items():
         out["vocabulary"] += [dict(vocabulary=vocab, term=t, definition=d) for t, d in terms.items()]
     out["sources"] = src.rows()
@@ -162,7 +167,7 @@ def _engine(path: Path) -> Engine:
 
 
 INSERT_ORDER = ("sources", "instruments", "instrument_sources", "states", "state_names", "memberships",
-                "coverage", "actions", "expected_counts", "vocabulary")
+                "coverage", "actions", "expected_counts", "vocabulary", "procedures")
 
 
 def write_database(ds: Dataset, path: Path, digest: str) -> None:

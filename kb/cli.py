@@ -160,6 +160,62 @@ def status(states: tuple[str, ...], instruments: tuple[str, ...], as_of: str | N
 
 
 @main.command()
+@click.argument("state")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Date to report on. Default: today.")
+@db_option
+@format_option
+def obligations(state: str, as_of: str | None, db_path: Path, fmt: str) -> None:
+    """Every obligation of every instrument for STATE on a date, accepted or not:
+    the instruments, their optional procedures (complaints, inquiries) and the
+    articles the state has reserved, each with the reason in words.
+
+    \b
+    Examples:
+      kb obligations PRK
+      kb obligations PRK --as-of 2010-01-01 --format json
+    """
+    import datetime as dt
+
+    from .build import query_sql
+
+    as_of = _date_or_fail(as_of, "--as-of") if as_of else dt.date.today().isoformat()
+    conn = _connect(db_path)
+    sid = _resolve_state(conn, state)
+    rows = _query(conn, query_sql("obligations_on"), {"state": sid, "as_of": as_of})
+    for r in rows:
+        r["accepted"] = bool(r["accepted"])
+    _emit(rows, fmt, table_cols=["instrument", "article", "kind", "accepted", "since", "reason"])
+
+
+@main.command()
+@click.argument("state")
+@click.option("--since", "since", required=True, metavar="YYYY-MM-DD", help="First day of the period (inclusive).")
+@click.option("--until", "until", metavar="YYYY-MM-DD", help="Last day of the period (inclusive). Default: today.")
+@db_option
+@format_option
+def changes(state: str, since: str, until: str | None, db_path: Path, fmt: str) -> None:
+    """What changed for STATE between two dates: status transitions derived from
+    the data, and every action dated in the period.
+
+    \b
+    Example:
+      kb changes PRK --since 2010-01-01 --until 2020-12-31
+    """
+    import datetime as dt
+
+    from .build import query_sql
+
+    since = _date_or_fail(since, "--since")
+    until = _date_or_fail(until, "--until") if until else dt.date.today().isoformat()
+    if until < since:
+        raise click.BadParameter(f"--until {until} is before --since {since}", param_hint="--until")
+    conn = _connect(db_path)
+    sid = _resolve_state(conn, state)
+    rows = _query(conn, query_sql("changes"), {"state": sid, "since": since, "until": until})
+    _emit(rows, fmt, table_cols=["date", "instrument", "change", "article", "detail"])
+
+
+@main.command()
 @db_option
 @format_option
 def instruments(db_path: Path, fmt: str) -> None:
@@ -222,6 +278,12 @@ def _resolve_state(conn: sqlite3.Connection, name: str) -> str:
         f"unknown state {name!r}" + (f"; did you mean {', '.join(repr(h) for h in hint)}?" if hint else
                                      ": use an ISO 3166-1 alpha-3 code (e.g. PRK), the depositary's name or an alias"),
         param_hint="STATE")
+
+
+def _query(conn: sqlite3.Connection, sql: str, params: dict) -> list[dict]:
+    cur = conn.execute(sql, params)
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, r)) for r in cur.fetchall()]
 
 
 def _emit(rows: list[dict], fmt: str, table_cols: list[str]) -> None:

@@ -211,6 +211,27 @@ class ExpectedCount(Base):
     __table_args__ = (CheckConstraint(_in("measure", _vocab(S.Measure)), name="expected_counts_measure"),)
 
 
+_P = S.Procedure.model_fields
+
+
+class Procedure(Base):
+    __tablename__ = "procedures"
+    __doc__ = "Optional procedures (complaints, inquiries) as obligations a party may accept (data/procedures.yaml)."
+    id: Mapped[str] = col(String, primary_key=True, doc=_P["id"].description)
+    instrument_id: Mapped[str] = col(String, ForeignKey("instruments.id"), doc=_P["instrument"].description)
+    article: Mapped[str | None] = col(String, doc=_P["article"].description)
+    kind: Mapped[str] = col(String, doc=_P["kind"].description)
+    mode: Mapped[str] = col(String, doc=_P["mode"].description)
+    opt_out_article: Mapped[str | None] = col(String, doc=_P["opt_out_article"].description)
+    title: Mapped[str] = col(Text, doc=_P["title"].description)
+    source_id: Mapped[int] = col(Integer, ForeignKey("sources.id"), doc=_P["source"].description)
+    sort_order: Mapped[int] = col(Integer, doc="Position in data/procedures.yaml.")
+    __table_args__ = (
+        CheckConstraint(_in("kind", _vocab(S.ProcedureKind)), name="procedures_kind"),
+        CheckConstraint(_in("mode", _vocab(S.ProcedureMode)), name="procedures_mode"),
+    )
+
+
 STATUSES = ("party", "signatory", "not_party", "not_applicable", "withdrawn", "unknown")
 
 S.VOCABULARIES["status"] = {

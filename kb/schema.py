@@ -303,3 +303,101 @@ class ExpectedCount(Record):
 
 class ExpectedCountsFile(Record):
     expected_counts: list[ExpectedCount]
+
+
+# --------------------------------------------------------------------------- asks
+
+AskAction = Literal[
+    "ratify", "sign", "accept_procedure", "withdraw_reservation", "join_organization", "cooperate", "other",
+]
+AskResponse = Literal["accepted", "noted", "rejected", "partially_accepted", "no_response", "not_applicable"]
+DocumentKind = Literal["upr_report", "upr_addendum", "letter", "coi_report", "resolution", "other"]
+
+VOCABULARIES["ask action"] = {
+    "ratify": "Become a party (ratify or accede). Fulfilled when the state's derived status is party after the ask's date.",
+    "sign": "Sign. Fulfilled when the state signed (or became a party) after the ask's date.",
+    "accept_procedure": "Accept a procedure (article given): fulfilled when the procedure is accepted after the ask's date.",
+    "withdraw_reservation": "Withdraw a reservation (article given): fulfilled when it is withdrawn after the ask's date.",
+    "join_organization": "Become a member of an organization (`organization`): fulfilled by a membership beginning after the ask's date.",
+    "cooperate": "Engage with a mechanism (visit, report, dialogue). Recorded; fulfilment not derived by the KB.",
+    "other": "Anything else. Recorded; fulfilment not derived by the KB.",
+}
+VOCABULARIES["ask response"] = {
+    "accepted": "The state accepted (UPR: 'supported'/'accepted') the recommendation, as the document records.",
+    "noted": "The state noted the recommendation (UPR practice for not accepting).",
+    "rejected": "The state rejected the recommendation, as the document records it.",
+    "partially_accepted": "The state accepted part of the recommendation.",
+    "no_response": "No response is recorded in the sources held.",
+    "not_applicable": "The document asks for no response (e.g. an open letter).",
+}
+
+
+class AskDocument(Record):
+    id: str = Field(description="Stable id of the document, e.g. UPR-2014-PRK, NGO-LETTER-2018-06-06.")
+    title: str = Field(description="Title of the document.")
+    kind: DocumentKind = Field(description="Kind of document.")
+    author: str = Field(description="Author: the body or organizations that wrote it.")
+    date: Date = Field(description="Date of the document (or of the review, for UPR reports: the date of adoption of the report).")
+    symbol: str | None = Field(None, description="UN document symbol, e.g. A/HRC/27/10.")
+    url: str = Field(description="Where the document can be read.")
+    addressee: str = Field(description="State the asks are addressed to (alpha-3).")
+    source: Source = Field(description="Source of the document (usually the document itself).")
+
+
+class Ask(Record):
+    ref: str = Field(description="Paragraph or item reference in the document, e.g. '124.37' or 'item 3'.")
+    by: list[str] = Field(description="Who asked: recommending states (alpha-3) for UPR recommendations, else the author's name(s).", min_length=1)
+    text: str = Field(description="The ask's text, verbatim, or a faithful summary (then `summary: true`).")
+    summary: bool = Field(False, description="true when `text` is a summary, not a quotation.")
+    action: AskAction = Field(description="What is asked (closed vocabulary).")
+    instruments: list[str] = Field(default_factory=list, description="Instruments the ask concerns (ids).")
+    article: str | None = Field(None, description="Article of the procedure or reservation concerned.")
+    organization: Organization | None = Field(None, description="For join_organization: the organization.")
+    response: AskResponse = Field(description="The state's response as the sources record it.")
+    response_source: Source | None = Field(None, description="Where the response is recorded (e.g. the UPR addendum).")
+    note: str | None = Field(None, description="Curator's note.")
+
+
+class AsksFile(Record):
+    document: AskDocument
+    asks: list[Ask]
+
+
+# --------------------------------------------------------------------------- procedures
+
+ProcedureKind = Literal["individual_communications", "inter_state_communications", "inquiry"]
+ProcedureMode = Literal["opt_in", "opt_out", "protocol"]
+
+VOCABULARIES["procedure kind"] = {
+    "individual_communications": "The committee may receive communications from individuals.",
+    "inter_state_communications": "The committee may receive communications from one State party about another.",
+    "inquiry": "The committee may inquire into reliable information on grave or systematic violations.",
+}
+VOCABULARIES["procedure mode"] = {
+    "opt_in": "Accepted only by a declaration recognising the committee's competence (competence_declaration with this article).",
+    "opt_out": "Accepted by every party unless it declared that it does not recognise the competence (a reservation or declaration with this article, made under `opt_out_article`), and until it withdraws that.",
+    "protocol": "The procedure is the instrument itself: accepted by every party to it.",
+}
+
+
+class Procedure(Record):
+    id: str = Field(description="Stable id, e.g. CAT-22, OP-CEDAW-8, ICCPR-OP1.")
+    instrument: str = Field(description="Instrument that provides for the procedure.")
+    article: str | None = Field(None, description="Article that provides for it, as the instrument numbers it (null for a whole protocol).")
+    kind: ProcedureKind = Field(description="Kind of procedure.")
+    mode: ProcedureMode = Field(description="How a party accepts it.")
+    opt_out_article: str | None = Field(None, description="For opt_out: the article under which a party may declare it does not recognise the competence.")
+    title: str = Field(description="Short description, e.g. 'Individual communications (art. 22)'.")
+    source: Source = Field(description="Where the article and its mode are stated (treaty text).")
+
+    @model_validator(mode="after")
+    def _shape(self) -> "Procedure":
+        if self.mode == "opt_out" and not self.opt_out_article:
+            raise ValueError("an opt_out procedure needs `opt_out_article`")
+        if self.mode != "protocol" and not self.article:
+            raise ValueError("a procedure under an article needs `article`")
+        return self
+
+
+class ProceduresFile(Record):
+    procedures: list[Procedure]

@@ -46,6 +46,18 @@ def canned_queries() -> dict[str, Any]:
                            "states / instruments: comma-separated ids, or empty for all. The same SQL as `kb status`.",
             "sql": query_sql("status_on"),
         },
+        "obligations_on": {
+            "title": "Obligations of a state on a date",
+            "description": "Every obligation of every instrument for one state (alpha-3) on a date: instruments, "
+                           "optional procedures and reservations, accepted or not, with the reason. The same SQL as `kb obligations`.",
+            "sql": query_sql("obligations_on"),
+        },
+        "changes": {
+            "title": "What changed for a state between two dates",
+            "description": "Status transitions and actions of one state (alpha-3) between two dates (inclusive). "
+                           "The same SQL as `kb changes`.",
+            "sql": query_sql("changes"),
+        },
     }
 
 
@@ -100,6 +112,12 @@ def make_datasette(db_path: Path, **kwargs: Any):
 
     if not pm.is_registered(plugin):
         pm.register(plugin, name="kb")
+    try:  # the research desk pages (country, instrument, home, search)
+        from . import pages
+    except ImportError:  # pragma: no cover
+        pages = None
+    if pages is not None and not pm.is_registered(pages):
+        pm.register(pages, name="kb-pages")
     settings = dict(SETTINGS, **kwargs.pop("settings", {}))
     return Datasette(
         files=[],

@@ -60,6 +60,7 @@ class Dataset:
     actions: list[ActionRow] = field(default_factory=list)
     superseded: list[ActionRow] = field(default_factory=list)
     expected_counts: list[Located] = field(default_factory=list)
+    procedures: list[Located] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
 
 
@@ -124,6 +125,7 @@ def _display(path: Path, root: Path) -> str:
 def data_files(data_dir: Path) -> list[Path]:
     """Every file the build reads, in a stable order."""
     files = [data_dir / "treaties.yaml", data_dir / "states.yaml"]
+    files.append(data_dir / "procedures.yaml")
     files += sorted((data_dir / "actions").glob("*.yaml"))
     files += sorted((data_dir / "imported").glob("*/*.yaml"))
     return files
@@ -169,6 +171,10 @@ def validate(data_dir: Path, today: str | None = None) -> Dataset:
             f = _validate(S.StatesFile, loaded, problems)
             if f:
                 ds.states += [Located(r, loaded.path, ("states", i), loaded) for i, r in enumerate(f.states)]
+        elif name == "procedures.yaml" and parent != "actions":
+            f = _validate(S.ProceduresFile, loaded, problems)
+            if f:
+                ds.procedures += [Located(r, loaded.path, ("procedures", i), loaded) for i, r in enumerate(f.procedures)]
         elif isinstance(loaded.data, dict) and "expected_counts" in loaded.data:
             f = _validate(S.ExpectedCountsFile, loaded, problems)
             if f:
@@ -223,6 +229,14 @@ def validate(data_dir: Path, today: str | None = None) -> Dataset:
             if v and S.date_bounds(v)[0] > today:
                 problems.append(loc.problem(f"{fld} {v} is after today ({today}): dates cannot be in the future", fld))
 
+    proc_ids = set()
+    for loc in ds.procedures:
+        r = loc.record
+        if r.id in proc_ids:
+            problems.append(loc.problem(f"duplicate procedure id {r.id!r}: ids must be unique", "id"))
+        proc_ids.add(r.id)
+        if r.instrument not in instruments:
+            problems.append(loc.problem(f"instrument {r.instrument!r} is not in treaties.yaml", "instrument"))
     for loc in ds.expected_counts:
         if loc.record.instrument not in instruments:
             problems.append(loc.problem(f"instrument {loc.record.instrument!r} is not in treaties.yaml", "instrument"))

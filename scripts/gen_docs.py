@@ -1,0 +1,104 @@
+"""Generate docs/CLI.md (from the commands' --help) and docs/DATA_MODEL.md (from the
+schema's and models' field descriptions), so the docs cannot drift from the code.
+
+    python scripts/gen_docs.py          # write the files
+    python scripts/gen_docs.py --check  # exit 1 if a file would change (run by the tests)
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from pydantic import BaseModel
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from kb import models as M  # noqa: E402
+from kb import schema as S  # noqa: E402
+from kb.cli import main  # noqa: E402
+
+
+def cli_md() -> str:
+    out = ["# The `kb` command line", "",
+           "Generated from the commands' `--help` by `scripts/gen_docs.py`; do not edit by hand.",
+           "Options and the JSON output are a public contract: they change only deliberately.", ""]
+    ctx = click.Context(main, info_name="kb", terminal_width=88, max_content_width=88)
+    out += ["## kb", "", "```", main.get_help(ctx), "```", ""]
+    for name in sorted(main.list_commands(ctx)):
+        cmd = main.get_command(ctx, name)
+        sub = click.Context(cmd, info_name=name, parent=ctx, terminal_width=88, max_content_width=88)
+        out += [f"## kb {name}", "", "```", cmd.get_help(sub), "```", ""]
+    return "\n".join(out)
+
+
+def _type(field) -> str:
+    ann = field.annotation
+    text = getattr(ann, "__name__", None) or str(ann)
+    return text.replace("typing.", "").replace("kb.schema.", "")
+
+
+def _fields(model: type[BaseModel]) -> list[str]:
+    rows = ["| key | type | required | meaning |", "| --- | --- | --- | --- |"]
+    for name, f in model.model_fields.items():
+        rows.append(f"| `{name}` | {_type(f)} | {'yes' if f.is_required() else 'no'} | {(f.description or '').replace('|', '/')} |")
+    return rows
+
+
+def model_md() -> str:
+    out = ["# Data model", "",
+           "Generated from `kb/schema.py` and `kb/models.py` by `scripts/gen_docs.py`; do not edit by hand.",
+           "The prose guide is in the README; this page is the reference.", "",
+           "## YAML records (data/)", ""]
+    for title, model in [
+        ("Instrument (data/treaties.yaml, `instruments:`)", S.Instrument),
+        ("Denunciation clause (`denunciation:` of an instrument)", S.Denunciation),
+        ("State (data/states.yaml, `states:`)", S.State),
+        ("Membership (`memberships:` of a state)", S.Membership),
+        ("Action (data/actions/ID.yaml and data/imported/*/ID.yaml, `actions:`)", S.Action),
+        ("Source (`source:` of every fact)", S.Source),
+        ("Procedure (data/procedures.yaml, `procedures:`)", S.Procedure),
+        ("Expected count (data/imported/*/counts.yaml, `expected_counts:`)", S.ExpectedCount),
+        ("Ask document (data/asks/*.yaml, `document:`)", S.AskDocument),
+        ("Ask (data/asks/*.yaml, `asks:`)", S.Ask),
+    ]:
+        out += [f"### {title}", "", *_fields(model), ""]
+    out += ["## Vocabularies", ""]
+    for vocab, terms in S.VOCABULARIES.items():
+        out += [f"### {vocab}", "", "| term | meaning |", "| --- | --- |"]
+        out += [f"| `{t}` | {d.replace('|', '/')} |" for t, d in terms.items()]
+        out.append("")
+    out += ["## Tables of the built database", ""]
+    for table in M.Base.metadata.sorted_tables:
+        out += [f"### {table.name}", "", M.TABLE_DOCS.get(table.name, ""), "", "| column | meaning |", "| --- | --- |"]
+        out += [f"| `{c.name}` | {(c.comment or '').replace('|', '/')} |" for c in table.columns]
+        out.append("")
+    from kb.site import VIEW_DOCS, canned_queries
+    out += ["## Views", ""]
+    out += [f"- `{v}`: {d}" for v, d in VIEW_DOCS.items()]
+    out += ["", "## Stored queries (Datasette, with forms)", ""]
+    out += [f"- `{k}`: {q['title']}. {q['description']}" for k, q in canned_queries().items()]
+    out.append("")
+    return "\n".join(out)
+
+
+def main_() -> int:
+    check = "--check" in sys.argv
+    stale = []
+    for path, text in [(ROOT / "docs" / "CLI.md", cli_md()), (ROOT / "docs" / "DATA_MODEL.md", model_md())]:
+        if path.exists() and path.read_text() == text:
+            continue
+        stale.append(path.relative_to(ROOT))
+        if not check:
+            path.parent.mkdir(exist_ok=True)
+            path.write_text(text)
+    if check and stale:
+        print(f"out of date: {', '.join(map(str, stale))}: run python scripts/gen_docs.py", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main_())

@@ -1,0 +1,86 @@
+"""Obligations: instruments, procedures and reservations, accepted or not, on any date."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from kb.build import query_sql
+
+
+def obligations(db, state, as_of):
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    return [dict(r) for r in conn.execute(query_sql("obligations_on"), {"state": state, "as_of": as_of})]
+
+
+def pick(rows, instrument, kind, article=None):
+    found = [r for r in rows if r["instrument"] == instrument and r["kind"] == kind and r["article"] == article]
+    assert len(found) == 1, (instrument, kind, article, found)
+    r = found[0]
+    return bool(r["accepted"]), r["since"], r["reason"]
+
+
+@pytest.mark.parametrize("as_of,article,expected", [
+    ("2010-01-01", "2(f)", (False, None, "reservation to article 2(f) in force since 2001-02-27")),
+    ("2010-01-01", "9(2)", (False, None, "reservation to article 9(2) in force since 2001-02-27")),
+    ("2026-02-03", "2(f)", (True, "2015-11-23", "reservation to article 2(f) withdrawn on 2015-11-23")),
+    ("2015-11-23", "9(2)", (True, "2015-11-23", "reservation to article 9(2) withdrawn on 2015-11-23")),
+    ("2026-02-03", "29", (False, None, "reservation to article 29 in force since 2001-02-27")),
+])
+def test_prk_cedaw_reservations(built_db, as_of, article, expected):
+    assert pick(obligations(built_db, "PRK", as_of), "CEDAW", "reservation", article) == expected
+
+
+def test_prk_instruments_and_procedures(built_db):
+    rows = obligations(built_db, "PRK", "2026-02-03")
+    assert pick(rows, "CAT", "instrument") == (False, None, "not a party to CAT")
+    assert pick(rows, "ICCPR", "instrument") == (True, "1981-09-14", "party since 1981-09-14 (accession)")
+    assert pick(rows, "CRPD", "instrument") == (True, "2016-12-06", "party since 2016-12-06 (ratification)")
+    assert pick(rows, "C087", "instrument") == (False, None, "not an ILO member: only members can ratify ILO conventions")
+    accepted, since, reason = pick(rows, "CAT", "procedure", "22")
+    assert (accepted, since) == (False, None) and reason.endswith(": not a party to CAT")
+    accepted, since, reason = pick(rows, "ICCPR", "procedure", "41")
+    assert (accepted, since) == (False, None)
+    assert reason.endswith(": no declaration under article 41 recognising the competence of the committee")
+    assert pick(rows, "CPED", "instrument") == (False, None, "not a party to CPED")
+    assert {r["kind"] for r in rows} == {"instrument", "procedure", "reservation"}
+    assert all(r["source_url"] for r in rows)
+
+
+def test_prk_crpd_before_ratification(built_db):
+    rows = obligations(built_db, "PRK", "2016-01-01")
+    assert pick(rows, "CRPD", "instrument") == (False, None, "signed on 2013-07-03; not a party to CRPD")
+
+
+def test_opt_out_and_opt_in(built_db):
+    chn = obligations(built_db, "CHN", "2026-02-03")
+    accepted, since, reason = pick(chn, "CAT", "procedure", "20")
+    assert (accepted, since) == (False, None) and reason.endswith("opted out under article 28 on 1988-10-04")
+    deu = obligations(built_db, "DEU", "2026-02-03")
+    assert pick(deu, "CAT", "procedure", "22")[:2] == (True, "2001-10-19")
+    assert pick(deu, "CAT", "procedure", "20")[:2] == (True, "1990-10-01")
+    assert pick(deu, "CPED", "procedure", "31")[:2] == (True, "2009-09-24")
+
+
+def test_cli_obligations_json(cli, built_db):
+    r = cli("obligations", "PRK", "--as-of", "2010-01-01", "--db", str(built_db), "--format", "json")
+    assert r.exit_code == 0
+    rows = json.loads(r.output)
+    assert list(rows[0]) == ["state", "instrument", "instrument_title", "article", "kind", "procedure_kind", "accepted",
+                             "since", "reason", "as_of", "source_url", "source_title", "source_as_at", "source_symbol"]
+    row = [x for x in rows if x["instrument"] == "CEDAW" and x["article"] == "2(f)"][0]
+    assert row["accepted"] is False and row["kind"] == "reservation"
+
+
+def test_cli_changes(cli, built_db):
+    r = cli("changes", "PRK", "--since", "2016-01-01", "--until", "2016-12-31", "--db", str(built_db), "--format", "json")
+    rows = json.loads(r.output)
+    assert [(x["date"], x["instrument"], x["change"], x["from_status"], x["to_status"]) for x in rows] == [
+        ("2016-12-06", "CRPD", "ratification", None, None),
+        ("2016-12-06", "CRPD", "status", "signatory", "party"),
+    ]
+    r = cli("changes", "PRK", "--since", "2020-01-01", "--until", "2019-01-01", "--db", str(built_db))
+    assert r.exit_code == 2 and "--until 2019-01-01 is before --since 2020-01-01" in r.output
