@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import hashlib
+import json
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -91,7 +92,7 @@ def _rows(ds: Dataset) -> dict[str, list[dict]]:
     src = _Sources()
     out: dict[str, list[dict]] = {k: [] for k in (
         "instruments", "instrument_sources", "states", "state_names", "memberships", "coverage",
-        "actions", "expected_counts", "vocabulary", "procedures")}
+        "actions", "expected_counts", "vocabulary", "procedures", "ask_documents", "asks", "ask_targets")}
     all_states = [loc.record.id for loc in ds.states]
     for order, loc in enumerate(ds.instruments):
         r: S.Instrument = loc.record
@@ -150,6 +151,27 @@ def _rows(ds: Dataset) -> dict[str, list[dict]]:
         out["procedures"].append(dict(id=p.id, instrument_id=p.instrument, article=p.article, kind=p.kind, mode=p.mode,
                                       opt_out_article=p.opt_out_article, title=p.title, source_id=src.id(p.source),
                                       sort_order=order))
+    ask_id = 0
+    for loc in ds.asks:
+        f: S.AsksFile = loc.record
+        d = f.document
+        out["ask_documents"].append(dict(id=d.id, title=d.title, kind=d.kind, author=d.author, date=d.date,
+                                         date_on=S.date_bounds(d.date)[1], symbol=d.symbol, url=d.url,
+                                         addressee_id=d.addressee, source_id=src.id(d.source)))
+        seen: dict[str, int] = {}
+        for i, a in enumerate(f.asks):
+            ask_id += 1
+            seen[a.ref] = seen.get(a.ref, 0) + 1
+            key = f"{d.id}/{a.ref}" + (f"/{seen[a.ref]}" if seen[a.ref] > 1 else "")
+            line, _ = loc.loaded.where(("asks", i))
+            out["asks"].append(dict(id=ask_id, key=key, document_id=d.id, ref=a.ref, by=json.dumps(a.by, ensure_ascii=False),
+                                    text=a.text, summary=a.summary, action=a.action, article=a.article,
+                                    response=a.response,
+                                    response_source_id=src.id(a.response_source) if a.response_source else None,
+                                    note=a.note, file=f"{loc.file}:{line}"))
+            out["ask_targets"] += [dict(ask_id=ask_id, instrument_id=inst, organization=None) for inst in a.instruments]
+            if a.organization:
+                out["ask_targets"].append(dict(ask_id=ask_id, instrument_id=None, organization=a.organization))
     for vocab, terms in S.VOCABULARIES.items():
         out["vocabulary"] += [dict(vocabulary=vocab, term=t, definition=d) for t, d in terms.items()]
     out["sources"] = src.rows()
@@ -167,7 +189,8 @@ def _engine(path: Path) -> Engine:
 
 
 INSERT_ORDER = ("sources", "instruments", "instrument_sources", "states", "state_names", "memberships",
-                "coverage", "actions", "expected_counts", "vocabulary", "procedures")
+                "coverage", "actions", "expected_counts", "vocabulary", "procedures",
+                "ask_documents", "asks", "ask_targets")
 
 
 def write_database(ds: Dataset, path: Path, digest: str) -> None:

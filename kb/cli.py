@@ -216,6 +216,32 @@ def changes(state: str, since: str, until: str | None, db_path: Path, fmt: str) 
 
 
 @main.command()
+@click.argument("state")
+@db_option
+@format_option
+def asks(state: str, db_path: Path, fmt: str) -> None:
+    """What STATE was asked to accept (UPR recommendations, letters, inquiry
+    reports), by whom, its response, and whether it did. Fulfilment is derived
+    from the KB's own status data: an ask is fulfilled when the asked action
+    (e.g. a ratification) is recorded after the ask's date.
+
+    \b
+    Example:
+      kb asks PRK --format json
+    """
+    from .build import query_sql
+
+    conn = _connect(db_path)
+    sid = _resolve_state(conn, state)
+    rows = _query(conn, query_sql("asks"), {"state": sid})
+    for r in rows:
+        r["by"] = json.loads(r["by"])
+        r["instruments"] = r["instruments"].split(",") if r["instruments"] else []
+        r["fulfilled"] = bool(r["fulfilled"])
+    _emit(rows, fmt, table_cols=["date", "document", "ref", "action", "instruments", "response", "fulfilment", "fulfilled_date"])
+
+
+@main.command()
 @db_option
 @format_option
 def instruments(db_path: Path, fmt: str) -> None:
@@ -300,7 +326,14 @@ def _emit(rows: list[dict], fmt: str, table_cols: list[str]) -> None:
         if not rows:
             click.echo("(no rows)")
             return
-        cells = [[("" if r.get(c) is None else str(r.get(c))) for c in table_cols] for r in rows]
+        def cell(v: object) -> str:
+            if v is None:
+                return ""
+            if isinstance(v, list):
+                return ",".join(map(str, v))
+            return str(v)
+
+        cells = [[cell(r.get(c)) for c in table_cols] for r in rows]
         widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(table_cols)]
         click.echo("  ".join(c.ljust(w) for c, w in zip(table_cols, widths)).rstrip())
         click.echo("  ".join("-" * w for w in widths))

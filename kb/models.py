@@ -232,6 +232,58 @@ class Procedure(Base):
     )
 
 
+_AD = S.AskDocument.model_fields
+_AK = S.Ask.model_fields
+
+
+class AskDocument(Base):
+    __tablename__ = "ask_documents"
+    __doc__ = "Documents that ask a state to accept obligations: UPR reports, letters, inquiry reports (data/asks/)."
+    id: Mapped[str] = col(String, primary_key=True, doc=_AD["id"].description)
+    title: Mapped[str] = col(Text, doc=_AD["title"].description)
+    kind: Mapped[str] = col(String, doc=_AD["kind"].description)
+    author: Mapped[str] = col(Text, doc=_AD["author"].description)
+    date: Mapped[str] = col(String, doc=_AD["date"].description)
+    date_on: Mapped[str] = col(String, doc="`date` as a full date (the last day a partial date can mean).")
+    symbol: Mapped[str | None] = col(String, doc=_AD["symbol"].description)
+    url: Mapped[str] = col(Text, doc=_AD["url"].description)
+    addressee_id: Mapped[str] = col(String, ForeignKey("states.id"), doc=_AD["addressee"].description)
+    source_id: Mapped[int] = col(Integer, ForeignKey("sources.id"), doc=_AD["source"].description)
+    __table_args__ = (CheckConstraint(_in("kind", _vocab(S.DocumentKind)), name="ask_documents_kind"),)
+
+
+class Ask(Base):
+    __tablename__ = "asks"
+    __doc__ = "What a state was asked to do, by whom, and its response. Fulfilment is derived (view ask_status), never typed."
+    id: Mapped[int] = col(Integer, primary_key=True, doc="Row id.")
+    key: Mapped[str] = col(String, unique=True, doc="Stable key: document id/ref (with /2, /3 for a ref recorded twice).")
+    document_id: Mapped[str] = col(String, ForeignKey("ask_documents.id"), doc="Document the ask is in.")
+    ref: Mapped[str] = col(String, doc=_AK["ref"].description)
+    by: Mapped[str] = col(Text, doc="Who asked, as a JSON list: " + (_AK["by"].description or ""))
+    text: Mapped[str] = col(Text, doc=_AK["text"].description)
+    summary: Mapped[bool] = col(Boolean, doc=_AK["summary"].description)
+    action: Mapped[str] = col(String, doc=_AK["action"].description)
+    article: Mapped[str | None] = col(String, doc=_AK["article"].description)
+    response: Mapped[str] = col(String, doc=_AK["response"].description)
+    response_source_id: Mapped[int | None] = col(Integer, ForeignKey("sources.id"), doc=_AK["response_source"].description)
+    note: Mapped[str | None] = col(Text, doc=_AK["note"].description)
+    file: Mapped[str] = col(String, doc="Data file and line the ask was read from.")
+    __table_args__ = (
+        CheckConstraint(_in("action", _vocab(S.AskAction)), name="asks_action"),
+        CheckConstraint(_in("response", _vocab(S.AskResponse)), name="asks_response"),
+    )
+
+
+class AskTarget(Base):
+    __tablename__ = "ask_targets"
+    __doc__ = "What each ask concerns: one row per instrument, or the organization for a membership ask."
+    id: Mapped[int] = col(Integer, primary_key=True, doc="Row id.")
+    ask_id: Mapped[int] = col(Integer, ForeignKey("asks.id"), doc="The ask.")
+    instrument_id: Mapped[str | None] = col(String, ForeignKey("instruments.id"), doc="Instrument concerned.")
+    organization: Mapped[str | None] = col(String, doc="Organization concerned (membership asks).")
+    __table_args__ = (Index("ask_targets_ask", "ask_id"),)
+
+
 STATUSES = ("party", "signatory", "not_party", "not_applicable", "withdrawn", "unknown")
 
 S.VOCABULARIES["status"] = {

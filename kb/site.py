@@ -20,6 +20,8 @@ VIEW_DOCS = {
     "status_intervals_view": "Derived: the definition of status_intervals (the table is filled from this view at build time).",
     "latest_status": "Derived: each pair's status at the end of the record (valid_to IS NULL), with the date the record is known to.",
     "reconciliation": "Counts stated by the sources (expected_counts) against counts derived from the data.",
+    "ask_target_status": "Derived: for each thing an ask concerns, the first day after the ask on which the data shows it done.",
+    "ask_status": "Derived: each ask with its fulfilment (fulfilled, partly_fulfilled, open, not_tracked), date and days taken.",
 }
 
 FACETS = {
@@ -57,6 +59,59 @@ def canned_queries() -> dict[str, Any]:
             "description": "Status transitions and actions of one state (alpha-3) between two dates (inclusive). "
                            "The same SQL as `kb changes`.",
             "sql": query_sql("changes"),
+        },
+        "asks": {
+            "title": "Asked versus done, for a state",
+            "description": "What a state (alpha-3) was asked to accept, by whom, its response, and whether it did "
+                           "(derived). The same SQL as `kb asks`.",
+            "sql": query_sql("asks"),
+        },
+        "open_asks": {
+            "title": "Open asks",
+            "description": "Asks whose asked action the KB does not show as done (optionally for one state, alpha-3).",
+            "sql": "SELECT date, state_id AS state, document_id AS document, symbol, ref, by, text, targets AS instruments,\n"
+                   "       response, fulfilment, done\nFROM ask_status\n"
+                   "WHERE fulfilment IN ('open', 'partly_fulfilled') AND (:state = '' OR state_id = :state)\n"
+                   "ORDER BY date, document_id, ask_id",
+        },
+        "asks_fulfilled": {
+            "title": "Asks fulfilled, with the time taken",
+            "description": "Asks whose asked action was done after they were made, with the date and the days it took.",
+            "sql": "SELECT date, state_id AS state, document_id AS document, symbol, ref, by, text, targets AS instruments,\n"
+                   "       response, fulfilled_date, days_to_fulfil\nFROM ask_status\n"
+                   "WHERE fulfilment = 'fulfilled' AND (:state = '' OR state_id = :state)\n"
+                   "ORDER BY date, document_id, ask_id",
+        },
+        "signed_not_ratified": {
+            "title": "States that signed but never ratified",
+            "description": "Signatories (not parties) of an instrument (id, or empty for all) at the end of the record.",
+            "sql": "SELECT l.instrument_id AS instrument, l.state_id AS state, s.name, l.signature_date, l.known_to\n"
+                   "FROM latest_status l JOIN states s ON s.id = l.state_id\n"
+                   "WHERE l.status = 'signatory' AND (:instrument = '' OR l.instrument_id = :instrument)\n"
+                   "ORDER BY l.instrument_id, l.signature_date",
+        },
+        "not_parties_on": {
+            "title": "Who was not a party to an instrument on a date",
+            "description": "States whose status on the date (YYYY-MM-DD) was anything but party, for one instrument (id).",
+            "sql": "SELECT si.state_id AS state, s.name, si.status, si.signature_date\n"
+                   "FROM status_intervals si JOIN states s ON s.id = si.state_id\n"
+                   "WHERE si.instrument_id = :instrument AND si.status != 'party'\n"
+                   "  AND (si.valid_from IS NULL OR si.valid_from <= :as_of) AND (si.valid_to IS NULL OR si.valid_to > :as_of)\n"
+                   "ORDER BY si.status, s.name",
+        },
+        "parties_on": {
+            "title": "Who was a party to an instrument on a date",
+            "description": "Parties to one instrument (id) on a date (YYYY-MM-DD), with consent dates.",
+            "sql": "SELECT si.state_id AS state, s.name, si.consent_date, si.consent_type\n"
+                   "FROM status_intervals si JOIN states s ON s.id = si.state_id\n"
+                   "WHERE si.instrument_id = :instrument AND si.status = 'party'\n"
+                   "  AND (si.valid_from IS NULL OR si.valid_from <= :as_of) AND (si.valid_to IS NULL OR si.valid_to > :as_of)\n"
+                   "ORDER BY si.consent_date",
+        },
+        "obligations_not_accepted": {
+            "title": "Obligations a state has not accepted",
+            "description": "The obligations_on rows with accepted = 0, for one state (alpha-3) on a date.",
+            "sql": "SELECT * FROM (\n" + query_sql("obligations_on") + "\n) WHERE accepted = 0",
         },
     }
 

@@ -61,6 +61,7 @@ class Dataset:
     superseded: list[ActionRow] = field(default_factory=list)
     expected_counts: list[Located] = field(default_factory=list)
     procedures: list[Located] = field(default_factory=list)
+    asks: list[Located] = field(default_factory=list)  # one per AsksFile
     files: list[Path] = field(default_factory=list)
 
 
@@ -128,6 +129,7 @@ def data_files(data_dir: Path) -> list[Path]:
     files.append(data_dir / "procedures.yaml")
     files += sorted((data_dir / "actions").glob("*.yaml"))
     files += sorted((data_dir / "imported").glob("*/*.yaml"))
+    files += sorted((data_dir / "asks").glob("*.yaml"))
     return files
 
 
@@ -175,6 +177,10 @@ def validate(data_dir: Path, today: str | None = None) -> Dataset:
             f = _validate(S.ProceduresFile, loaded, problems)
             if f:
                 ds.procedures += [Located(r, loaded.path, ("procedures", i), loaded) for i, r in enumerate(f.procedures)]
+        elif parent == "asks":
+            f = _validate(S.AsksFile, loaded, problems)
+            if f:
+                ds.asks.append(Located(f, loaded.path, (), loaded))
         elif isinstance(loaded.data, dict) and "expected_counts" in loaded.data:
             f = _validate(S.ExpectedCountsFile, loaded, problems)
             if f:
@@ -237,6 +243,29 @@ def validate(data_dir: Path, today: str | None = None) -> Dataset:
         proc_ids.add(r.id)
         if r.instrument not in instruments:
             problems.append(loc.problem(f"instrument {r.instrument!r} is not in treaties.yaml", "instrument"))
+    doc_ids: set[str] = set()
+    for loc in ds.asks:
+        f: S.AsksFile = loc.record
+        d = f.document
+        if d.id in doc_ids:
+            problems.append(loc.problem(f"duplicate document id {d.id!r}: ids must be unique", "document", "id"))
+        doc_ids.add(d.id)
+        if Path(loc.file).stem != d.id:
+            problems.append(loc.problem(f"file {Path(loc.file).name} holds document {d.id!r}: name the file {d.id}.yaml", "document", "id"))
+        if d.addressee not in states:
+            problems.append(loc.problem(f"addressee {d.addressee!r} is not in states.yaml", "document", "addressee"))
+        if S.date_bounds(d.date)[0] > today:
+            problems.append(loc.problem(f"date {d.date} is after today ({today}): record only what has happened", "document", "date"))
+        for i, ask in enumerate(f.asks):
+            for j, inst in enumerate(ask.instruments):
+                if inst not in instruments:
+                    problems.append(loc.problem(f"instrument {inst!r} is not in treaties.yaml", "asks", i, "instruments", j))
+            if d.kind in ("upr_report", "upr_addendum"):
+                for j, who in enumerate(ask.by):
+                    if who not in states:
+                        problems.append(loc.problem(f"{who!r} is not a state id in states.yaml: UPR recommendations name states by alpha-3 code", "asks", i, "by", j))
+            if ask.action == "join_organization" and not ask.organization:
+                problems.append(loc.problem("join_organization needs `organization`", "asks", i, "action"))
     for loc in ds.expected_counts:
         if loc.record.instrument not in instruments:
             problems.append(loc.problem(f"instrument {loc.record.instrument!r} is not in treaties.yaml", "instrument"))

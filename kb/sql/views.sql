@@ -157,3 +157,56 @@ SELECT e.instrument_id, e.as_of, e.measure, e.basis, e.value AS expected,
        END AS derived,
        e.source_id
 FROM expected_counts e;
+
+CREATE VIEW ask_target_status AS
+-- Derived, never typed: for each thing an ask concerns, the first day after the ask on which the
+-- KB's own data shows the asked action done (NULL: not done as far as the KB knows).
+SELECT t.id AS target_id, t.ask_id, t.instrument_id, t.organization, a.action, a.article,
+       d.addressee_id AS state_id, d.date_on AS asked_on,
+       a.action IN ('ratify', 'sign', 'accept_procedure', 'withdraw_reservation', 'join_organization') AS tracked,
+       CASE a.action
+           WHEN 'ratify' THEN (
+               SELECT min(si.valid_from) FROM status_intervals si
+               WHERE si.state_id = d.addressee_id AND si.instrument_id = t.instrument_id
+                 AND si.status = 'party' AND si.valid_from >= d.date_on)
+           WHEN 'sign' THEN (
+               SELECT min(si.valid_from) FROM status_intervals si
+               WHERE si.state_id = d.addressee_id AND si.instrument_id = t.instrument_id
+                 AND si.status IN ('signatory', 'party') AND si.valid_from >= d.date_on)
+           WHEN 'accept_procedure' THEN (
+               SELECT min(x.date_on) FROM actions x
+               WHERE x.state_id = d.addressee_id AND x.instrument_id = t.instrument_id AND x.legal_effect = 'effective'
+                 AND (x.type = 'competence_declaration'
+                      OR x.type IN ('withdrawal_of_reservation', 'withdrawal_of_declaration'))
+                 AND (a.article IS NULL OR x.article = a.article) AND x.date_on >= d.date_on)
+           WHEN 'withdraw_reservation' THEN (
+               SELECT min(x.date_on) FROM actions x
+               WHERE x.state_id = d.addressee_id AND x.instrument_id = t.instrument_id AND x.legal_effect = 'effective'
+                 AND x.type IN ('withdrawal_of_reservation', 'partial_withdrawal_of_reservation')
+                 AND (a.article IS NULL OR x.article = a.article) AND x.date_on >= d.date_on)
+           WHEN 'join_organization' THEN (
+               SELECT min(m.since_on) FROM memberships m
+               WHERE m.state_id = d.addressee_id AND m.organization = t.organization AND m.member = 1
+                 AND m.since_on >= d.date_on)
+       END AS done_on
+FROM ask_targets t JOIN asks a ON a.id = t.ask_id JOIN ask_documents d ON d.id = a.document_id;
+
+CREATE VIEW ask_status AS
+-- Derived: an ask is fulfilled when everything it concerns is done after it was made.
+-- An ask that names no instrument or organization cannot be tracked (not_tracked).
+SELECT a.id AS ask_id, a.key, d.addressee_id AS state_id, d.date AS date, d.id AS document_id, d.symbol,
+       d.title AS document_title, a.ref, a.by, a.text, a.action, a.article, a.response,
+       group_concat(coalesce(t.instrument_id, t.organization), ',') AS targets,
+       CASE WHEN coalesce(max(t.tracked), 0) = 0 THEN 'not_tracked'
+            WHEN count(t.target_id) = count(t.done_on) THEN 'fulfilled'
+            WHEN count(t.done_on) > 0 THEN 'partly_fulfilled'
+            ELSE 'open' END AS fulfilment,
+       CASE WHEN max(t.tracked) AND count(t.target_id) = count(t.done_on) THEN max(t.done_on) END AS fulfilled_date,
+       CASE WHEN max(t.tracked) AND count(t.target_id) = count(t.done_on)
+            THEN CAST(julianday(max(t.done_on)) - julianday(d.date_on) AS INTEGER) END AS days_to_fulfil,
+       group_concat(CASE WHEN t.done_on IS NOT NULL THEN coalesce(t.instrument_id, t.organization) || ' ' || t.done_on END, ', ') AS done,
+       d.url AS document_url
+FROM asks a
+JOIN ask_documents d ON d.id = a.document_id
+LEFT JOIN ask_target_status t ON t.ask_id = a.id
+GROUP BY a.id;
