@@ -105,21 +105,31 @@ def build(data_dir: Path, db_path: Path, today: str | None) -> None:
 @db_option
 @click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-def serve(db_path: Path, port: int, host: str) -> None:
+@click.option("--public", is_flag=True, help="Settings for serving to anyone: shorter SQL time limit, fewer rows, "
+              "a 1 MB cap on values a query may build (see README, 'Serving in public').")
+def serve(db_path: Path, port: int, host: str, public: bool) -> None:
     """Serve the database with Datasette (pages, JSON, CSV, stored queries).
 
+    The server reads a snapshot of the database taken when it starts: a rebuild
+    while it runs does not change what it serves. Restart it to serve a new build.
+
     \b
-    Example:
+    Examples:
       kb serve --db kb.db --port 8001
+      kb serve --public --host 0.0.0.0
     """
+    import tempfile
+
     import uvicorn
 
-    from .site import make_datasette
+    from .site import make_datasette, snapshot
 
     _check_db(db_path)
-    ds = make_datasette(db_path)
-    click.echo(f"Serving {db_path} at http://{host}:{port}/", err=True)
-    uvicorn.run(ds.app(), host=host, port=port, log_level="warning")
+    with tempfile.TemporaryDirectory(prefix="kb-serve-") as tmp:
+        served = snapshot(db_path, Path(tmp))
+        ds = make_datasette(served, public=public)
+        click.echo(f"Serving {db_path} at http://{host}:{port}/" + (" (public mode)" if public else ""), err=True)
+        uvicorn.run(ds.app(), host=host, port=port, log_level="warning", server_header=False)
 
 
 @main.command()

@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from datasette import hookimpl
 
 from .site import is_offsite
@@ -64,3 +66,19 @@ def _wrap(app):
 @hookimpl
 def asgi_wrapper(datasette):
     return _wrap
+
+
+#: Largest string or blob a query may build (SQLITE_LIMIT_LENGTH), in bytes.
+#: The public mode lowers it further (kb.site.PUBLIC_MAX_LENGTH).
+DEFAULT_MAX_LENGTH = 20_000_000
+
+
+@hookimpl
+def prepare_connection(conn, database, datasette):
+    """Cap what one query can build (zeroblob, printf, randomblob, group_concat) and
+    make sure no extension can be loaded through SQL."""
+    limit = getattr(datasette, "_kb_max_length", DEFAULT_MAX_LENGTH)
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, limit)
+    conn.setlimit(sqlite3.SQLITE_LIMIT_SQL_LENGTH, 100_000)
+    if hasattr(conn, "enable_load_extension"):  # absent where Python was built without extension support
+        conn.enable_load_extension(False)

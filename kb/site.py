@@ -149,6 +149,20 @@ def metadata(db_name: str = "kb") -> dict[str, Any]:
     }
 
 
+PUBLIC_MAX_LENGTH = 1_000_000
+
+#: Settings of `kb serve --public` on top of SETTINGS: why each one is there is in the README.
+PUBLIC_SETTINGS = {
+    "sql_time_limit_ms": 1000,
+    "facet_time_limit_ms": 200,
+    "max_returned_rows": 1000,
+    "max_csv_mb": 20,
+    "allow_facet": True,
+    "allow_signed_tokens": False,
+    "default_allow_sql": True,
+    "num_sql_threads": 3,
+}
+
 SETTINGS = {
     "default_page_size": 100,
     "sql_time_limit_ms": 2000,
@@ -158,8 +172,11 @@ SETTINGS = {
 }
 
 
-def make_datasette(db_path: Path, **kwargs: Any):
-    """A Datasette instance serving db_path as database 'kb', with our metadata and plugin."""
+def make_datasette(db_path: Path, public: bool = False, **kwargs: Any):
+    """A Datasette instance serving db_path (immutable) with our metadata and plugins.
+
+    public=True applies PUBLIC_SETTINGS and a lower cap on the size of values a query
+    may build (PUBLIC_MAX_LENGTH)."""
     from datasette.app import Datasette
     from datasette.plugins import pm
 
@@ -173,14 +190,36 @@ def make_datasette(db_path: Path, **kwargs: Any):
         pages = None
     if pages is not None and not pm.is_registered(pages):
         pm.register(pages, name="kb-pages")
-    settings = dict(SETTINGS, **kwargs.pop("settings", {}))
-    return Datasette(
+    settings = dict(SETTINGS, **(PUBLIC_SETTINGS if public else {}), **kwargs.pop("settings", {}))
+    ds = Datasette(
         files=[],
         immutables=[str(db_path)],
         metadata=metadata(Path(db_path).stem),
         settings=settings,
         **kwargs,
     )
+    from .plugin import DEFAULT_MAX_LENGTH
+
+    ds._kb_max_length = PUBLIC_MAX_LENGTH if public else DEFAULT_MAX_LENGTH
+    return ds
+
+
+def snapshot(db_path: Path, directory: Path) -> Path:
+    """A private, unchanging view of db_path for a running server.
+
+    A rebuild replaces db_path with a new file (rename); a hard link keeps the server on
+    the old file, whole, until it is restarted deliberately: it never serves a mix of
+    old and new. Falls back to a copy where links are impossible."""
+    import shutil
+
+    target = directory / db_path.name
+    try:
+        import os
+
+        os.link(db_path, target)
+    except OSError:
+        shutil.copy2(db_path, target)
+    return target
 
 
 def is_offsite(location: str) -> bool:
