@@ -14,6 +14,7 @@ import fcntl
 import hashlib
 import json
 import os
+import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -25,7 +26,8 @@ from . import __version__
 from . import models as M
 from . import schema as S
 from .errors import BuildError, DataErrors, Problem
-from .validate import Dataset, validate
+from .fingerprint import up_to_date
+from .validate import Dataset, FileCache, validate
 
 SQL_DIR = Path(__file__).parent / "sql"
 
@@ -37,14 +39,6 @@ def views_sql() -> str:
 
 def query_sql(name: str) -> str:
     return (SQL_DIR / f"{name}.sql").read_text()
-
-
-def data_digest(files: list[Path]) -> str:
-    h = hashlib.sha256()
-    for f in files:
-        if f.exists():
-            h.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
-    return h.hexdigest()
 
 
 @contextmanager
@@ -193,7 +187,7 @@ INSERT_ORDER = ("sources", "instruments", "instrument_sources", "states", "state
                 "ask_documents", "asks", "ask_targets")
 
 
-def write_database(ds: Dataset, path: Path, digest: str) -> None:
+def write_database(ds: Dataset, path: Path, digest: str, extra: dict[str, str] | None = None) -> None:
     rows = _rows(ds)
     engine = _engine(path)
     try:
@@ -217,6 +211,9 @@ def write_database(ds: Dataset, path: Path, digest: str) -> None:
                 "status_as_at": ", ".join(sorted({r["status_as_at"] for r in rows["instruments"]})),
                 "actions": str(len(rows["actions"])),
                 "superseded_imported_actions": str(len(ds.superseded)),
+                "instruments": str(len(rows["instruments"])),
+                "states": str(len(rows["states"])),
+                **(extra or {}),
             }
             conn.execute(insert(tables["build_info"]), [dict(key=k, value=v) for k, v in info.items()])
         with engine.connect() as conn:
@@ -249,21 +246,30 @@ def check_database(conn, ds: Dataset) -> list[Problem]:
     return problems
 
 
-def build(data_dir: Path, db_path: Path, today: str | None = None) -> dict:
-    """Validate and build; replace db_path only if everything succeeded."""
+def build(data_dir: Path, db_path: Path, today: str | None = None, use_cache: bool = True) -> dict:
+    """Validate and build; replace db_path only if everything succeeded.
+
+    With use_cache (the default) a database already built from the same data files, code
+    and date rules is left as it is, and unchanged files are not parsed again (a per-file
+    cache keyed by content in .kb-cache/ beside the database)."""
     db_path = db_path.resolve()
     if not db_path.parent.is_dir():
         raise BuildError(f"directory {db_path.parent} does not exist: create it or choose another --db")
     if not os.access(db_path.parent, os.W_OK):
         raise BuildError(f"directory {db_path.parent} is not writable: choose another --db or fix its permissions")
-    ds = validate(data_dir, today=today)
-    digest = data_digest(ds.files)
+    same, info, digest, code = up_to_date(data_dir, db_path, today)
+    if use_cache and same:
+        return {"db": str(db_path), "skipped": True, "digest": digest,
+                "actions": int(info.get("actions", 0)), "instruments": int(info.get("instruments", 0)),
+                "states": int(info.get("states", 0)), "superseded": int(info.get("superseded_imported_actions", 0))}
+    cache = FileCache(db_path.parent / ".kb-cache") if use_cache else None
+    ds = validate(data_dir, today=today, cache=cache)
     with build_lock(db_path):
         tmp = db_path.with_name(f".{db_path.name}.building-{os.getpid()}")
         try:
             if tmp.exists():
                 tmp.unlink()
-            write_database(ds, tmp, digest)
+            write_database(ds, tmp, digest, extra={"code_digest": code, "today": today or ""})
             fd = os.open(tmp, os.O_RDONLY)
             try:
                 os.fsync(fd)
@@ -276,12 +282,12 @@ def build(data_dir: Path, db_path: Path, today: str | None = None) -> dict:
             finally:
                 os.close(dfd)
         except OSError as exc:
-            if exc.errno == errno.ENOSPC:
-                raise BuildError(f"no space left on the device holding {db_path.parent}: free space and build again") from None
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+                raise BuildError(f"no space left to write {db_path} ({exc.strerror}): free space and build again") from None
             raise BuildError(f"cannot write {tmp}: {exc.strerror}") from None
         finally:
             for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
                 if leftover.exists():
                     leftover.unlink()
-    return {"db": str(db_path), "actions": len(ds.actions), "instruments": len(ds.instruments),
+    return {"db": str(db_path), "skipped": False, "actions": len(ds.actions), "instruments": len(ds.instruments),
             "states": len(ds.states), "superseded": len(ds.superseded), "digest": digest}

@@ -79,26 +79,39 @@ def validate(data_dir: Path, today: str | None) -> None:
 @data_option
 @db_option
 @click.option("--today", metavar="YYYY-MM-DD", help="Treat this as today's date for the 'no future dates' rule.")
-def build(data_dir: Path, db_path: Path, today: str | None) -> None:
+@click.option("--no-cache", is_flag=True, help="Parse every file and rebuild even if nothing changed.")
+def build(data_dir: Path, db_path: Path, today: str | None, no_cache: bool) -> None:
     """Validate the data and build the SQLite database.
 
     The database is built in a temporary file, checked, then renamed over the old
     one: a failed or interrupted build leaves the previous database untouched.
+    If neither the data nor the code changed since the last build, nothing is
+    done; unchanged files are not parsed again (cache in .kb-cache/ beside the
+    database). --no-cache forces a full build.
 
     \b
     Example:
       kb build --data data --db kb.db
     """
+    _check_data_dir(data_dir)
+    if not no_cache:  # answer "nothing to do" before loading the heavy machinery
+        from .fingerprint import up_to_date
+
+        if up_to_date(data_dir, db_path.resolve(), today)[0]:
+            click.echo(f"up to date: {db_path.resolve()} was built from the same data and code (use --no-cache to rebuild)")
+            return
     from .build import build as run
 
-    _check_data_dir(data_dir)
     try:
-        info = run(data_dir, db_path, today=_date_or_fail(today, "--today") if today else None)
+        info = run(data_dir, db_path, today=_date_or_fail(today, "--today") if today else None, use_cache=not no_cache)
     except DataErrors as exc:
         _fail_data(exc)
     except BuildError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"built {info['db']}: {info['instruments']} instruments, {info['states']} states, {info['actions']} actions")
+    if info["skipped"]:
+        click.echo(f"up to date: {info['db']} was built from the same data and code (use --no-cache to rebuild)")
+    else:
+        click.echo(f"built {info['db']}: {info['instruments']} instruments, {info['states']} states, {info['actions']} actions")
 
 
 @main.command()

@@ -9,7 +9,9 @@ first one.  The result is a ``Dataset`` ready to build.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
+import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +20,8 @@ from pydantic import BaseModel, ValidationError
 
 from . import schema as S
 from .errors import DataErrors, Problem
-from .loader import Loaded, LoadError, load_file
+from .fingerprint import data_files
+from .loader import Loaded, LoadError, load_text
 
 TODAY_ENV = "KB_TODAY"
 
@@ -123,27 +126,102 @@ def _display(path: Path, root: Path) -> str:
         return str(path)
 
 
-def data_files(data_dir: Path) -> list[Path]:
-    """Every file the build reads, in a stable order."""
-    files = [data_dir / "treaties.yaml", data_dir / "states.yaml"]
-    files.append(data_dir / "procedures.yaml")
-    files += sorted((data_dir / "actions").glob("*.yaml"))
-    files += sorted((data_dir / "imported").glob("*/*.yaml"))
-    files += sorted((data_dir / "asks").glob("*.yaml"))
-    return files
+def _model_for(loaded: Loaded) -> type[BaseModel]:
+    p = Path(loaded.path)
+    name, parent = p.name, p.parent.name
+    if parent != "actions":
+        if name == "treaties.yaml":
+            return S.TreatiesFile
+        if name == "states.yaml":
+            return S.StatesFile
+        if name == "procedures.yaml":
+            return S.ProceduresFile
+    if parent == "asks":
+        return S.AsksFile
+    if isinstance(loaded.data, dict) and "expected_counts" in loaded.data:
+        return S.ExpectedCountsFile
+    return S.ActionsFile
 
 
-def load_all(data_dir: Path, problems: list[Problem]) -> list[Loaded]:
+def _code_digest() -> bytes:
+    """Digest of the code that turns a file's bytes into records: a change to it invalidates the cache."""
+    h = hashlib.sha256()
+    here = Path(__file__).parent
+    for name in ("loader.py", "schema.py", "validate.py"):
+        h.update((here / name).read_bytes())
+    return h.digest()
+
+
+class FileCache:
+    """Per-file cache of loaded and validated records, keyed by the file's content.
+
+    The key is a digest of the file's bytes, its displayed path and the code that reads
+    it: an edited file, whatever its size or time stamp, gets a new key, so the cache
+    can never return stale records. Only files without problems are cached.
+    """
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self.code = _code_digest()
+
+    def key(self, shown: str, raw: bytes) -> str:
+        return hashlib.sha256(self.code + shown.encode() + b"\0" + raw).hexdigest()
+
+    def get(self, key: str):
+        path = self.directory / f"{key}.pickle"
+        try:
+            with open(path, "rb") as f:
+                return pickle.load(f)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            return None
+
+    def put(self, key: str, value) -> None:
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            tmp = self.directory / f".{key}.{os.getpid()}.tmp"
+            with open(tmp, "wb") as f:
+                pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.directory / f"{key}.pickle")
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+
+    def prune(self, keep: set[str]) -> None:
+        for path in self.directory.glob("*.pickle"):
+            if path.stem not in keep:
+                path.unlink(missing_ok=True)
+
+
+def read_files(data_dir: Path, problems: list[Problem], cache: FileCache | None = None) -> list[tuple[Loaded, BaseModel]]:
+    """Load and validate every data file (each on its own); collect problems."""
     out = []
+    keys = set()
     for path in data_files(data_dir):
         shown = _display(path, data_dir)
         if not path.exists():
             problems.append(Problem(shown, 1, 1, "file not found: the data directory must hold it"))
             continue
+        raw = path.read_bytes()
+        key = cache.key(shown, raw) if cache else None
+        hit = cache.get(key) if cache else None
+        if hit is not None:
+            out.append(hit)
+            keys.add(key)
+            continue
         try:
-            out.append(load_file(path, shown))
+            loaded = load_text(shown, raw)
         except LoadError as exc:
             problems.append(exc.problem)
+            continue
+        mine: list[Problem] = []
+        model = _validate(_model_for(loaded), loaded, mine)
+        problems.extend(mine)
+        if model is not None:
+            out.append((loaded, model))
+            if cache and not mine:
+                cache.put(key, (loaded, model))
+                keys.add(key)
+    if cache and not problems:
+        cache.prune(keys)
     return out
 
 
@@ -153,49 +231,34 @@ def _key(a: S.Action, instrument: str) -> tuple:
     return (instrument, a.state, a.type, a.date, a.article, a.target_state)
 
 
-def validate(data_dir: Path, today: str | None = None) -> Dataset:
+def validate(data_dir: Path, today: str | None = None, cache: FileCache | None = None) -> Dataset:
     """Load and validate the data directory; raise DataErrors listing every problem."""
     today = today or default_today()
     problems: list[Problem] = []
     ds = Dataset(files=data_files(data_dir))
-    loaded_files = load_all(data_dir, problems)
     curated: list[ActionRow] = []
     imported: list[ActionRow] = []
 
-    for loaded in loaded_files:
-        name = Path(loaded.path).name
-        parent = Path(loaded.path).parent.name
-        if name == "treaties.yaml" and parent != "actions":
-            f = _validate(S.TreatiesFile, loaded, problems)
-            if f:
-                ds.instruments += [Located(r, loaded.path, ("instruments", i), loaded) for i, r in enumerate(f.instruments)]
-        elif name == "states.yaml" and parent != "actions":
-            f = _validate(S.StatesFile, loaded, problems)
-            if f:
-                ds.states += [Located(r, loaded.path, ("states", i), loaded) for i, r in enumerate(f.states)]
-        elif name == "procedures.yaml" and parent != "actions":
-            f = _validate(S.ProceduresFile, loaded, problems)
-            if f:
-                ds.procedures += [Located(r, loaded.path, ("procedures", i), loaded) for i, r in enumerate(f.procedures)]
-        elif parent == "asks":
-            f = _validate(S.AsksFile, loaded, problems)
-            if f:
-                ds.asks.append(Located(f, loaded.path, (), loaded))
-        elif isinstance(loaded.data, dict) and "expected_counts" in loaded.data:
-            f = _validate(S.ExpectedCountsFile, loaded, problems)
-            if f:
-                ds.expected_counts += [Located(r, loaded.path, ("expected_counts", i), loaded) for i, r in enumerate(f.expected_counts)]
+    for loaded, f in read_files(data_dir, problems, cache):
+        if isinstance(f, S.TreatiesFile):
+            ds.instruments += [Located(r, loaded.path, ("instruments", i), loaded) for i, r in enumerate(f.instruments)]
+        elif isinstance(f, S.StatesFile):
+            ds.states += [Located(r, loaded.path, ("states", i), loaded) for i, r in enumerate(f.states)]
+        elif isinstance(f, S.ProceduresFile):
+            ds.procedures += [Located(r, loaded.path, ("procedures", i), loaded) for i, r in enumerate(f.procedures)]
+        elif isinstance(f, S.AsksFile):
+            ds.asks.append(Located(f, loaded.path, (), loaded))
+        elif isinstance(f, S.ExpectedCountsFile):
+            ds.expected_counts += [Located(r, loaded.path, ("expected_counts", i), loaded) for i, r in enumerate(f.expected_counts)]
         else:
-            f = _validate(S.ActionsFile, loaded, problems)
-            if f:
-                origin = "imported" if "/imported/" in "/" + loaded.path.replace("\\", "/") else "curated"
-                if origin == "curated" and Path(loaded.path).stem != f.instrument:
-                    line, col = loaded.where(("instrument",))
-                    problems.append(Problem(loaded.path, line, col,
-                                            f"file {name} holds instrument {f.instrument!r}: name the file {f.instrument}.yaml"))
-                rows = [ActionRow(a, f.instrument, origin, Located(a, loaded.path, ("actions", i), loaded))
-                        for i, a in enumerate(f.actions)]
-                (curated if origin == "curated" else imported).extend(rows)
+            origin = "imported" if "/imported/" in "/" + loaded.path.replace("\\", "/") else "curated"
+            if origin == "curated" and Path(loaded.path).stem != f.instrument:
+                line, col = loaded.where(("instrument",))
+                problems.append(Problem(loaded.path, line, col,
+                                        f"file {Path(loaded.path).name} holds instrument {f.instrument!r}: name the file {f.instrument}.yaml"))
+            rows = [ActionRow(a, f.instrument, origin, Located(a, loaded.path, ("actions", i), loaded))
+                    for i, a in enumerate(f.actions)]
+            (curated if origin == "curated" else imported).extend(rows)
 
     instruments = {}
     for loc in ds.instruments:

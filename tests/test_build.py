@@ -23,7 +23,7 @@ def test_failed_build_leaves_previous_database_untouched(data_copy, tmp_path):
     with pytest.raises(DataErrors):
         build(data_copy, db, today=TODAY)
     assert db.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "kb.db", "kb.db.lock"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".kb-cache", "data", "kb.db", "kb.db.lock"]
 
 
 def test_build_is_deterministic(data_copy, tmp_path):
@@ -76,3 +76,47 @@ def test_database_checks(built_db):
     n_inst = conn.execute("SELECT count(*) FROM instruments").fetchone()[0]
     assert conn.execute("SELECT count(*) FROM latest_status").fetchone()[0] == n_states * n_inst
     assert conn.execute("SELECT count(*) FROM reconciliation WHERE expected != derived").fetchone()[0] == 0
+
+
+def test_no_change_rebuild_is_skipped_and_any_change_rebuilds(data_copy, tmp_path):
+    db = tmp_path / "kb.db"
+    assert build(data_copy, db, today=TODAY)["skipped"] is False
+    before = db.read_bytes()
+    assert build(data_copy, db, today=TODAY)["skipped"] is True
+    assert db.read_bytes() == before
+    # A same-size edit of one file (time stamps untouched) must be seen: the cache is keyed by content.
+    path = data_copy / "actions" / "CRC.yaml"
+    stat = path.stat()
+    text = path.read_text()
+    assert "1990-09-21" in text
+    path.write_text(text.replace("date: 1990-09-21", "date: 1990-09-22"))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    info = build(data_copy, db, today=TODAY)
+    assert info["skipped"] is False
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT date FROM actions WHERE key = 'CRC/PRK/1990-09-22/ratification'").fetchall() == [("1990-09-22",)]
+    # The imported record of the same ratification is no longer superseded by the curated one.
+    assert conn.execute("SELECT origin FROM actions WHERE key = 'CRC/PRK/1990-09-21/ratification'").fetchall() == [("imported",)]
+    # --no-cache rebuilds even when nothing changed, and gives the same database.
+    again = tmp_path / "again.db"
+    build(data_copy, again, today=TODAY, use_cache=False)
+    dump = lambda p: list(sqlite3.connect(p).iterdump())  # noqa: E731
+    assert dump(again) == dump(db)
+
+
+def test_cache_never_serves_stale_records(data_copy, tmp_path):
+    from kb.validate import FileCache, validate
+    cache = FileCache(tmp_path / "cache")
+    first = validate(data_copy, today=TODAY, cache=cache)
+    assert any(cache.directory.glob("*.pickle"))
+    path = data_copy / "actions" / "CRPD.yaml"
+    path.write_text(path.read_text().replace("date: 2016-12-06", "date: 2016-12-07"))
+    second = validate(data_copy, today=TODAY, cache=cache)
+    dates = lambda ds: sorted(r.action.date for r in ds.actions if r.instrument == "CRPD" and r.action.state == "PRK" and r.origin == "curated")  # noqa: E731
+    assert dates(first) == ["2013-07-03", "2016-12-06"]
+    assert dates(second) == ["2013-07-03", "2016-12-07"]
+    # A broken file is never cached: the error comes back on every run.
+    path.write_text("instrument: CRPD\nactions: [\n")
+    for _ in range(2):
+        with pytest.raises(DataErrors):
+            validate(data_copy, today=TODAY, cache=cache)

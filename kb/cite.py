@@ -1,0 +1,358 @@
+"""Citation sentences for a state's status on an instrument.
+
+The status itself is read from SQL (kb/sql/status_on.sql, the same text as
+`kb status` and the stored query status_on): this module only words it.
+
+The date a citation speaks for is the *source's* as-at date when the requested
+date is on or after it (the KB knows nothing newer, so today's date is never
+passed off as live); for an earlier date the sentence says "On <date>, ..."
+and still cites the source with its as-at date.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from typing import Any, Mapping
+
+import click
+
+from .build import query_sql
+
+STYLES = ("plain", "oscola", "bibtex")
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+
+# Names that read with a definite article ("the Democratic People's Republic of Korea").
+_THE_WORDS = re.compile(r"\b(Republic|Kingdom|United|Federation|Islands|States|Union|Emirates|Holy See)\b")
+_THE_NAMES = {"Bahamas", "Comoros", "Congo", "Gambia", "Maldives", "Netherlands", "Philippines", "Sudan", "Niger"}
+_NO_THE = {"Niger", "Sudan", "South Sudan"}
+
+
+class CiteError(Exception):
+    """Unknown state or instrument, or no status row for the pair on the date."""
+
+
+def format_date(value: str | None) -> str:
+    """'2026-02-03' -> '3 February 2026'; '1998-06' -> 'June 1998'; '1998' -> '1998'."""
+    if not value:
+        return ""
+    parts = value.split("-")
+    try:
+        if len(parts) == 3:
+            return f"{int(parts[2])} {MONTHS[int(parts[1]) - 1]} {parts[0]}"
+        if len(parts) == 2:
+            return f"{MONTHS[int(parts[1]) - 1]} {parts[0]}"
+    except (ValueError, IndexError):
+        return value
+    return value
+
+
+def state_phrase(name: str) -> str:
+    """The state's name as it reads inside a sentence."""
+    if "(" in name or name in _NO_THE:
+        return name
+    if _THE_WORDS.search(name) or name in _THE_NAMES or name.startswith("State of"):
+        return "the " + name
+    return name
+
+
+def publisher(source_title: str | None) -> str:
+    """'UN Treaty Collection, Chapter IV, ...' -> 'the UN Treaty Collection'."""
+    if not source_title:
+        return "the recorded source"
+    name = re.split(r"[,:]", source_title, maxsplit=1)[0].strip()
+    if name.startswith("UN ") or name.startswith("United Nations"):
+        return "the " + name
+    return name
+
+
+def humanize(term: str | None) -> str:
+    return (term or "").replace("_", " ")
+
+
+def treaty_name(inst: Mapping[str, Any]) -> str:
+    """The instrument's full title as it reads inside a sentence ('the Convention against Torture ...')."""
+    title = inst["title"]
+    return title if title.lower().startswith("the ") else "the " + title
+
+
+def source_short_title(source_title: str | None) -> str:
+    """The source title without its publisher prefix ('Chapter IV, IV-9: Convention against Torture, status')."""
+    if not source_title:
+        return ""
+    m = re.match(r"^[^,:]+[,:]\s*(.+)$", source_title)
+    return m.group(1) if m else source_title
+
+
+def treaty_reference(inst: Mapping[str, Any]) -> str:
+    """'(New York, 10 December 1984; United Nations, Treaty Series, vol. 1465, p. 85)'."""
+    parts = []
+    adopted = format_date(inst.get("adopted"))
+    if inst.get("adopted_place") and adopted:
+        parts.append(f"{inst['adopted_place']}, {adopted}")
+    elif adopted:
+        parts.append(f"adopted {adopted}")
+    if inst.get("unts_volume"):
+        unts = f"United Nations, Treaty Series, vol. {inst['unts_volume']}"
+        if inst.get("unts_page"):
+            unts += f", p. {inst['unts_page']}"
+        parts.append(unts)
+    return f" ({'; '.join(parts)})" if parts else ""
+
+
+def unts_reference(inst: Mapping[str, Any]) -> str | None:
+    """'UNTS vol. 1465, p. 85' (None when not recorded)."""
+    if not inst.get("unts_volume"):
+        return None
+    return f"UNTS vol. {inst['unts_volume']}" + (f", p. {inst['unts_page']}" if inst.get("unts_page") else "")
+
+
+_NOTE_ITEM = re.compile(r"^\s*([a-z_]+) of (\d{4}(?:-\d{2}){0,2}) \(no legal effect\)\s*$")
+
+
+def note_sentences(note: str | None) -> str:
+    """The status row's note ('notification_of_withdrawal of 1997-08-25 (no legal effect)') as sentences."""
+    if not note:
+        return ""
+    out = []
+    for item in note.split(";"):
+        m = _NOTE_ITEM.match(item)
+        if m:
+            out.append(f"Its {humanize(m.group(1))} of {format_date(m.group(2))} has no legal effect.")
+        elif item.strip():
+            out.append(f"Note: {item.strip()}.")
+    return " ".join(out)
+
+
+def _status_clause(row: Mapping[str, Any], treaty: str, past: bool) -> str:
+    status = row["status"]
+    sig, con = format_date(row.get("signature_date")), format_date(row.get("consent_date"))
+    ctype = humanize(row.get("consent_type"))
+    if status == "party":
+        verb = "had been" if past else "has been"
+        return f"{verb} a party to {treaty} since {con}" + (f" ({ctype})" if ctype else "")
+    if status == "signatory":
+        return (f"had signed {treaty} on {sig} but was not a party" if past
+                else f"signed {treaty} on {sig} but is not a party")
+    if status == "not_party":
+        return f"{'was' if past else 'is'} not a party to {treaty}"
+    if status == "withdrawn":
+        wd = format_date(row.get("withdrawal_date"))
+        since = f" (it had been a party since {con}" + (f", by {ctype}" if ctype else "") + ")" if con else ""
+        return f"{'had withdrawn' if past else 'has withdrawn'} from {treaty} with effect from {wd}{since}"
+    if status == "not_applicable":
+        return (f"was not a member of the International Labour Organization and so could not ratify {treaty}" if past
+                else f"is not a member of the International Labour Organization and so cannot ratify {treaty}")
+    return (f"had no complete record in this knowledge base for {treaty}, so its status was unknown" if past
+            else f"has no complete record in this knowledge base for {treaty}, so its status is unknown")
+
+
+def status_row(conn: sqlite3.Connection, state_id: str, instrument_id: str, as_of: str) -> dict | None:
+    """The status_on.sql row for one pair on one date (None when the pair is unknown)."""
+    cur = conn.execute(query_sql("status_on"), {"as_of": as_of, "states": state_id, "instruments": instrument_id})
+    cols = [d[0] for d in cur.description]
+    r = cur.fetchone()
+    return dict(zip(cols, r)) if r else None
+
+
+def instrument_row(conn: sqlite3.Connection, instrument_id: str) -> dict | None:
+    cur = conn.execute("SELECT * FROM instruments WHERE id = ?", (instrument_id,))
+    cols = [d[0] for d in cur.description]
+    r = cur.fetchone()
+    return dict(zip(cols, r)) if r else None
+
+
+def speaks_for(row: Mapping[str, Any], as_of: str, same_status_at_source_date: bool = True) -> tuple[str, bool]:
+    """(date the citation speaks for, whether the sentence is in the past: 'On <as_of>')."""
+    src = row.get("source_as_at")
+    if src and as_of >= src and same_status_at_source_date:
+        return src, False
+    return as_of, True
+
+
+def format_citation(row: Mapping[str, Any], inst: Mapping[str, Any], as_of: str, style: str = "plain",
+                    same_status_at_source_date: bool = True) -> str:
+    """Word one status_on row as a citation.  `inst` is the instruments row."""
+    if style not in STYLES:
+        raise ValueError(f"unknown style {style!r}: use one of {', '.join(STYLES)}")
+    date, past = speaks_for(row, as_of, same_status_at_source_date)
+    treaty_title = treaty_name(inst)
+    state = state_phrase(row["state_name"])
+    pub = publisher(row.get("source_title"))
+    src_as_at = format_date(row.get("source_as_at"))
+    at_kind = "as at" if row["status"] == "not_applicable" else "status as at"
+    note = note_sentences(row.get("note"))
+    opener = f"On {format_date(date)}" if past else f"As of {format_date(date)}"
+    if row["status"] == "unknown" and not row.get("source_url"):
+        return _unknown(row, inst, state, date, style)
+    if style == "plain":
+        clause = _status_clause(row, treaty_title + treaty_reference(inst), past)
+        text = f"{opener}, according to {pub}, {state} {clause}."
+        if note:
+            text += " " + note
+        src = row.get("source_url") or ""
+        extra = "; ".join(x for x in (row.get("source_symbol"), f"{at_kind} {src_as_at}" if src_as_at else None) if x)
+        return text + f" Source: {src}" + (f" ({extra})" if extra else "") + "."
+    if style == "oscola":
+        ref = inst["title"]
+        bits = []
+        if inst.get("adopted"):
+            bits.append(f"adopted {format_date(inst['adopted'])}")
+        if inst.get("entry_into_force"):
+            bits.append(f"entered into force {format_date(inst['entry_into_force'])}")
+        if bits:
+            ref += f" ({', '.join(bits)})"
+        if inst.get("unts_volume"):
+            ref += f" {inst['unts_volume']} UNTS" + (f" {inst['unts_page']}" if inst.get("unts_page") else "")
+        clause = _status_clause(row, "it", past)
+        sent = f"{opener}, {state} {clause}"
+        if note:
+            sent += "; " + note[0].lower() + note[1:].rstrip(".")
+        src_title = source_short_title(row.get("source_title"))
+        symbol = f", {row['source_symbol']}" if row.get("source_symbol") else ""
+        tail = f"{pub[4:] if pub.startswith('the ') else pub}, '{src_title}'{symbol} ({at_kind} {src_as_at}) <{row.get('source_url') or ''}>"
+        return f"{ref}. {sent}: {tail}."
+    # bibtex
+    clause = _status_clause(row, treaty_title, past)
+    key = re.sub(r"[^A-Za-z0-9:-]", "", f"{row['state']}-{inst['id']}-{date}")
+    body = f"{opener}, according to {pub}, {state} {clause}." + (f" {note}" if note else "")
+    fields = [
+        ("title", f"Status of {state}: {inst['title']}"),
+        ("author", "{" + (pub[4:] if pub.startswith("the ") else pub) + "}"),
+        ("howpublished", f"\\url{{{row.get('source_url') or ''}}}"),
+        ("note", body + (f" Source {at_kind} {src_as_at}." if src_as_at else "")),
+        ("year", (row.get("source_as_at") or date)[:4]),
+    ]
+    if row.get("source_symbol"):
+        fields.append(("number", row["source_symbol"]))
+    lines = [f"@misc{{{key},"]
+    for name, value in fields:
+        v = value if name in ("howpublished", "author") else _bib_escape(value)
+        lines.append(f"  {name} = {{{v}}},")
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def _unknown(row: Mapping[str, Any], inst: Mapping[str, Any], state: str, date: str, style: str) -> str:
+    """No source decides an unknown status: say so, and point to the depositary's record."""
+    body = (f"The status of {state} with respect to {treaty_name(inst)}{treaty_reference(inst) if style == 'plain' else ''} "
+            f"on {format_date(date)} is unknown: this knowledge base holds no complete record of its actions.")
+    url = inst.get("url") or ""
+    if style == "plain":
+        return body + (f" Depositary's record: {url}." if url else "")
+    if style == "oscola":
+        return body + (f" <{url}>." if url else "")
+    key = re.sub(r"[^A-Za-z0-9:-]", "", f"{row['state']}-{inst['id']}-{date}")
+    return (f"@misc{{{key},\n  title = {{{_bib_escape('Status of ' + state + ': ' + inst['title'])}}},\n"
+            f"  howpublished = {{\\url{{{url}}}}},\n  note = {{{_bib_escape(body)}}},\n}}")
+
+
+def _bib_escape(value: str) -> str:
+    return re.sub(r"([{}&%$#_])", r"\\\1", value)
+
+
+def cite(conn: sqlite3.Connection, state_id: str, instrument_id: str, as_of: str, style: str = "plain") -> str:
+    """The citation for `state_id`'s status on `instrument_id` on `as_of` (YYYY-MM-DD)."""
+    if style not in STYLES:
+        raise ValueError(f"unknown style {style!r}: use one of {', '.join(STYLES)}")
+    inst = instrument_row(conn, instrument_id)
+    if inst is None:
+        raise CiteError(f"unknown instrument {instrument_id!r}")
+    row = status_row(conn, state_id, instrument_id, as_of)
+    if row is None:
+        raise CiteError(f"no status for {state_id!r} on {instrument_id!r} on {as_of}")
+    same = True
+    if row.get("source_as_at") and as_of > row["source_as_at"]:
+        # Speak for the source's date only when the status read then is the same.
+        earlier = status_row(conn, state_id, instrument_id, row["source_as_at"][:10] if len(row["source_as_at"]) >= 10 else as_of)
+        same = earlier is not None and earlier["status"] == row["status"]
+    return format_citation(row, inst, as_of, style, same)
+
+
+def _status_rows(conn: sqlite3.Connection, state_id: str, instruments: str, as_of: str) -> list[dict]:
+    cur = conn.execute(query_sql("status_on"), {"as_of": as_of, "states": state_id, "instruments": instruments})
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+
+def citations_for_state(conn: sqlite3.Connection, state_id: str, as_of: str,
+                        styles: tuple[str, ...] = STYLES) -> dict[str, dict[str, str]]:
+    """{instrument id: {style: citation}} for every instrument, worded as `cite` words them."""
+    rows = _status_rows(conn, state_id, "", as_of)
+    cur = conn.execute("SELECT * FROM instruments")
+    cols = [d[0] for d in cur.description]
+    insts = {r[0]: dict(zip(cols, r)) for r in cur.fetchall()}
+    earlier: dict[str, dict[str, str]] = {}
+    for d in {r["source_as_at"] for r in rows if r.get("source_as_at") and len(r["source_as_at"]) == 10 and r["source_as_at"] < as_of}:
+        earlier[d] = {r["instrument"]: r["status"] for r in _status_rows(conn, state_id, "", d)}
+    out: dict[str, dict[str, str]] = {}
+    for r in rows:
+        src = r.get("source_as_at")
+        same = True
+        if src and as_of > src:
+            same = earlier.get(src, {}).get(r["instrument"], r["status"]) == r["status"]
+        out[r["instrument"]] = {st: format_citation(r, insts[r["instrument"]], as_of, st, same) for st in styles}
+    return out
+
+
+# --------------------------------------------------------------------------- CLI
+
+def _db_option():
+    """kb.cli's --db option (a local equivalent while kb.cli is still being imported)."""
+    try:
+        from .cli import db_option
+        return db_option
+    except ImportError:  # kb.cli imports this module before defining its helpers
+        import os
+        from pathlib import Path
+        return click.option("--db", "db_path", default=lambda: os.environ.get("KB_DB", "kb.db"),
+                            show_default="kb.db (or $KB_DB)", type=click.Path(dir_okay=False, path_type=Path),
+                            help="SQLite database file.")
+
+
+def _make_command() -> click.Command:
+    db_option = _db_option()
+
+    @click.command("cite")
+    @click.argument("state")
+    @click.argument("instrument")
+    @click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
+                  help="Date of the status. Default: today; the sentence then speaks for the source's as-at date, "
+                       "never for today.")
+    @click.option("--style", type=click.Choice(STYLES), default="plain", show_default=True,
+                  help="plain: a sentence; oscola: an OSCOLA-style reference; bibtex: a @misc entry.")
+    @db_option
+    def cite_command(state: str, instrument: str, as_of: str | None, style: str, db_path) -> None:
+        """A citation for STATE's status on INSTRUMENT, with its source and the source's as-at date.
+
+        STATE is an alpha-3 code, the depositary's name or an alias (case-insensitive).
+
+        \b
+        Example:
+          kb cite PRK CAT --style oscola
+        """
+        import datetime as dt
+        import difflib
+
+        from .cli import _connect, _date_or_fail, _resolve_state
+
+        as_of = _date_or_fail(as_of, "--as-of") if as_of else dt.date.today().isoformat()
+        conn = _connect(db_path)
+        state_id = _resolve_state(conn, state)
+        ids = [r[0] for r in conn.execute("SELECT id FROM instruments")]
+        inst = next((i for i in ids if i == instrument), None) or next((i for i in ids if i.upper() == instrument.upper()), None)
+        if inst is None:
+            hint = difflib.get_close_matches(instrument.upper(), sorted(ids), n=3)
+            raise click.BadParameter(f"unknown instrument {instrument!r}" + (f"; did you mean {', '.join(hint)}?" if hint else "; see `kb instruments`"),
+                                     param_hint="INSTRUMENT")
+        try:
+            click.echo(cite(conn, state_id, inst, as_of, style))
+        except CiteError as exc:
+            raise click.ClickException(str(exc)) from None
+
+    return cite_command
+
+
+cite_command = _make_command()
