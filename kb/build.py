@@ -37,6 +37,12 @@ def views_sql() -> str:
     return (SQL_DIR / "views.sql").read_text().format(consents=q(S.CONSENT_TYPES), exits=q(S.EXIT_TYPES))
 
 
+def sql_statements(sql: str) -> list[str]:
+    """The statements of a script whose statements end a line with ';' (comment lines dropped)."""
+    body = "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--"))
+    return [stmt.strip() for stmt in body.split(";\n") if stmt.strip().rstrip(";")]
+
+
 def query_sql(name: str) -> str:
     return (SQL_DIR / f"{name}.sql").read_text()
 
@@ -200,6 +206,8 @@ def write_database(ds: Dataset, path: Path, digest: str, extra: dict[str, str] |
             for stmt in views_sql().split(";\n\n"):
                 if stmt.strip():
                     conn.exec_driver_sql(stmt)
+            for stmt in sql_statements(query_sql("fts")):
+                conn.exec_driver_sql(stmt)
             conn.exec_driver_sql(
                 "INSERT INTO status_intervals (state_id, instrument_id, valid_from, valid_to, status, signature_date,"
                 " consent_date, consent_type, withdrawal_date, signature_action_id, consent_action_id,"

@@ -362,3 +362,8 @@ def _emit(rows: list[dict], fmt: str, table_cols: list[str]) -> None:
         click.echo("  ".join("-" * w for w in widths))
         for row in cells:
             click.echo("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip())
+
+
+from .cite import cite_command  # noqa: E402  (kb/cite.py uses the helpers above)
+
+main.add_command(cite_command)

@@ -34,6 +34,10 @@ FACETS = {
     "vocabulary": ["vocabulary"],
 }
 
+FTS = {
+    "actions": ("actions_fts", "id"),  # ?_search= over reservation, declaration and footnote texts
+}
+
 SORT = {
     "actions": "date",
     "instruments": "sort_order",
@@ -127,6 +131,8 @@ def metadata(db_name: str = "kb") -> dict[str, Any]:
             entry["facets"] = FACETS[table.name]
         if table.name in SORT:
             entry["sort"] = SORT[table.name]
+        if table.name in FTS:
+            entry["fts_table"], entry["fts_pk"] = FTS[table.name]
         tables[table.name] = entry
     for view, doc in VIEW_DOCS.items():
         tables[view] = {"description": doc}
