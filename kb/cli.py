@@ -367,3 +367,16 @@ def _emit(rows: list[dict], fmt: str, table_cols: list[str]) -> None:
 from .cite import cite_command  # noqa: E402  (kb/cite.py uses the helpers above)
 
 main.add_command(cite_command)
+
+
+def run() -> None:
+    """Entry point: data and usage errors are reported by the commands themselves; anything
+    else is a bug, reported in one line (KB_DEBUG=1 shows the traceback)."""
+    try:
+        main()
+    except Exception as exc:  # noqa: BLE001
+        if os.environ.get("KB_DEBUG"):
+            raise
+        click.echo(f"kb: internal error: {type(exc).__name__}: {exc}. This is a bug: please report it with the "
+                   "command you ran (KB_DEBUG=1 shows the traceback).", err=True)
+        sys.exit(70)
