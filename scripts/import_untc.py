@@ -113,14 +113,13 @@ MONTHS_ABBR = {m[:3]: i for m, i in MONTHS.items()}
 ACTION_KEYS = ["state", "type", "date", "effective_date", "legal_effect", "article", "target_state",
                "text", "summary", "footnote_text", "unverified", "source"]
 SOURCE_KEYS = ["url", "title", "as_at", "symbol", "footnote", "note"]
-TYPE_ORDER = [
-    "signature", "ratification", "accession", "succession", "acceptance", "approval",
-    "formal_confirmation", "definitive_signature",
-    "reservation", "declaration", "objection", "competence_declaration",
-    "withdrawal_of_reservation", "partial_withdrawal_of_reservation",
-    "withdrawal_of_declaration", "withdrawal_of_objection", "withdrawal_of_competence_declaration",
-    "denunciation", "notification_of_withdrawal", "territorial_application", "communication",
-]
+# Types in the order kb/schema.py defines them (one vocabulary, one place).
+ROOT_FOR_SCHEMA = Path(__file__).resolve().parent.parent
+if str(ROOT_FOR_SCHEMA) not in sys.path:
+    sys.path.insert(0, str(ROOT_FOR_SCHEMA))
+from kb.schema import ActionType  # noqa: E402
+
+TYPE_ORDER = list(ActionType.__args__)
 
 SYMBOL_RE = re.compile(r"C\.N\.\d+\.\d{4}\.TREATIES-[0-9IVXL]+(?:\.\d+)?")
 LONG_DATE = r"\d{1,2} (?:%s) \d{4}" % "|".join(MONTHS)
