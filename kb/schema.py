@@ -76,9 +76,10 @@ Organization = Literal["UN", "ILO"]
 ActionType = Literal[
     "signature", "ratification", "accession", "succession", "acceptance", "approval",
     "formal_confirmation", "definitive_signature",
-    "reservation", "declaration", "objection", "competence_declaration",
+    "reservation", "declaration", "objection", "competence_declaration", "opt_out",
     "withdrawal_of_reservation", "partial_withdrawal_of_reservation",
     "withdrawal_of_declaration", "withdrawal_of_objection", "withdrawal_of_competence_declaration",
+    "withdrawal_of_opt_out",
     "denunciation", "notification_of_withdrawal", "territorial_application", "communication",
 ]
 LegalEffect = Literal["effective", "none"]
@@ -122,11 +123,13 @@ VOCABULARIES: dict[str, dict[str, str]] = {
         "declaration": "An interpretative or other declaration that is not a reservation.",
         "objection": "An objection to another state's reservation or declaration; `target_state` names that state.",
         "competence_declaration": "A declaration recognising a committee's competence under an opt-in article (e.g. CAT art. 22).",
+        "opt_out": "A declaration or reservation under an opt-out clause that the state does not recognise a committee's competence under the article named (e.g. article 20, under CAT art. 28). The depositary may head it 'Reservations' or 'Declarations'.",
         "withdrawal_of_reservation": "Withdrawal of a reservation to the article named (whole).",
         "partial_withdrawal_of_reservation": "Withdrawal of part of a reservation; `text` says what remains.",
         "withdrawal_of_declaration": "Withdrawal of a declaration.",
         "withdrawal_of_objection": "Withdrawal of an objection.",
         "withdrawal_of_competence_declaration": "Withdrawal of a declaration recognising a committee's competence.",
+        "withdrawal_of_opt_out": "Withdrawal of an opt-out: from then on the state accepts the procedure.",
         "denunciation": "Denunciation under the instrument's own clause; takes effect on `effective_date`.",
         "notification_of_withdrawal": "A notice of withdrawal; where the instrument has no withdrawal clause set `legal_effect: none`.",
         "territorial_application": "Extension or exclusion of territorial application.",

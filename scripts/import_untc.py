@@ -1050,6 +1050,13 @@ WITHDRAW_RE = re.compile(
     r"(?P<what>reservations?|declarations?|interpretative declarations?)(?P<rest>[^.:]*)" % LONG_DATE)
 
 
+# Procedures a party accepts unless it opts out: instrument -> (procedure article, opt-out article).
+OPT_OUT = {"CAT": ("20", "28"), "OP-CEDAW": ("8", "10"), "OP-CRPD": ("6", "8"), "OP-CRC-IC": ("13", "13(7)")}
+OPT_OUT_WORDING = re.compile(
+    r"(?:not|n't) recogni[sz]e|not consider (?:itself|themselves) bound|"
+    r"reservations? (?:as to|to|with regard to|in respect of) article", re.I)
+
+
 def section_date(text: str) -> str | None:
     for wrong, right in MONTH_TYPOS.items():
         text = text.replace(wrong, right)
@@ -1321,6 +1328,14 @@ def section_actions(page: Page, states: StateIndex) -> tuple[list[dict], list[st
                     e = Entry(e.date_text, e.heading, text.split("\n"))
                 typ, how_type = classify(e.heading, text)
                 note = f"{section}; {how_date}; {how_type}."
+                opt = OPT_OUT.get(page.instrument)
+                if opt and OPT_OUT_WORDING.search(text) and re.search(
+                        rf"\barticles?(?:\s*\(s\))?\s*\(?(?:\d+\s*(?:,|and)\s*)*{re.escape(opt[0])}\)?(?![\d(])", text, re.I):
+                    # Recorded as what it does, whatever the heading calls it; the
+                    # reservation or declaration itself is recorded below as well.
+                    out.append(action(sid, "opt_out", date, src(
+                        f"{section}; {how_date}; an opt-out under article {opt[1]}: the text does not recognise the "
+                        f"competence under article {opt[0]}."), article=opt[0], text=text))
                 if typ == "reservation":
                     groups = split_by_article(e.lines)
                     if groups:

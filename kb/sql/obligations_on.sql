@@ -35,10 +35,13 @@ procedure_facts AS (
            (SELECT max(a.date_on || '|' || a.id) FROM acts a
              WHERE a.instrument_id = p.instrument_id AND a.type = 'withdrawal_of_competence_declaration' AND a.article = p.article) AS decl_wd_key,
            (SELECT max(a.date_on || '|' || a.id) FROM acts a
-             WHERE a.instrument_id = p.instrument_id AND a.type IN ('reservation', 'declaration')
+             WHERE a.instrument_id = p.instrument_id AND a.type = 'opt_out'
                AND a.article IN (p.article, p.opt_out_article)) AS optout_key,
+           -- A withdrawal concerning the procedure's article withdraws the opt-out, whatever the
+           -- depositary called the opt-out when it was made.
            (SELECT max(a.date_on || '|' || a.id) FROM acts a
-             WHERE a.instrument_id = p.instrument_id AND a.type IN ('withdrawal_of_reservation', 'withdrawal_of_declaration')
+             WHERE a.instrument_id = p.instrument_id
+               AND a.type IN ('withdrawal_of_opt_out', 'withdrawal_of_reservation', 'withdrawal_of_declaration')
                AND a.article IN (p.article, p.opt_out_article)) AS optout_wd_key
     FROM procedures p JOIN st ON st.instrument_id = p.instrument_id
 ),

@@ -177,7 +177,7 @@ SELECT t.id AS target_id, t.ask_id, t.instrument_id, t.organization, a.action, a
                SELECT min(x.date_on) FROM actions x
                WHERE x.state_id = d.addressee_id AND x.instrument_id = t.instrument_id AND x.legal_effect = 'effective'
                  AND (x.type = 'competence_declaration'
-                      OR x.type IN ('withdrawal_of_reservation', 'withdrawal_of_declaration'))
+                      OR x.type IN ('withdrawal_of_opt_out', 'withdrawal_of_reservation', 'withdrawal_of_declaration'))
                  AND (a.article IS NULL OR x.article = a.article) AND x.date_on >= d.date_on)
            WHEN 'withdraw_reservation' THEN (
                SELECT min(x.date_on) FROM actions x
