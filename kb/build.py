@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+import sqlalchemy.exc
 from sqlalchemy import create_engine, event, insert, text
 from sqlalchemy.engine import Engine
 
@@ -273,11 +274,18 @@ def build(data_dir: Path, db_path: Path, today: str | None = None, use_cache: bo
     cache = FileCache(db_path.parent / ".kb-cache") if use_cache else None
     ds = validate(data_dir, today=today, cache=cache)
     with build_lock(db_path):
+        # Holding the lock, no other build of this target runs: any temporary file left here
+        # is from a build that was killed, and is removed.
+        for stale in db_path.parent.glob(f".{db_path.name}.building-*"):
+            stale.unlink(missing_ok=True)
         tmp = db_path.with_name(f".{db_path.name}.building-{os.getpid()}")
         try:
-            if tmp.exists():
-                tmp.unlink()
-            write_database(ds, tmp, digest, extra={"code_digest": code, "today": today or ""})
+            try:
+                write_database(ds, tmp, digest, extra={"code_digest": code, "today": today or ""})
+            except (sqlalchemy.exc.OperationalError, sqlite3.OperationalError) as exc:
+                reason = str(getattr(exc, "orig", exc))
+                raise BuildError(f"cannot write {db_path}: SQLite says '{reason}': "
+                                 "check free space and the file size limit, then build again") from None
             fd = os.open(tmp, os.O_RDONLY)
             try:
                 os.fsync(fd)

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+import yaml.reader
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver
 
@@ -55,12 +56,32 @@ StrictResolver.add_implicit_resolver(
     "tag:yaml.org,2002:null", re.compile(r"^(?:~|null|)$"), ["~", "n", ""])
 
 
+_INT = re.compile(r"^(?:0|-?[1-9][0-9]*)$")
+_STR, _BOOL, _INT_TAG, _NULL = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:bool",
+                                "tag:yaml.org,2002:int", "tag:yaml.org,2002:null")
+
+
 class _StrictCLoader(CParser, StrictResolver):
     """libyaml parser + composer with the strict resolver; construction is ours."""
 
     def __init__(self, stream: str) -> None:
         CParser.__init__(self, stream)
         StrictResolver.__init__(self)
+
+    def resolve(self, kind, value, implicit):  # noqa: ANN001
+        """The same answers as StrictResolver's table, without its generic machinery:
+        libyaml calls this once per node, so it is on the hot path."""
+        if kind is ScalarNode:
+            if not implicit[0]:
+                return _STR
+            if value == "true" or value == "false":
+                return _BOOL
+            if value == "" or value == "null" or value == "~":
+                return _NULL
+            if _INT.match(value):
+                return _INT_TAG
+            return _STR
+        return super().resolve(kind, value, implicit)
 
 
 @dataclass
@@ -142,15 +163,15 @@ class _Builder:
         self.fail(_mark(node), "unsupported YAML node")  # pragma: no cover
 
 
-_ANCHOR_HINT = re.compile(r"(?:^|[\s\[{,:-])&[^\s\[\]{},]+")
-
-
 def _check_anchors(path: str, text: str) -> None:
     """Unused anchors leave no trace in the node graph; find them in the event stream.
 
     Only run when the text could contain one, so ordinary files pay nothing.
     """
-    if not _ANCHOR_HINT.search(text):
+    i = text.find("&")
+    while i != -1 and not (i == 0 or text[i - 1] in " \t\n[{,:-"):
+        i = text.find("&", i + 1)  # '&' inside a word or URL cannot start an anchor
+    if i == -1:
         return
     loader = _StrictCLoader(text)
     try:
@@ -202,8 +223,14 @@ def load_text(path: str, raw: bytes) -> Loaded:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         raise LoadError(_yaml_problem(path, exc, text)) from None
-    except yaml.YAMLError as exc:  # pragma: no cover - libyaml marks its errors
-        raise LoadError(Problem(path, 1, 1, f"YAML error: {exc}")) from None
+    except yaml.reader.ReaderError as exc:
+        before = text[: exc.position]
+        line = before.count("\n") + 1
+        col = exc.position - (before.rfind("\n") + 1) + 1
+        raise LoadError(Problem(path, line, col, f"character U+{exc.character:04X} is not allowed in YAML: remove it")) from None
+    except yaml.YAMLError as exc:  # pragma: no cover - libyaml marks its other errors
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise LoadError(Problem(path, 1, 1, f"YAML error: {first}: fix the file")) from None
     finally:
         loader.dispose()
     _check_anchors(path, text)

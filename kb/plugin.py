@@ -5,6 +5,8 @@
   another host are refused with 404, and any response redirecting off-site is
   replaced by a 404, whatever produced it.
 * Security headers on every response.
+* A cap on the size of a response sent in one piece (each value is capped by
+  prepare_connection; many large values could still make a huge body).
 """
 
 from __future__ import annotations
@@ -34,7 +36,19 @@ async def _not_found(send) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-def _wrap(app):
+async def _too_large(send) -> None:
+    body = b"Response too large: add a LIMIT, select fewer columns, or use the CSV export (streamed)."
+    await send({"type": "http.response.start", "status": 413,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"),
+                            (b"content-length", str(len(body)).encode())] + SECURITY_HEADERS})
+    await send({"type": "http.response.body", "body": body})
+
+
+#: Largest response body (bytes) sent in one piece; the public mode lowers it (kb.site.PUBLIC_MAX_RESPONSE).
+DEFAULT_MAX_RESPONSE = 200_000_000
+
+
+def _wrap(app, datasette):
     async def wrapped(scope, receive, send):
         if scope["type"] != "http":
             return await app(scope, receive, send)
@@ -51,6 +65,10 @@ def _wrap(app):
                     if k.lower() == b"location" and is_offsite(v.decode("latin-1")):
                         state["blocked"] = True
                         return await _not_found(send)
+                    if (k.lower() == b"content-length" and v.isdigit()
+                            and int(v) > getattr(datasette, "_kb_max_response", DEFAULT_MAX_RESPONSE)):
+                        state["blocked"] = True
+                        return await _too_large(send)
                 present = {k.lower() for k, _ in headers}
                 headers += [h for h in SECURITY_HEADERS if h[0] not in present]
                 message = dict(message, headers=headers)
@@ -65,7 +83,7 @@ def _wrap(app):
 
 @hookimpl
 def asgi_wrapper(datasette):
-    return _wrap
+    return lambda app: _wrap(app, datasette)
 
 
 #: Largest string or blob a query may build (SQLITE_LIMIT_LENGTH), in bytes.

@@ -156,6 +156,7 @@ def metadata(db_name: str = "kb") -> dict[str, Any]:
 
 
 PUBLIC_MAX_LENGTH = 1_000_000
+PUBLIC_MAX_RESPONSE = 20_000_000
 
 #: Settings of `kb serve --public` on top of SETTINGS: why each one is there is in the README.
 PUBLIC_SETTINGS = {
@@ -174,6 +175,7 @@ SETTINGS = {
     "sql_time_limit_ms": 2000,
     "facet_time_limit_ms": 500,
     "allow_download": True,
+    "suggest_facets": False,
     "default_cache_ttl": 60,
 }
 
@@ -207,6 +209,8 @@ def make_datasette(db_path: Path, public: bool = False, **kwargs: Any):
     from .plugin import DEFAULT_MAX_LENGTH
 
     ds._kb_max_length = PUBLIC_MAX_LENGTH if public else DEFAULT_MAX_LENGTH
+    if public:
+        ds._kb_max_response = PUBLIC_MAX_RESPONSE
     return ds
 
 

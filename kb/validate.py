@@ -260,6 +260,12 @@ def validate(data_dir: Path, today: str | None = None, cache: FileCache | None =
                     for i, a in enumerate(f.actions)]
             (curated if origin == "curated" else imported).extend(rows)
 
+    # Everything refers to the instruments and the states: if either file could not be read,
+    # checking references against it would only bury the real error under hundreds of others.
+    core = {"treaties.yaml", "states.yaml"}
+    if any(Path(p.file).name in core and Path(p.file).parent.name != "actions" for p in problems):
+        raise DataErrors(problems)
+
     instruments = {}
     for loc in ds.instruments:
         r = loc.record

@@ -3,6 +3,12 @@
 -- :as_of        YYYY-MM-DD
 -- :states       comma-separated alpha-3 codes, or '' for all
 -- :instruments  comma-separated instrument ids, or '' for all
+WITH wanted_states AS (
+    SELECT id FROM states WHERE :states = '' OR instr(',' || :states || ',', ',' || id || ',') > 0
+),
+wanted_instruments AS (
+    SELECT id, sort_order FROM instruments WHERE :instruments = '' OR instr(',' || :instruments || ',', ',' || id || ',') > 0
+)
 SELECT si.state_id AS state,
        s.name AS state_name,
        si.instrument_id AS instrument,
@@ -22,12 +28,13 @@ SELECT si.state_id AS state,
        src.as_at AS source_as_at,
        src.symbol AS source_symbol,
        i.status_as_at AS known_to
-FROM status_intervals si
+FROM wanted_states ws
+CROSS JOIN wanted_instruments wi
+-- one indexed lookup per pair (status_intervals_pair: state, instrument, valid_from)
+JOIN status_intervals si ON si.state_id = ws.id AND si.instrument_id = wi.id
 JOIN states s ON s.id = si.state_id
 JOIN instruments i ON i.id = si.instrument_id
 LEFT JOIN sources src ON src.id = si.source_id
 WHERE (si.valid_from IS NULL OR si.valid_from <= :as_of)
   AND (si.valid_to IS NULL OR si.valid_to > :as_of)
-  AND (:states = '' OR instr(',' || :states || ',', ',' || si.state_id || ',') > 0)
-  AND (:instruments = '' OR instr(',' || :instruments || ',', ',' || si.instrument_id || ',') > 0)
-ORDER BY s.id, i.sort_order
+ORDER BY s.id, wi.sort_order
