@@ -56,24 +56,35 @@ def _wrap(app, datasette):
         path = raw.decode("latin-1")
         if is_offsite(path) or is_offsite(scope.get("path", "")):
             return await _not_found(send)
-        state = {"blocked": False}
+        limit = getattr(datasette, "_kb_max_response", DEFAULT_MAX_RESPONSE)
+        state = {"blocked": False, "start": None, "sent": 0}
 
         async def guarded_send(message):
+            if state["blocked"]:
+                return None
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 for k, v in headers:
                     if k.lower() == b"location" and is_offsite(v.decode("latin-1")):
                         state["blocked"] = True
                         return await _not_found(send)
-                    if (k.lower() == b"content-length" and v.isdigit()
-                            and int(v) > getattr(datasette, "_kb_max_response", DEFAULT_MAX_RESPONSE)):
-                        state["blocked"] = True
-                        return await _too_large(send)
                 present = {k.lower() for k, _ in headers}
                 headers += [h for h in SECURITY_HEADERS if h[0] not in present]
-                message = dict(message, headers=headers)
-            elif state["blocked"]:
+                # Held back until the first piece of the body shows how large the response is.
+                state["start"] = dict(message, headers=headers)
                 return None
+            if message["type"] == "http.response.body":
+                body = message.get("body", b"")
+                if state["start"] is not None:
+                    if len(body) > limit:
+                        state["blocked"] = True
+                        return await _too_large(send)
+                    await send(state["start"])
+                    state["start"] = None
+                state["sent"] += len(body)
+                if state["sent"] > limit:  # a streamed response: cut it off
+                    state["blocked"] = True
+                    return await send({"type": "http.response.body", "body": b"", "more_body": False})
             await send(message)
 
         return await app(scope, receive, guarded_send)

@@ -439,7 +439,7 @@ def test_sigkill_leaves_previous_database(full_db, tmp_path):
     """SIGKILL a --no-cache build at several points; the old database stays whole and usable.
 
     A build killed after it created its temporary file leaves `.kb.db.building-<pid>`
-    (and possibly its journal) behind: nothing removes it, but the next build succeeds."""
+    (and possibly its journal) behind; the next build, holding the lock, removes them."""
     db = tmp_path / "kb.db"
     shutil.copy2(full_db, db)
     before = db.read_bytes()
@@ -470,8 +470,9 @@ def test_sigkill_leaves_previous_database(full_db, tmp_path):
     assert r.returncode == 0, r.stderr
     assert db.read_bytes() != before
     db_ok(db)
-    # The files of the killed builds are still there (each build only removes its own).
-    assert set(_stray(tmp_path)) == {s for v in seen_leftovers.values() for s in v}
+    # Some killed build left its temporary file; the successful build removed every one.
+    assert any(seen_leftovers.values()), seen_leftovers
+    assert _stray(tmp_path) == []
 
 
 def test_two_builds_at_once(full_db, tmp_path):
