@@ -120,7 +120,9 @@ def build(data_dir: Path, db_path: Path, today: str | None, no_cache: bool) -> N
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--public", is_flag=True, help="Settings for serving to anyone: shorter SQL time limit, fewer rows, "
               "a 1 MB cap on values a query may build (see README, 'Serving in public').")
-def serve(db_path: Path, port: int, host: str, public: bool) -> None:
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 16),
+              help="Server processes (one per core is a good start).")
+def serve(db_path: Path, port: int, host: str, public: bool, workers: int) -> None:
     """Serve the database with Datasette (pages, JSON, CSV, stored queries).
 
     The server reads a snapshot of the database taken when it starts: a rebuild
@@ -129,7 +131,7 @@ def serve(db_path: Path, port: int, host: str, public: bool) -> None:
     \b
     Examples:
       kb serve --db kb.db --port 8001
-      kb serve --public --host 0.0.0.0
+      kb serve --public --host 0.0.0.0 --workers 2
     """
     import tempfile
 
@@ -140,9 +142,15 @@ def serve(db_path: Path, port: int, host: str, public: bool) -> None:
     _check_db(db_path)
     with tempfile.TemporaryDirectory(prefix="kb-serve-") as tmp:
         served = snapshot(db_path, Path(tmp))
-        ds = make_datasette(served, public=public)
-        click.echo(f"Serving {db_path} at http://{host}:{port}/" + (" (public mode)" if public else ""), err=True)
-        uvicorn.run(ds.app(), host=host, port=port, log_level="warning", server_header=False)
+        click.echo(f"Serving {db_path} at http://{host}:{port}/" + (" (public mode)" if public else "")
+                   + (f" with {workers} workers" if workers > 1 else ""), err=True)
+        if workers == 1:
+            app = make_datasette(served, public=public).app()
+        else:  # each worker process imports kb.asgi, which reads these
+            os.environ["KB_SERVE_DB"] = str(served)
+            os.environ["KB_SERVE_PUBLIC"] = "1" if public else ""
+            app = "kb.asgi:app"
+        uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False, workers=workers)
 
 
 @main.command()

@@ -199,8 +199,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(db: Path, port: int, public: bool) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "kb", "serve", "--db", str(db), "--port", str(port), "--host", HOST]
+def start_server(db: Path, port: int, public: bool, workers: int = 1) -> subprocess.Popen:
+    cmd = [sys.executable, "-m", "kb", "serve", "--db", str(db), "--port", str(port), "--host", HOST,
+           "--workers", str(workers)]
     if public:
         cmd.append("--public")
     p = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
@@ -246,6 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", type=Path, default=ROOT / "data", help="data directory for --build")
     ap.add_argument("--build", action="store_true", help="run `kb build` first")
     ap.add_argument("--public", action="store_true", help="serve with `kb serve --public`")
+    ap.add_argument("--workers", type=int, default=1, help="server processes (`kb serve --workers`, default 1)")
     ap.add_argument("--duration", type=float, default=30.0, help="seconds per run (default 30, at most 600)")
     ap.add_argument("--clients", default="10,50", help="comma-separated concurrencies (default 10,50; each at most 500)")
     ap.add_argument("--json", type=Path, help="also write the results to this JSON file")
@@ -262,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     port = free_port()
-    server = start_server(args.db, port, args.public)
+    server = start_server(args.db, port, args.public, args.workers)
     results: dict = {"public": args.public, "duration": duration, "runs": {}}
     try:
         codes = asyncio.run(probe(port, MIX))
