@@ -53,10 +53,10 @@ def test_wrong_types_and_vocabulary(data_copy):
     assert errors(data_copy) == [
         f"data/actions/CAT.yaml:{n + 1}:11: type: 'ratified' is not allowed; use one of 'signature', 'ratification', "
         "'accession', 'succession', 'acceptance', 'approval', 'formal_confirmation', 'definitive_signature', "
-        "'reservation', 'declaration', 'objection', 'competence_declaration', 'withdrawal_of_reservation', "
-        "'partial_withdrawal_of_reservation', 'withdrawal_of_declaration', 'withdrawal_of_objection', "
-        "'withdrawal_of_competence_declaration', 'denunciation', 'notification_of_withdrawal', "
-        "'territorial_application' or 'communication'",
+        "'reservation', 'declaration', 'objection', 'competence_declaration', 'opt_out', "
+        "'withdrawal_of_reservation', 'partial_withdrawal_of_reservation', 'withdrawal_of_declaration', "
+        "'withdrawal_of_objection', 'withdrawal_of_competence_declaration', 'withdrawal_of_opt_out', "
+        "'denunciation', 'notification_of_withdrawal', 'territorial_application' or 'communication'",
         f"data/actions/CAT.yaml:{n + 3}:14: article: expected text, got the number 29: put the value in quotes, e.g. \"29\"",
     ]
 
