@@ -19,6 +19,8 @@ Routes:
 
 from __future__ import annotations
 
+import json
+
 import datetime as dt
 import re
 from collections import OrderedDict
@@ -472,8 +474,13 @@ async def country(datasette, request):
     targeted = await _rows(db, f"""
         SELECT {ACTION_COLUMNS} FROM actions a {ACTION_JOINS}
         WHERE a.target_state_id = ? ORDER BY a.date_on, i.sort_order, a.id""", (sid,))
+    # Asked versus done: the same SQL as `kb asks` (fulfilment derived by the view ask_status).
+    asks = await _rows(db, query_sql("asks"), {"state": sid}) if (SQL_DIR / "asks.sql").exists() else []
+    for a in asks:
+        a["by"] = ", ".join(json.loads(a["by"])) if a["by"] else ""
     ctx = await _base_context(datasette, request, f"{state['name']}: treaty status")
     ctx.update(
+        asks=asks, asks_query=_path(datasette, f"/{db.name}/asks", {"state": sid}),
         state=state, names=names, memberships=memberships, rows=rows, counts=counts, as_of=as_of,
         requested=requested, default_as_of=default, obligations=extra_obligations, other_obligations=other_obligations,
         obligations_missing=obligations_missing, timeline=timeline, targeted=targeted,

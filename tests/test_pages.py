@@ -285,3 +285,10 @@ def test_stored_xss_renders_as_text(data_copy, tmp_path):
         assert "unmistakablesearchword" in html, path
         assert "<script>alert" not in html and "<img src=x" not in html and "<b>bold</b>" not in html, path
         assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html, path
+
+
+def test_country_page_shows_asked_versus_done(built_db):
+    ds = make_datasette(built_db)
+    html = asyncio.run(ds.client.get("/country/PRK")).text
+    assert '<h2 id="asks">Asked versus done</h2>' in html
+    assert "A/HRC/13/13" in html and "Fulfilled 6 December 2016" in html
