@@ -58,7 +58,7 @@ STATUS_ORDER = ["party", "signatory", "withdrawn", "not_party", "not_applicable"
 RESERVATION_TYPES = ("reservation", "withdrawal_of_reservation", "partial_withdrawal_of_reservation")
 DECLARATION_TYPES = ("declaration", "withdrawal_of_declaration")
 OBJECTION_TYPES = ("objection", "withdrawal_of_objection")
-COMPETENCE_TYPES = ("competence_declaration", "withdrawal_of_competence_declaration")
+COMPETENCE_TYPES = ("competence_declaration", "withdrawal_of_competence_declaration", "opt_out", "withdrawal_of_opt_out")
 
 # The data's as-at date: the latest as-at date of a status source that records status
 # (an instrument with coverage rows); ILO pointers record no status, so their
@@ -560,8 +560,17 @@ async def instrument(datasette, request):
             p["accepted_by"] = sorted((o for o in mine if o["accepted"]), key=lambda o: o["state_name"])
             p["not_accepted_by"] = sorted((o for o in mine if not o["accepted"]), key=lambda o: o["state_name"])
             p["known"] = True
+    # Asks that concern this instrument, with the fulfilment the view ask_target_status derives.
+    asks = await _rows(db, """
+        SELECT s.date, s.state_id, st.name AS state_name, s.document_id, s.symbol, s.document_url, s.ref, s.by,
+               s.text, s.action, s.response, t.done_on, t.tracked
+        FROM ask_target_status t JOIN ask_status s ON s.ask_id = t.ask_id JOIN states st ON st.id = s.state_id
+        WHERE t.instrument_id = ? ORDER BY s.date, s.document_id, s.ask_id""", (iid,))
+    for a in asks:
+        a["by"] = ", ".join(json.loads(a["by"])) if a["by"] else ""
     ctx = await _base_context(datasette, request, inst["short_title"])
     ctx.update(
+        asks=asks,
         inst=inst, parent=parent, children=children, sources=sources, groups=groups, counts=counts,
         reconciliation=reconciliation, chart=chart, chart_points=chart_points, as_of=as_of, requested=requested,
         default_as_of=default, procedures=procedures, procedures_note=procedures_note,

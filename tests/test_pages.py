@@ -292,3 +292,11 @@ def test_country_page_shows_asked_versus_done(built_db):
     html = asyncio.run(ds.client.get("/country/PRK")).text
     assert '<h2 id="asks">Asked versus done</h2>' in html
     assert "A/HRC/13/13" in html and "Fulfilled 6 December 2016" in html
+
+
+def test_instrument_page_shows_asks(built_db):
+    ds = make_datasette(built_db)
+    html = asyncio.run(ds.client.get("/instrument/CRPD")).text
+    assert '<h2 id="asks">Asked versus done</h2>' in html and "Done 6 December 2016" in html
+    cat = asyncio.run(ds.client.get("/instrument/CAT")).text
+    assert '<h2 id="asks">Asked versus done</h2>' in cat and "Not done" in cat
