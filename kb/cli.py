@@ -323,10 +323,9 @@ def _date_or_fail(value: str, name: str) -> str:
 
 
 def _resolve_state(conn: sqlite3.Connection, name: str) -> str:
-    row = conn.execute("SELECT id FROM states WHERE id = ?", (name.upper(),)).fetchone() if len(name) == 3 else None
-    if row:
-        return row[0]
-    row = conn.execute("SELECT state_id FROM state_names WHERE name = ? COLLATE NOCASE", (name,)).fetchone()
+    from .build import query_sql
+
+    row = conn.execute(query_sql("resolve_state"), {"name": name}).fetchone()
     if row:
         return row[0]
     names = [r[0] for r in conn.execute("SELECT name FROM state_names")]

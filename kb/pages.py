@@ -269,10 +269,7 @@ def _group_status(rows: list[dict]) -> "OrderedDict[str, list[dict]]":
 
 
 async def _resolve_state(db, raw: str) -> str | None:
-    row = await _one(db, "SELECT id FROM states WHERE id = ?", (raw.upper(),)) if len(raw) == 3 else None
-    if row:
-        return row["id"]
-    row = await _one(db, "SELECT state_id FROM state_names WHERE name = ? COLLATE NOCASE", (raw,))
+    row = await _one(db, query_sql("resolve_state"), {"name": raw})
     return row["state_id"] if row else None
 
 

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import schema as S
 from .errors import DataErrors, Problem
-from .fingerprint import data_files
+from .fingerprint import code_digest, data_files
 from .loader import Loaded, LoadError, load_text
 
 TODAY_ENV = "KB_TODAY"
@@ -143,15 +143,6 @@ def _model_for(loaded: Loaded) -> type[BaseModel]:
     return S.ActionsFile
 
 
-def _code_digest() -> bytes:
-    """Digest of the code that turns a file's bytes into records: a change to it invalidates the cache."""
-    h = hashlib.sha256()
-    here = Path(__file__).parent
-    for name in ("loader.py", "schema.py", "validate.py"):
-        h.update((here / name).read_bytes())
-    return h.digest()
-
-
 class FileCache:
     """Per-file cache of loaded and validated records, keyed by the file's content.
 
@@ -162,7 +153,7 @@ class FileCache:
 
     def __init__(self, directory: Path):
         self.directory = directory
-        self.code = _code_digest()
+        self.code = code_digest().encode()  # a new version of the code gets new keys
 
     def key(self, shown: str, raw: bytes) -> str:
         return hashlib.sha256(self.code + shown.encode() + b"\0" + raw).hexdigest()

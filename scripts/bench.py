@@ -35,7 +35,6 @@ import argparse
 import copy
 import datetime as dt
 import json
-import os
 import random
 import shutil
 import statistics

@@ -8,7 +8,6 @@ on the real pages (skipped when ../shared/reference is not there).
 from __future__ import annotations
 
 import importlib.util
-import shutil
 import sys
 from pathlib import Path
 
