@@ -3,24 +3,21 @@ change them deliberately (docs/CLI.md is generated from this file's help)."""
 
 from __future__ import annotations
 
-import csv
-import difflib
-import io
-import json
 import os
-import re
-import sqlite3
 import sys
 from pathlib import Path
+from typing import Any, Callable
 
 import click
 
 from . import __version__
-from .errors import BuildError, DataErrors
+
+# Options and printing only: every answer comes from kb.query (the read side), kb.db (the build)
+# or kb.web (the site), each imported inside the command that needs it, so that `kb --help` and
+# the read commands start without loading SQLAlchemy, pydantic or Datasette.
 
 DEFAULT_DATA = "data"
 DEFAULT_DB = "kb.db"
-DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 data_option = click.option(
     "--data", "data_dir", default=lambda: os.environ.get("KB_DATA", DEFAULT_DATA), show_default="data (or $KB_DATA)",
@@ -47,7 +44,7 @@ def main() -> None:
     """
 
 
-def _fail_data(exc: DataErrors) -> None:
+def _fail_data(exc) -> None:
     click.echo(exc.render(), err=True)
     sys.exit(1)
 
@@ -64,11 +61,13 @@ def validate(data_dir: Path, today: str | None) -> None:
     Example:
       kb validate --data data
     """
-    from .validate import validate as run
-
     _check_data_dir(data_dir)
+    day = _date_or_fail(today, "--today") if today else None
+    from .data.errors import DataErrors
+    from .data.validate import validate as run
+
     try:
-        ds = run(data_dir, today=_date_or_fail(today, "--today") if today else None)
+        ds = run(data_dir, today=day)
     except DataErrors as exc:
         _fail_data(exc)
     click.echo(f"ok: {len(ds.instruments)} instruments, {len(ds.states)} states, {len(ds.actions)} actions "
@@ -94,16 +93,19 @@ def build(data_dir: Path, db_path: Path, today: str | None, no_cache: bool) -> N
       kb build --data data --db kb.db
     """
     _check_data_dir(data_dir)
+    day = _date_or_fail(today, "--today") if today else None
     if not no_cache:  # answer "nothing to do" before loading the heavy machinery
-        from .fingerprint import up_to_date
+        from .db.fingerprint import up_to_date
 
-        if up_to_date(data_dir, db_path.resolve(), today)[0]:
+        if up_to_date(data_dir, db_path.resolve(), day)[0]:
             click.echo(f"up to date: {db_path.resolve()} was built from the same data and code (use --no-cache to rebuild)")
             return
-    from .build import build as run
+    from .data.errors import DataErrors
+    from .db.build import BuildError
+    from .db.build import build as run
 
     try:
-        info = run(data_dir, db_path, today=_date_or_fail(today, "--today") if today else None, use_cache=not no_cache)
+        info = run(data_dir, db_path, today=day, use_cache=not no_cache)
     except DataErrors as exc:
         _fail_data(exc)
     except BuildError as exc:
@@ -137,7 +139,7 @@ def serve(db_path: Path, port: int, host: str, public: bool, workers: int) -> No
 
     import uvicorn
 
-    from .site import make_datasette, snapshot
+    from .web.app import make_datasette, snapshot
 
     _check_db(db_path)
     with tempfile.TemporaryDirectory(prefix="kb-serve-") as tmp:
@@ -146,10 +148,10 @@ def serve(db_path: Path, port: int, host: str, public: bool, workers: int) -> No
                    + (f" with {workers} workers" if workers > 1 else ""), err=True)
         if workers == 1:
             app = make_datasette(served, public=public).app()
-        else:  # each worker process imports kb.asgi, which reads these
+        else:  # each worker process imports kb.web.asgi, which reads these
             os.environ["KB_SERVE_DB"] = str(served)
             os.environ["KB_SERVE_PUBLIC"] = "1" if public else ""
-            app = "kb.asgi:app"
+            app = "kb.web.asgi:app"
         uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False, workers=workers)
 
 
@@ -171,22 +173,11 @@ def status(states: tuple[str, ...], instruments: tuple[str, ...], as_of: str | N
       kb status PRK
       kb status "North Korea" --instrument CRPD --as-of 2016-01-01 --format json
     """
-    import datetime as dt
+    from . import query as q
 
-    from .build import query_sql
-
-    as_of = _date_or_fail(as_of, "--as-of") if as_of else dt.date.today().isoformat()
-    conn = _connect(db_path)
-    ids = [_resolve_state(conn, s) for s in states]
-    known = {r[0] for r in conn.execute("SELECT id FROM instruments")}
-    for i in instruments:
-        if i not in known:
-            hint = difflib.get_close_matches(i.upper(), sorted(known), n=3)
-            raise click.BadParameter(f"unknown instrument {i!r}" + (f"; did you mean {', '.join(hint)}?" if hint else "; see `kb instruments`"),
-                                     param_hint="--instrument")
-    cur = conn.execute(query_sql("status_on"), {"as_of": as_of, "states": ",".join(ids), "instruments": ",".join(instruments)})
-    cols = [d[0] for d in cur.description]
-    rows = [dict(zip(cols, r)) for r in cur.fetchall()]
+    as_of = _date_or_fail(as_of, "--as-of")
+    rows = _ask(q.status, _connect(db_path), states, instruments, as_of,
+                hints={"state": "STATE", "instrument": "--instrument", "as_of": "--as-of"})
     _emit(rows, fmt, table_cols=["state", "instrument", "status", "signature_date", "consent_date", "consent_type", "withdrawal_date", "note"])
 
 
@@ -205,16 +196,10 @@ def obligations(state: str, as_of: str | None, db_path: Path, fmt: str) -> None:
       kb obligations PRK
       kb obligations PRK --as-of 2010-01-01 --format json
     """
-    import datetime as dt
+    from . import query as q
 
-    from .build import query_sql
-
-    as_of = _date_or_fail(as_of, "--as-of") if as_of else dt.date.today().isoformat()
-    conn = _connect(db_path)
-    sid = _resolve_state(conn, state)
-    rows = _query(conn, query_sql("obligations_on"), {"state": sid, "as_of": as_of})
-    for r in rows:
-        r["accepted"] = bool(r["accepted"])
+    as_of = _date_or_fail(as_of, "--as-of")
+    rows = _ask(q.obligations, _connect(db_path), state, as_of, hints={"state": "STATE", "as_of": "--as-of"})
     _emit(rows, fmt, table_cols=["instrument", "article", "kind", "accepted", "since", "reason"])
 
 
@@ -232,17 +217,14 @@ def changes(state: str, since: str, until: str | None, db_path: Path, fmt: str) 
     Example:
       kb changes PRK --since 2010-01-01 --until 2020-12-31
     """
-    import datetime as dt
+    from . import query as q
 
-    from .build import query_sql
-
+    hints = {"state": "STATE", "since": "--since", "until": "--until"}
     since = _date_or_fail(since, "--since")
-    until = _date_or_fail(until, "--until") if until else dt.date.today().isoformat()
-    if until < since:
+    until = _date_or_fail(until, "--until")
+    if until is not None and until < since:
         raise click.BadParameter(f"--until {until} is before --since {since}", param_hint="--until")
-    conn = _connect(db_path)
-    sid = _resolve_state(conn, state)
-    rows = _query(conn, query_sql("changes"), {"state": sid, "since": since, "until": until})
+    rows = _ask(q.changes, _connect(db_path), state, since, until, hints=hints)
     _emit(rows, fmt, table_cols=["date", "instrument", "change", "article", "detail"])
 
 
@@ -260,15 +242,9 @@ def asks(state: str, db_path: Path, fmt: str) -> None:
     Example:
       kb asks PRK --format json
     """
-    from .build import query_sql
+    from . import query as q
 
-    conn = _connect(db_path)
-    sid = _resolve_state(conn, state)
-    rows = _query(conn, query_sql("asks"), {"state": sid})
-    for r in rows:
-        r["by"] = json.loads(r["by"])
-        r["instruments"] = r["instruments"].split(",") if r["instruments"] else []
-        r["fulfilled"] = bool(r["fulfilled"])
+    rows = _ask(q.asks, _connect(db_path), state, hints={"state": "STATE"})
     _emit(rows, fmt, table_cols=["date", "document", "ref", "action", "instruments", "response", "fulfilment", "fulfilled_date"])
 
 
@@ -282,10 +258,11 @@ def instruments(db_path: Path, fmt: str) -> None:
     Example:
       kb instruments --format csv
     """
-    conn = _connect(db_path)
-    cur = conn.execute("SELECT id, short_title, regime, kind, parent_id AS parent, adopted, entry_into_force, mtdsg, status_as_at AS known_to FROM instruments ORDER BY sort_order")
-    cols = [d[0] for d in cur.description]
-    _emit([dict(zip(cols, r)) for r in cur.fetchall()], fmt, table_cols=cols)
+    from . import query as q
+
+    rows = q.instruments(_connect(db_path))
+    _emit(rows, fmt, table_cols=["id", "short_title", "regime", "kind", "parent", "adopted", "entry_into_force",
+                                 "mtdsg", "known_to"])
 
 
 # --------------------------------------------------------------------------- helpers
@@ -300,49 +277,42 @@ def _check_db(db_path: Path) -> None:
         raise click.ClickException(f"database {db_path} not found: run `kb build` first (or pass --db)")
 
 
-def _connect(db_path: Path) -> sqlite3.Connection:
-    _check_db(db_path)
+def _connect(db_path: Path):
+    from . import query as q
+
+    return _ask(q.connect, db_path, hints={})
+
+
+def _date_or_fail(value: str | None, name: str) -> str | None:
+    """value if it is a YYYY-MM-DD date (None stays None: the API's default, today)."""
+    if value is None:
+        return None
+    from .query.dates import check_day
+
     try:
-        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-        conn.execute("SELECT 1 FROM status_intervals LIMIT 1")
-    except sqlite3.DatabaseError as exc:
-        raise click.ClickException(f"{db_path} is not a KB database ({exc}): rebuild it with `kb build`") from None
-    return conn
-
-
-def _date_or_fail(value: str, name: str) -> str:
-    from .schema import check_date
-
-    if not DATE_RE.match(value):
-        raise click.BadParameter(f"{value!r} is not a date: write YYYY-MM-DD", param_hint=name)
-    try:
-        check_date(value)
+        return check_day(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint=name) from None
-    return value
 
 
-def _resolve_state(conn: sqlite3.Connection, name: str) -> str:
-    from .build import query_sql
+def _ask(fn: Callable, *args: Any, hints: dict[str, str], **kwargs: Any) -> Any:
+    """Call a kb.query function; its QueryError becomes the usage error of the option it names
+    (hints: the API's parameter name -> the option's name on this command), else a plain error."""
+    from .query import QueryError
 
-    row = conn.execute(query_sql("resolve_state"), {"name": name}).fetchone()
-    if row:
-        return row[0]
-    names = [r[0] for r in conn.execute("SELECT name FROM state_names")]
-    hint = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
-    raise click.BadParameter(
-        f"unknown state {name!r}" + (f"; did you mean {', '.join(repr(h) for h in hint)}?" if hint else
-                                     ": use an ISO 3166-1 alpha-3 code (e.g. PRK), the depositary's name or an alias"),
-        param_hint="STATE")
-
-
-def _query(conn: sqlite3.Connection, sql: str, params: dict) -> list[dict]:
-    cur = conn.execute(sql, params)
-    cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r)) for r in cur.fetchall()]
+    try:
+        return fn(*args, **kwargs)
+    except QueryError as exc:
+        if exc.param in hints:
+            raise click.BadParameter(str(exc), param_hint=hints[exc.param]) from None
+        raise click.ClickException(str(exc)) from None
 
 
 def _emit(rows: list[dict], fmt: str, table_cols: list[str]) -> None:
+    import csv
+    import io
+    import json
+
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     elif fmt == "csv":
@@ -371,9 +341,29 @@ def _emit(rows: list[dict], fmt: str, table_cols: list[str]) -> None:
             click.echo("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip())
 
 
-from .cite import cite_command  # noqa: E402  (kb/cite.py uses the helpers above)
+@main.command("cite")
+@click.argument("state")
+@click.argument("instrument")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
+              help="Date of the status. Default: today; the sentence then speaks for the source's as-at date, "
+                   "never for today.")
+@click.option("--style", type=click.Choice(("plain", "oscola", "bibtex")), default="plain", show_default=True,
+              help="plain: a sentence; oscola: an OSCOLA-style reference; bibtex: a @misc entry.")
+@db_option
+def cite_command(state: str, instrument: str, as_of: str | None, style: str, db_path: Path) -> None:
+    """A citation for STATE's status on INSTRUMENT, with its source and the source's as-at date.
 
-main.add_command(cite_command)
+    STATE is an alpha-3 code, the depositary's name or an alias (case-insensitive).
+
+    \b
+    Example:
+      kb cite PRK CAT --style oscola
+    """
+    from . import query as q
+
+    as_of = _date_or_fail(as_of, "--as-of")
+    click.echo(_ask(q.cite, _connect(db_path), state, instrument, as_of, style,
+                    hints={"state": "STATE", "instrument": "INSTRUMENT", "as_of": "--as-of"}))
 
 
 def run() -> None:

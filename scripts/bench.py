@@ -9,7 +9,7 @@ For each dataset (the real data/ and, unless --no-synthetic, a synthetic knowled
   (a) the limit: libyaml parse (yaml.CSafeLoader, plain) of every data file, and a raw
       ``executemany`` of the same rows (actions with their source fields, states, instruments,
       memberships) into simple SQLite tables with the same indexes on actions, then commit;
-  (b) a full build: ``kb.build.build(..., use_cache=False)`` into a fresh target;
+  (b) a full build: ``kb.db.build.build(..., use_cache=False)`` into a fresh target;
   (c) a no-change rebuild: ``build(...)`` again on the same target with ``use_cache=True``;
   (d) status on a date for one state (the ``status_on`` SQL through sqlite3), the obligations of
       one state (``obligations_on``), and the country profile page through Datasette's
@@ -111,7 +111,7 @@ def child_limit(a: dict) -> dict:
 
     import yaml
 
-    from kb.validate import data_files
+    from kb.data.files import data_files
 
     files = [f for f in data_files(Path(a["data"])) if f.exists()]
     out = Path(a["out"])
@@ -174,14 +174,14 @@ def child_limit(a: dict) -> dict:
 def _build_kwargs(use_cache: bool) -> tuple[dict, bool]:
     import inspect
 
-    from kb.build import build
+    from kb.db.build import build
 
     has = "use_cache" in inspect.signature(build).parameters
     return ({"use_cache": use_cache} if has else {}), has
 
 
 def child_build(a: dict) -> dict:
-    from kb.build import build
+    from kb.db.build import build
 
     kw, has = _build_kwargs(bool(a["use_cache"]))
     c0, t0 = time.process_time(), time.perf_counter()
@@ -194,7 +194,7 @@ def child_build(a: dict) -> dict:
 
 async def _page_requests(db: Path, state: str, as_of: str, n: int, warmup: int, settings: dict | None = None,
                          profile=None) -> dict:
-    from kb.site import make_datasette
+    from kb.web.app import make_datasette
 
     ds = make_datasette(db, settings=settings or {})
     await ds.invoke_startup()
@@ -238,7 +238,7 @@ def child_queries(a: dict) -> dict:
     import asyncio
     import sqlite3
 
-    from kb.build import query_sql
+    from kb.query import sql as query_sql
 
     db = Path(a["db"])
     state, as_of, reps = a["state"], a["as_of"], int(a.get("reps", QUERY_REPS))
@@ -272,7 +272,7 @@ def child_profile(a: dict) -> dict:
 
     prof = cProfile.Profile()
     if a["what"] == "build":
-        from kb.build import build
+        from kb.db.build import build
 
         kw, _ = _build_kwargs(False)
         prof.enable()
@@ -299,7 +299,7 @@ def child_profile(a: dict) -> dict:
 def child_plan(a: dict) -> dict:
     import sqlite3
 
-    from kb.build import query_sql
+    from kb.query import sql as query_sql
 
     conn = sqlite3.connect(f"file:{a['db']}?mode=ro", uri=True)
     params = {"as_of": a["as_of"], "states": a["state"], "instruments": ""}
@@ -348,7 +348,7 @@ def _write_yaml(path: Path, doc, header: str, dumper) -> None:
 def make_synthetic(real: Path, out: Path, seed: int, n_actions: int = 100_000, n_states: int = 200,
                    n_instruments: int = 500) -> dict:
     """Write a synthetic data directory shaped like the real one; deterministic for a seed."""
-    from kb.loader import load_file
+    from kb.data.loader import load_file
 
     rng = random.Random(seed)
     dumper = _dumper()

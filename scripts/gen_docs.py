@@ -16,8 +16,8 @@ from pydantic import BaseModel
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kb import models as M  # noqa: E402
-from kb import schema as S  # noqa: E402
+from kb.db import models as M  # noqa: E402
+from kb.data import schema as S  # noqa: E402
 from kb.cli import main  # noqa: E402
 
 
@@ -37,7 +37,7 @@ def cli_md() -> str:
 def _type(field) -> str:
     ann = field.annotation
     text = getattr(ann, "__name__", None) or str(ann)
-    return text.replace("typing.", "").replace("kb.schema.", "")
+    return text.replace("typing.", "").replace("kb.data.schema.", "")
 
 
 def _fields(model: type[BaseModel]) -> list[str]:
@@ -75,7 +75,8 @@ def model_md() -> str:
         out += [f"### {table.name}", "", M.TABLE_DOCS.get(table.name, ""), "", "| column | meaning |", "| --- | --- |"]
         out += [f"| `{c.name}` | {(c.comment or '').replace('|', '/')} |" for c in table.columns]
         out.append("")
-    from kb.site import VIEW_DOCS, canned_queries
+    from kb.db.models import VIEW_DOCS
+    from kb.web.metadata import canned_queries
     out += ["## Views", ""]
     out += [f"- `{v}`: {d}" for v, d in VIEW_DOCS.items()]
     out += ["", "## Stored queries (Datasette, with forms)", ""]

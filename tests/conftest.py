@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kb.build import build
+from kb.db.build import build
 from kb.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent

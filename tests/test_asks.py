@@ -7,9 +7,10 @@ import sqlite3
 
 import pytest
 
-from kb.build import build, query_sql
-from kb.errors import DataErrors
-from kb.validate import validate
+from kb.db.build import build
+from kb.query import sql as query_sql
+from kb.data.errors import DataErrors
+from kb.data.validate import validate
 
 from .conftest import TODAY
 

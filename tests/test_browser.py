@@ -20,7 +20,6 @@ from pathlib import Path
 
 import pytest
 
-from kb.pages import add_fts
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -54,7 +53,6 @@ def server(built_db, tmp_path_factory):
     _require_browser()
     db = tmp_path_factory.mktemp("browser") / "kb.db"
     shutil.copy(built_db, db)
-    add_fts(db)
     port = _free_port()
     log = (db.parent / "serve.log").open("w")
     proc = subprocess.Popen([sys.executable, "-m", "kb", "serve", "--db", str(db), "--port", str(port)],

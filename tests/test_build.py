@@ -8,8 +8,9 @@ import sqlite3
 
 import pytest
 
-from kb.build import build
-from kb.errors import BuildError, DataErrors
+from kb.db.build import build
+from kb.data.errors import DataErrors
+from kb.db.build import BuildError
 
 from .conftest import TODAY
 
@@ -105,7 +106,8 @@ def test_no_change_rebuild_is_skipped_and_any_change_rebuilds(data_copy, tmp_pat
 
 
 def test_cache_never_serves_stale_records(data_copy, tmp_path):
-    from kb.validate import FileCache, validate
+    from kb.data.validate import validate
+    from kb.db.cache import FileCache
     cache = FileCache(tmp_path / "cache")
     first = validate(data_copy, today=TODAY, cache=cache)
     assert any(cache.directory.glob("*.pickle"))

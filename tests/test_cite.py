@@ -7,7 +7,9 @@ import sqlite3
 import pytest
 from click.testing import CliRunner
 
-from kb.cite import CiteError, cite, cite_command, format_date, state_phrase
+from kb.cli import cite_command
+from kb.query import QueryError, cite
+from kb.query.citation import CiteError, format_date, state_phrase
 
 UNTC = "https://treaties.un.org/Pages/ViewDetails.aspx?src=TREATY&mtdsg_no={}&chapter=4&clang=_en"
 
@@ -91,12 +93,13 @@ def test_bibtex(conn):
 
 
 def test_errors(conn):
-    with pytest.raises(CiteError):
+    with pytest.raises(QueryError, match=r"^unknown instrument 'NOPE'; see `kb instruments`$"):
         cite(conn, "PRK", "NOPE", "2026-02-03")
-    with pytest.raises(CiteError):
+    with pytest.raises(QueryError, match=r"^unknown state 'XXX'"):
         cite(conn, "XXX", "CAT", "2026-02-03")
-    with pytest.raises(ValueError):
+    with pytest.raises(QueryError, match=r"^unknown style 'apa': use one of plain, oscola, bibtex$"):
         cite(conn, "PRK", "CAT", "2026-02-03", "apa")
+    assert issubclass(CiteError, QueryError)
 
 
 def test_helpers():
@@ -140,7 +143,7 @@ def _row(**kw):
 
 
 def test_withdrawn_and_unknown_wording():
-    from kb.cite import format_citation
+    from kb.query.citation import format_citation
 
     row = _row(status="withdrawn", consent_date="1992-03-04", consent_type="ratification", withdrawal_date="2020-01-01",
                source_symbol="C.N.1.2019.TREATIES-1")

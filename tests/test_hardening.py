@@ -30,8 +30,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kb.errors import DataErrors
-from kb.validate import validate
+from kb.data.errors import DataErrors
+from kb.data.validate import validate
 
 from .conftest import DATA, ROOT, TODAY
 from .test_validate import SRC, append
@@ -342,7 +342,7 @@ def fuzz_data(tmp_path_factory):
     originals = {name: (data / name).read_bytes() for name in EDIT_FILES}
     kwargs = {}
     if "cache" in inspect.signature(validate).parameters:  # unchanged files come from the cache: faster
-        from kb.validate import FileCache
+        from kb.db.cache import FileCache
 
         kwargs["cache"] = FileCache(data.parent / ".kb-cache")
     validate(data, today=TODAY, **kwargs)  # the unedited copy is valid (and warms the cache)
@@ -457,7 +457,13 @@ def test_sigkill_leaves_previous_database(full_db, tmp_path):
             if when == "tmp+0.5":
                 time.sleep(0.5)
         p.send_signal(signal.SIGKILL)
-        assert p.wait(timeout=10) == -signal.SIGKILL
+        rc = p.wait(timeout=10)
+        if rc == 0 and isinstance(when, float):
+            # A fast machine finished the build before this moment: nothing was killed here.
+            # Put the old database back and go on with the next moment.
+            shutil.copy2(full_db, db)
+            continue
+        assert rc == -signal.SIGKILL
         assert db.read_bytes() == before, when
         db_ok(db)
         stray = _stray(tmp_path)

@@ -22,9 +22,9 @@ from click.testing import CliRunner
 
 from datasette.utils import tilde_encode
 
-from kb.build import build
-from kb.plugin import SECURITY_HEADERS
-from kb.site import make_datasette
+from kb.db.build import build
+from kb.web.guard import SECURITY_HEADERS
+from kb.web.app import make_datasette
 
 from .conftest import DATA, ROOT, TODAY
 
@@ -65,7 +65,7 @@ def site(request, built_db):
 
 
 def assert_security_headers(headers) -> None:
-    """kb.plugin.SECURITY_HEADERS on every response; Datasette's own (stricter) Referrer-Policy
+    """kb.web.guard.SECURITY_HEADERS on every response; Datasette's own (stricter) Referrer-Policy
     `no-referrer` is kept where Datasette sets it."""
     for name, value in SECURITY_HEADERS:
         got = headers.get(name.decode())
@@ -380,8 +380,7 @@ def test_search_for_the_payload_is_escaped(xss_db):
 
 
 def test_cite_with_hostile_text_does_not_crash(xss_db):
-    pytest.importorskip("kb.cite")
-    from kb.cite import cite_command
+    from kb.cli import cite_command
 
     r = CliRunner().invoke(cite_command, ["PRK", "CAT", "--db", str(xss_db), "--as-of", "2026-02-03"],
                            catch_exceptions=False)

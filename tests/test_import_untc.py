@@ -1,4 +1,4 @@
-"""Tests for scripts/import_untc.py (UNTC status pages -> data/imported/untc/*.yaml).
+"""Tests for kb/importers/untc.py (run as scripts/import_untc.py) (UNTC status pages -> data/imported/untc/*.yaml).
 
 Fixture pages in tests/fixtures/untc/ are cut from the real 2026-02-03 pages by
 tests/fixtures/untc/make_fixtures.py (a few participants each).  The last tests run the importer
@@ -7,7 +7,6 @@ on the real pages (skipped when ../shared/reference is not there).
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
 
@@ -19,11 +18,7 @@ FIXTURES = ROOT / "tests" / "fixtures" / "untc"
 REAL_PAGES = ROOT.parent / "shared" / "reference" / "untc-chapter-iv-2026-02-03"
 REAL_2015 = ROOT.parent / "shared" / "reference" / "untc-selected-2015-03-14"
 
-sys.path.insert(0, str(ROOT))
-_spec = importlib.util.spec_from_file_location("import_untc", ROOT / "scripts" / "import_untc.py")
-imp = importlib.util.module_from_spec(_spec)
-sys.modules["import_untc"] = imp
-_spec.loader.exec_module(imp)
+import kb.importers.untc as imp  # noqa: E402
 
 OP1_URL = "https://treaties.un.org/Pages/ViewDetails.aspx?src=TREATY&mtdsg_no=IV-5&chapter=4&clang=_en"
 OP1_TITLE = ("UN Treaty Collection, Chapter IV, IV-5: Optional Protocol to the International Covenant on "
@@ -136,7 +131,7 @@ def test_suffixes_A_d_c_and_none(states):
 
 
 def test_suffix_map_covers_vocabulary():
-    from kb.schema import CONSENT_TYPES
+    from kb.data.schema import CONSENT_TYPES
     assert set(imp.SUFFIXES.values()) == set(CONSENT_TYPES)
 
 
@@ -150,7 +145,7 @@ def test_counts_and_reconciliation(states):
         ("signatories", 2, "page header"), ("parties", 4, "page header"),
         ("participants", 6, "participant grid"), ("parties", 4, "participant grid"),
         ("signatories", 2, "participant grid")]
-    from kb.schema import ExpectedCountsFile
+    from kb.data.schema import ExpectedCountsFile
     ExpectedCountsFile.model_validate({"expected_counts": [
         {**r, "as_of": str(r["as_of"]), "source": {**r["source"], "as_at": str(r["source"]["as_at"])}}
         for r in recs]})

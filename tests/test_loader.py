@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kb.loader import LoadError, load_text
+from kb.data.loader import LoadError, load_text
 
 
 def problem(text: str | bytes) -> str:

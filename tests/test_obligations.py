@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from kb.build import query_sql
+from kb.query import sql as query_sql
 
 
 def obligations(db, state, as_of):

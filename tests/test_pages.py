@@ -1,4 +1,4 @@
-"""The research desk pages (kb/pages.py), through Datasette's in-process client."""
+"""The research desk pages (kb/web/pages/), through Datasette's in-process client."""
 
 from __future__ import annotations
 
@@ -13,10 +13,9 @@ from pathlib import Path
 import pytest
 from markupsafe import escape
 
-from kb.build import build
-from kb.cite import cite
-from kb.pages import add_fts
-from kb.site import make_datasette
+from kb.db.build import build
+from kb.query import cite
+from kb.web.app import make_datasette
 
 from .conftest import TODAY
 
@@ -41,11 +40,8 @@ def text(fragment: str) -> str:
 
 @pytest.fixture(scope="module")
 def fts_db(built_db, tmp_path_factory) -> Path:
-    """The real data with the full-text index of kb/sql/fts.sql (added here until the build runs it)."""
-    db = tmp_path_factory.mktemp("fts") / "kb.db"
-    shutil.copy(built_db, db)
-    add_fts(db)
-    return db
+    """The real data (the build adds the full-text index of kb/db/sql/fts.sql)."""
+    return built_db
 
 
 class Page(HTMLParser):
@@ -111,7 +107,7 @@ def test_country_prk(built_db):
     members = text(html[html.index('id="memberships"'):html.index('id="status"')])
     assert "UN Member 17 September 1991" in members and "ILO Not a member" in members
     assert "Wikipedia: Member states of the International Labour Organization (as at 1 February 2025)" in members
-    # the citation of each status is the one kb/cite.py writes, escaped
+    # the citation of each status is the one kb/query/citation.py writes, escaped
     conn = sqlite3.connect(f"file:{built_db}?mode=ro", uri=True)
     for inst in ("CAT", "ICCPR", "CRPD", "C087"):
         assert str(escape(cite(conn, "PRK", inst, "2026-02-03"))) in row(html, inst)
@@ -279,7 +275,6 @@ def test_stored_xss_renders_as_text(data_copy, tmp_path):
     append(data_copy, "CEDAW", block)
     db = tmp_path / "kb.db"
     build(data_copy, db, today=TODAY)
-    add_fts(db)
     for path in ("/country/PRK", "/instrument/CEDAW", "/search?q=unmistakablesearchword"):
         html = get(db, path).text
         assert "unmistakablesearchword" in html, path

@@ -7,7 +7,7 @@ recognizing the competence of the Committee under articles 31 and 32", ICCPR "De
 recognizing the competence of the Human Rights Committee under article 41", and for CAT art. 20 the
 participants in "Declarations and Reservations" whose text says they do not recognize the
 Committee's competence under article 20 (the art. 28 opt-out), less those whose footnote records
-the withdrawal of that opt-out.  The KB's sets come from kb/sql/obligations_on.sql run for every
+the withdrawal of that opt-out.  The KB's sets come from kb/query/sql/obligations_on.sql run for every
 state on the same date.  The test compares the counts and the sets, and names every difference.
 
 Where the page is not self-explanatory, the reading is written down below, quoting the page.
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.build import query_sql
+from kb.query import sql as query_sql
 
 lxml_html = pytest.importorskip("lxml.html")
 

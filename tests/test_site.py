@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from kb.site import make_datasette
+from kb.web.app import make_datasette
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 STATES_YAML = ROOT / "data" / "states.yaml"
 SCRIPT = ROOT / "scripts" / "import_states.py"
-REF = Path("/work/shared/reference")
+REF = ROOT.parent / "shared" / "reference"
 PAGES_2026 = REF / "untc-chapter-iv-2026-02-03"
 UNTC_2015 = REF / "untc-selected-2015-03-14"
 
@@ -65,7 +65,7 @@ def _str_date_loader():
 
 def test_validates_against_schema(raw):
     sys.path.insert(0, str(ROOT))
-    from kb.schema import StatesFile
+    from kb.data.schema import StatesFile
 
     StatesFile.model_validate(yaml.load(raw, Loader=_str_date_loader()))
 

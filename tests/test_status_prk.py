@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from kb.build import query_sql
+from kb.query import sql as query_sql
 
 ILO = ["C029", "P029", "C087", "C098", "C100", "C105", "C111", "C138", "C155", "C182", "C187"]
 

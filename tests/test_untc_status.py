@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.build import query_sql
+from kb.query import sql as query_sql
 
 REF = Path(__file__).resolve().parents[2] / "shared" / "reference" / "untc-chapter-iv-2026-02-03"
 PAGES = {"cerd": "ICERD", "icescr": "ICESCR", "icescr_op": "OP-ICESCR", "iccpr": "ICCPR", "iccpr_op1": "ICCPR-OP1",

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kb.errors import DataErrors
-from kb.validate import validate
+from kb.data.errors import DataErrors
+from kb.data.validate import validate
 
 from .conftest import TODAY
 

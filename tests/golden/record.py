@@ -84,7 +84,7 @@ def outputs(db: Path) -> dict[str, str]:
 
 
 def pages(db: Path) -> dict[str, str]:
-    from kb.site import make_datasette
+    from kb.web.app import make_datasette
 
     async def run() -> dict[str, str]:
         ds = make_datasette(db)
@@ -99,7 +99,7 @@ def pages(db: Path) -> dict[str, str]:
 
 
 def build_db(tmp: Path) -> Path:
-    from kb.build import build
+    from kb.db.build import build
 
     db = tmp / "kb.db"
     build(ROOT / "data", db, today=TODAY, use_cache=False)

@@ -1,6 +1,6 @@
 """Citation sentences for a state's status on an instrument.
 
-The status itself is read from SQL (kb/sql/status_on.sql, the same text as
+The status itself is read from SQL (kb/query/sql/status_on.sql, the same text as
 `kb status` and the stored query status_on): this module only words it.
 
 The date a citation speaks for is the *source's* as-at date when the requested
@@ -15,9 +15,7 @@ import re
 import sqlite3
 from typing import Any, Mapping
 
-import click
-
-from .build import query_sql
+from .base import QueryError, sql
 
 STYLES = ("plain", "oscola", "bibtex")
 
@@ -30,8 +28,8 @@ _THE_NAMES = {"Bahamas", "Comoros", "Congo", "Gambia", "Maldives", "Netherlands"
 _NO_THE = {"Niger", "Sudan", "South Sudan"}
 
 
-class CiteError(Exception):
-    """Unknown state or instrument, or no status row for the pair on the date."""
+class CiteError(QueryError):
+    """No status row for the pair on the date."""
 
 
 def format_date(value: str | None) -> str:
@@ -151,7 +149,7 @@ def _status_clause(row: Mapping[str, Any], treaty: str, past: bool) -> str:
 
 def status_row(conn: sqlite3.Connection, state_id: str, instrument_id: str, as_of: str) -> dict | None:
     """The status_on.sql row for one pair on one date (None when the pair is unknown)."""
-    cur = conn.execute(query_sql("status_on"), {"as_of": as_of, "states": state_id, "instruments": instrument_id})
+    cur = conn.execute(sql("status_on"), {"as_of": as_of, "states": state_id, "instruments": instrument_id})
     cols = [d[0] for d in cur.description]
     r = cur.fetchone()
     return dict(zip(cols, r)) if r else None
@@ -253,8 +251,9 @@ def _bib_escape(value: str) -> str:
     return re.sub(r"([{}&%$#_])", r"\\\1", value)
 
 
-def cite(conn: sqlite3.Connection, state_id: str, instrument_id: str, as_of: str, style: str = "plain") -> str:
-    """The citation for `state_id`'s status on `instrument_id` on `as_of` (YYYY-MM-DD)."""
+def cite_row(conn: sqlite3.Connection, state_id: str, instrument_id: str, as_of: str, style: str = "plain") -> str:
+    """The citation for `state_id`'s status on `instrument_id` on `as_of` (YYYY-MM-DD); ids as
+    stored (kb.query.cite resolves names first)."""
     if style not in STYLES:
         raise ValueError(f"unknown style {style!r}: use one of {', '.join(STYLES)}")
     inst = instrument_row(conn, instrument_id)
@@ -272,7 +271,7 @@ def cite(conn: sqlite3.Connection, state_id: str, instrument_id: str, as_of: str
 
 
 def _status_rows(conn: sqlite3.Connection, state_id: str, instruments: str, as_of: str) -> list[dict]:
-    cur = conn.execute(query_sql("status_on"), {"as_of": as_of, "states": state_id, "instruments": instruments})
+    cur = conn.execute(sql("status_on"), {"as_of": as_of, "states": state_id, "instruments": instruments})
     cols = [d[0] for d in cur.description]
     return [dict(zip(cols, r)) for r in cur.fetchall()]
 
@@ -295,64 +294,3 @@ def citations_for_state(conn: sqlite3.Connection, state_id: str, as_of: str,
             same = earlier.get(src, {}).get(r["instrument"], r["status"]) == r["status"]
         out[r["instrument"]] = {st: format_citation(r, insts[r["instrument"]], as_of, st, same) for st in styles}
     return out
-
-
-# --------------------------------------------------------------------------- CLI
-
-def _db_option():
-    """kb.cli's --db option (a local equivalent while kb.cli is still being imported)."""
-    try:
-        from .cli import db_option
-        return db_option
-    except ImportError:  # kb.cli imports this module before defining its helpers
-        import os
-        from pathlib import Path
-        return click.option("--db", "db_path", default=lambda: os.environ.get("KB_DB", "kb.db"),
-                            show_default="kb.db (or $KB_DB)", type=click.Path(dir_okay=False, path_type=Path),
-                            help="SQLite database file.")
-
-
-def _make_command() -> click.Command:
-    db_option = _db_option()
-
-    @click.command("cite")
-    @click.argument("state")
-    @click.argument("instrument")
-    @click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
-                  help="Date of the status. Default: today; the sentence then speaks for the source's as-at date, "
-                       "never for today.")
-    @click.option("--style", type=click.Choice(STYLES), default="plain", show_default=True,
-                  help="plain: a sentence; oscola: an OSCOLA-style reference; bibtex: a @misc entry.")
-    @db_option
-    def cite_command(state: str, instrument: str, as_of: str | None, style: str, db_path) -> None:
-        """A citation for STATE's status on INSTRUMENT, with its source and the source's as-at date.
-
-        STATE is an alpha-3 code, the depositary's name or an alias (case-insensitive).
-
-        \b
-        Example:
-          kb cite PRK CAT --style oscola
-        """
-        import datetime as dt
-        import difflib
-
-        from .cli import _connect, _date_or_fail, _resolve_state
-
-        as_of = _date_or_fail(as_of, "--as-of") if as_of else dt.date.today().isoformat()
-        conn = _connect(db_path)
-        state_id = _resolve_state(conn, state)
-        ids = [r[0] for r in conn.execute("SELECT id FROM instruments")]
-        inst = next((i for i in ids if i == instrument), None) or next((i for i in ids if i.upper() == instrument.upper()), None)
-        if inst is None:
-            hint = difflib.get_close_matches(instrument.upper(), sorted(ids), n=3)
-            raise click.BadParameter(f"unknown instrument {instrument!r}" + (f"; did you mean {', '.join(hint)}?" if hint else "; see `kb instruments`"),
-                                     param_hint="INSTRUMENT")
-        try:
-            click.echo(cite(conn, state_id, inst, as_of, style))
-        except CiteError as exc:
-            raise click.ClickException(str(exc)) from None
-
-    return cite_command
-
-
-cite_command = _make_command()

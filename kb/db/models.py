@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from . import schema as S
+from ..data import schema as S
 
 
 def _in(col: str, values) -> str:
@@ -336,4 +336,33 @@ class BuildInfo(Base):
     value: Mapped[str] = col(Text, doc="Value.")
 
 
+class TableDoc(Base):
+    __tablename__ = "table_docs"
+    __doc__ = ("What every table, view and column of this database means (the same text as docs/DATA_MODEL.md "
+               "and the site's column descriptions).")
+    table_name: Mapped[str] = col(String, primary_key=True, doc="Table or view.")
+    column_name: Mapped[str] = col(String, primary_key=True, doc="Column ('' for the table or view itself).")
+    description: Mapped[str] = col(Text, doc="What it holds.")
+
+
 TABLE_DOCS = {m.__tablename__: m.__doc__ for m in Base.__subclasses__()}
+
+#: The views of kb/db/sql/views.sql, described.
+VIEW_DOCS = {
+    "status_events": "Derived: one row per state, instrument and day on which something that can change status takes effect.",
+    "status_intervals_view": "Derived: the definition of status_intervals (the table is filled from this view at build time).",
+    "latest_status": "Derived: each pair's status at the end of the record (valid_to IS NULL), with the date the record is known to.",
+    "reconciliation": "Counts stated by the sources (expected_counts) against counts derived from the data.",
+    "ask_target_status": "Derived: for each thing an ask concerns, the first day after the ask on which the data shows it done.",
+    "ask_status": "Derived: each ask with its fulfilment (fulfilled, partly_fulfilled, open, not_tracked), date and days taken.",
+}
+
+
+def table_doc_rows() -> list[dict]:
+    """The rows of table_docs: each table and its columns, then each view."""
+    rows = []
+    for table in Base.metadata.sorted_tables:
+        rows.append(dict(table_name=table.name, column_name="", description=TABLE_DOCS.get(table.name) or ""))
+        rows += [dict(table_name=table.name, column_name=c.name, description=c.comment or "") for c in table.columns]
+    rows += [dict(table_name=v, column_name="", description=d) for v, d in VIEW_DOCS.items()]
+    return rows

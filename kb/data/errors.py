@@ -33,6 +33,3 @@ class DataErrors(Exception):
         lines.append(f"{n} error{'s' if n != 1 else ''} found; nothing was built.")
         return "\n".join(lines)
 
-
-class BuildError(Exception):
-    """The build could not be completed (not a data problem): e.g. an unwritable target."""

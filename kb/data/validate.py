@@ -9,9 +9,7 @@ first one.  The result is a ``Dataset`` ready to build.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
-import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import schema as S
 from .errors import DataErrors, Problem
-from .fingerprint import code_digest, data_files
+from .files import data_files
 from .loader import Loaded, LoadError, load_text
 
 TODAY_ENV = "KB_TODAY"
@@ -143,47 +141,11 @@ def _model_for(loaded: Loaded) -> type[BaseModel]:
     return S.ActionsFile
 
 
-class FileCache:
-    """Per-file cache of loaded and validated records, keyed by the file's content.
+def read_files(data_dir: Path, problems: list[Problem], cache: Any = None) -> list[tuple[Loaded, BaseModel]]:
+    """Load and validate every data file (each on its own); collect problems.
 
-    The key is a digest of the file's bytes, its displayed path and the code that reads
-    it: an edited file, whatever its size or time stamp, gets a new key, so the cache
-    can never return stale records. Only files without problems are cached.
-    """
-
-    def __init__(self, directory: Path):
-        self.directory = directory
-        self.code = code_digest().encode()  # a new version of the code gets new keys
-
-    def key(self, shown: str, raw: bytes) -> str:
-        return hashlib.sha256(self.code + shown.encode() + b"\0" + raw).hexdigest()
-
-    def get(self, key: str):
-        path = self.directory / f"{key}.pickle"
-        try:
-            with open(path, "rb") as f:
-                return pickle.load(f)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-            return None
-
-    def put(self, key: str, value) -> None:
-        try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            tmp = self.directory / f".{key}.{os.getpid()}.tmp"
-            with open(tmp, "wb") as f:
-                pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.directory / f"{key}.pickle")
-        except OSError:
-            pass  # a cache that cannot be written only costs time
-
-    def prune(self, keep: set[str]) -> None:
-        for path in self.directory.glob("*.pickle"):
-            if path.stem not in keep:
-                path.unlink(missing_ok=True)
-
-
-def read_files(data_dir: Path, problems: list[Problem], cache: FileCache | None = None) -> list[tuple[Loaded, BaseModel]]:
-    """Load and validate every data file (each on its own); collect problems."""
+    `cache`, when given, is a per-file cache with key(shown, raw), get(key), put(key, value)
+    and prune(keep) (kb.db.cache.FileCache): files whose bytes it has seen are not parsed again."""
     out = []
     keys = set()
     for path in data_files(data_dir):
@@ -222,7 +184,7 @@ def _key(a: S.Action, instrument: str) -> tuple:
     return (instrument, a.state, a.type, a.date, a.article, a.target_state)
 
 
-def validate(data_dir: Path, today: str | None = None, cache: FileCache | None = None) -> Dataset:
+def validate(data_dir: Path, today: str | None = None, cache: Any = None) -> Dataset:
     """Load and validate the data directory; raise DataErrors listing every problem."""
     today = today or default_today()
     problems: list[Problem] = []

@@ -12,10 +12,24 @@
 from __future__ import annotations
 
 import sqlite3
+from urllib.parse import unquote, urlsplit
 
 from datasette import hookimpl
 
-from .site import is_offsite
+
+def is_offsite(location: str) -> bool:
+    """True when a redirect target would leave the site (any scheme/host, //host, /\\host, encoded forms)."""
+    loc = location.strip()
+    for _ in range(3):
+        decoded = unquote(loc)
+        if decoded == loc:
+            break
+        loc = decoded
+    loc = loc.replace("\\", "/")
+    if loc.startswith("//"):
+        return True
+    parts = urlsplit(loc)
+    return bool(parts.scheme or parts.netloc)
 
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -44,7 +58,7 @@ async def _too_large(send) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-#: Largest response body (bytes) sent in one piece; the public mode lowers it (kb.site.PUBLIC_MAX_RESPONSE).
+#: Largest response body (bytes) sent in one piece; the public mode lowers it (kb.web.app.PUBLIC_MAX_RESPONSE).
 DEFAULT_MAX_RESPONSE = 200_000_000
 
 
@@ -98,7 +112,7 @@ def asgi_wrapper(datasette):
 
 
 #: Largest string or blob a query may build (SQLITE_LIMIT_LENGTH), in bytes.
-#: The public mode lowers it further (kb.site.PUBLIC_MAX_LENGTH).
+#: The public mode lowers it further (kb.web.app.PUBLIC_MAX_LENGTH).
 DEFAULT_MAX_LENGTH = 20_000_000
 
 

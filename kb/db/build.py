@@ -22,14 +22,19 @@ import sqlalchemy.exc
 from sqlalchemy import create_engine, event, insert, text
 from sqlalchemy.engine import Engine
 
-from . import __version__
+from .. import __version__
+from ..data import schema as S
+from ..data.errors import DataErrors, Problem
+from ..data.validate import Dataset, validate
 from . import models as M
-from . import schema as S
-from .errors import BuildError, DataErrors, Problem
+from .cache import FileCache
 from .fingerprint import up_to_date
-from .validate import Dataset, FileCache, validate
 
 SQL_DIR = Path(__file__).parent / "sql"
+
+
+class BuildError(Exception):
+    """The build could not be completed (not a data problem): e.g. an unwritable target."""
 
 
 def views_sql() -> str:
@@ -43,7 +48,8 @@ def sql_statements(sql: str) -> list[str]:
     return [stmt.strip() for stmt in body.split(";\n") if stmt.strip().rstrip(";")]
 
 
-def query_sql(name: str) -> str:
+def sql_text(name: str) -> str:
+    """One of the build's SQL files (kb/db/sql/NAME.sql)."""
     return (SQL_DIR / f"{name}.sql").read_text()
 
 
@@ -92,7 +98,7 @@ def _rows(ds: Dataset) -> dict[str, list[dict]]:
     src = _Sources()
     out: dict[str, list[dict]] = {k: [] for k in (
         "instruments", "instrument_sources", "states", "state_names", "memberships", "coverage",
-        "actions", "expected_counts", "vocabulary", "procedures", "ask_documents", "asks", "ask_targets")}
+        "actions", "expected_counts", "vocabulary", "procedures", "ask_documents", "asks", "ask_targets", "table_docs")}
     all_states = [loc.record.id for loc in ds.states]
     for order, loc in enumerate(ds.instruments):
         r: S.Instrument = loc.record
@@ -174,6 +180,7 @@ def _rows(ds: Dataset) -> dict[str, list[dict]]:
                 out["ask_targets"].append(dict(ask_id=ask_id, instrument_id=None, organization=a.organization))
     for vocab, terms in S.VOCABULARIES.items():
         out["vocabulary"] += [dict(vocabulary=vocab, term=t, definition=d) for t, d in terms.items()]
+    out["table_docs"] = M.table_doc_rows()
     out["sources"] = src.rows()
     return out
 
@@ -190,7 +197,7 @@ def _engine(path: Path) -> Engine:
 
 INSERT_ORDER = ("sources", "instruments", "instrument_sources", "states", "state_names", "memberships",
                 "coverage", "actions", "expected_counts", "vocabulary", "procedures",
-                "ask_documents", "asks", "ask_targets")
+                "ask_documents", "asks", "ask_targets", "table_docs")
 
 
 def write_database(ds: Dataset, path: Path, digest: str, extra: dict[str, str] | None = None) -> None:
@@ -206,7 +213,7 @@ def write_database(ds: Dataset, path: Path, digest: str, extra: dict[str, str] |
             for stmt in views_sql().split(";\n\n"):
                 if stmt.strip():
                     conn.exec_driver_sql(stmt)
-            for stmt in sql_statements(query_sql("fts")):
+            for stmt in sql_statements(sql_text("fts")):
                 conn.exec_driver_sql(stmt)
             conn.exec_driver_sql(
                 "INSERT INTO status_intervals (state_id, instrument_id, valid_from, valid_to, status, signature_date,"

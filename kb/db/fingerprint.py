@@ -9,30 +9,18 @@ import hashlib
 import sqlite3
 from pathlib import Path
 
-
-def data_files(data_dir: Path) -> list[Path]:
-    """Every file the build reads, in a stable order."""
-    files = [data_dir / "treaties.yaml", data_dir / "states.yaml", data_dir / "procedures.yaml"]
-    files += sorted((data_dir / "actions").glob("*.yaml"))
-    files += sorted((data_dir / "imported").glob("*/*.yaml"))
-    files += sorted((data_dir / "asks").glob("*.yaml"))
-    return files
-
-
-def data_digest(files: list[Path]) -> str:
-    h = hashlib.sha256()
-    for f in files:
-        if f.exists():
-            h.update(str(f.parent.name).encode() + b"/" + f.name.encode() + b"\0" + f.read_bytes() + b"\0")
-    return h.hexdigest()
+from ..data.files import data_digest, data_files
 
 
 def code_digest() -> str:
-    """Digest of the package's code and SQL: a new version of either rebuilds the database."""
+    """Digest of the code and SQL a build runs (kb/data, kb/db and the version): a new
+    version of any of them rebuilds the database.  The read side (kb/query, kb/web) is
+    not part of it: it reads a database without changing what is in it."""
     h = hashlib.sha256()
-    root = Path(__file__).parent
-    for f in sorted([*root.glob("*.py"), *root.glob("sql/*.sql")]):
-        h.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
+    kb = Path(__file__).resolve().parent.parent
+    files = [kb / "__init__.py", *(kb / "data").glob("*.py"), *(kb / "db").glob("*.py"), *(kb / "db" / "sql").glob("*.sql")]
+    for f in sorted(files):
+        h.update(str(f.relative_to(kb)).encode() + b"\0" + f.read_bytes() + b"\0")
     return h.hexdigest()
 
 

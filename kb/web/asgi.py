@@ -7,6 +7,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .site import make_datasette
+from .app import make_datasette
 
 app = make_datasette(Path(os.environ["KB_SERVE_DB"]), public=os.environ.get("KB_SERVE_PUBLIC") == "1").app()

@@ -1,5 +1,5 @@
 -- Full-text search (SQLite FTS5), run by the build after the tables are filled.
--- Used by the /search page (kb/pages.py) and by Datasette's ?_search= on actions
+-- Used by the /search page (kb/web/pages/search.py) and by Datasette's ?_search= on actions
 -- (metadata: "fts_table": "actions_fts", "fts_pk": "id").
 -- actions_fts is an external-content index over actions (rowid = actions.id, an
 -- INTEGER PRIMARY KEY, so stable); instruments_fts stores its own copy of the

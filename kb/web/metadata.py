@@ -1,28 +1,19 @@
-"""The Datasette site: metadata generated from the models, stored queries, and
-the plugin hooks that keep the site safe to publish."""
+"""What the site says about the database: licence, sources, table and column descriptions
+(read from the database's own table_docs, written by the build from the models), facets and the
+stored queries (the SQL texts of kb.query)."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
-from . import models as M
-from .build import query_sql
+from ..query import sql as query_sql
 
 LICENSE = "CC BY 4.0 (compilation); code Apache-2.0"
 LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
 SOURCE = "UN Treaty Collection (status as at 3 February 2026); ILO member States (February 2025); UN Charter tables (March 2015)"
 SOURCE_URL = "https://treaties.un.org/Pages/Treaties.aspx?id=4&subid=A&clang=_en"
-
-VIEW_DOCS = {
-    "status_events": "Derived: one row per state, instrument and day on which something that can change status takes effect.",
-    "status_intervals_view": "Derived: the definition of status_intervals (the table is filled from this view at build time).",
-    "latest_status": "Derived: each pair's status at the end of the record (valid_to IS NULL), with the date the record is known to.",
-    "reconciliation": "Counts stated by the sources (expected_counts) against counts derived from the data.",
-    "ask_target_status": "Derived: for each thing an ask concerns, the first day after the ask on which the data shows it done.",
-    "ask_status": "Derived: each ask with its fulfilment (fulfilled, partly_fulfilled, open, not_tracked), date and days taken.",
-}
 
 FACETS = {
     "actions": ["type", "instrument_id", "origin", "legal_effect"],
@@ -120,24 +111,39 @@ def canned_queries() -> dict[str, Any]:
     }
 
 
-def metadata(db_name: str = "kb") -> dict[str, Any]:
+def table_docs(db_path: Path) -> dict[str, dict[str, Any]]:
+    """{table: {"description": ..., "columns": {column: description}}} from the database's table_docs."""
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        rows = conn.execute("SELECT table_name, column_name, description FROM table_docs ORDER BY rowid").fetchall()
+    except sqlite3.DatabaseError:  # not built by this version: no descriptions, the site still works
+        rows = []
+    finally:
+        conn.close()
+    out: dict[str, dict[str, Any]] = {}
+    for table, column, description in rows:
+        entry = out.setdefault(table, {"description": "", "columns": {}})
+        if column:
+            entry["columns"][column] = description
+        else:
+            entry["description"] = description
+    return out
+
+
+def metadata(db_path: Path) -> dict[str, Any]:
+    db_name = Path(db_path).stem
     tables: dict[str, Any] = {}
-    for table in M.Base.metadata.sorted_tables:
-        entry: dict[str, Any] = {
-            "description": M.TABLE_DOCS.get(table.name, ""),
-            "columns": {c.name: c.comment or "" for c in table.columns},
-        }
-        if table.name in FACETS:
-            entry["facets"] = FACETS[table.name]
-        if table.name in SORT:
-            entry["sort"] = SORT[table.name]
-        if table.name in FTS:
-            entry["fts_table"], entry["fts_pk"] = FTS[table.name]
-        tables[table.name] = entry
-    for view, doc in VIEW_DOCS.items():
-        tables[view] = {"description": doc}
-        if view in FACETS:
-            tables[view]["facets"] = FACETS[view]
+    for name, doc in table_docs(Path(db_path)).items():
+        entry: dict[str, Any] = {"description": doc["description"]}
+        if doc["columns"]:
+            entry["columns"] = doc["columns"]
+        if name in FACETS:
+            entry["facets"] = FACETS[name]
+        if name in SORT:
+            entry["sort"] = SORT[name]
+        if name in FTS:
+            entry["fts_table"], entry["fts_pk"] = FTS[name]
+        tables[name] = entry
     common = {"license": LICENSE, "license_url": LICENSE_URL, "source": SOURCE, "source_url": SOURCE_URL}
     return {
         "title": "Treaty ratification knowledge base",
@@ -153,95 +159,3 @@ def metadata(db_name: str = "kb") -> dict[str, Any]:
             }
         },
     }
-
-
-PUBLIC_MAX_LENGTH = 1_000_000
-PUBLIC_MAX_RESPONSE = 20_000_000
-
-#: Settings of `kb serve --public` on top of SETTINGS: why each one is there is in the README.
-PUBLIC_SETTINGS = {
-    "sql_time_limit_ms": 1000,
-    "facet_time_limit_ms": 200,
-    "max_returned_rows": 1000,
-    "max_csv_mb": 20,
-    "allow_facet": True,
-    "allow_signed_tokens": False,
-    "default_allow_sql": True,
-    "num_sql_threads": 3,
-}
-
-SETTINGS = {
-    "default_page_size": 100,
-    "sql_time_limit_ms": 2000,
-    "facet_time_limit_ms": 500,
-    "allow_download": True,
-    "suggest_facets": False,
-    "default_cache_ttl": 60,
-}
-
-
-def make_datasette(db_path: Path, public: bool = False, **kwargs: Any):
-    """A Datasette instance serving db_path (immutable) with our metadata and plugins.
-
-    public=True applies PUBLIC_SETTINGS and a lower cap on the size of values a query
-    may build (PUBLIC_MAX_LENGTH)."""
-    from datasette.app import Datasette
-    from datasette.plugins import pm
-
-    from . import plugin
-
-    if not pm.is_registered(plugin):
-        pm.register(plugin, name="kb")
-    try:  # the research desk pages (country, instrument, home, search)
-        from . import pages
-    except ImportError:  # pragma: no cover
-        pages = None
-    if pages is not None and not pm.is_registered(pages):
-        pm.register(pages, name="kb-pages")
-    settings = dict(SETTINGS, **(PUBLIC_SETTINGS if public else {}), **kwargs.pop("settings", {}))
-    ds = Datasette(
-        files=[],
-        immutables=[str(db_path)],
-        metadata=metadata(Path(db_path).stem),
-        settings=settings,
-        **kwargs,
-    )
-    from .plugin import DEFAULT_MAX_LENGTH
-
-    ds._kb_max_length = PUBLIC_MAX_LENGTH if public else DEFAULT_MAX_LENGTH
-    if public:
-        ds._kb_max_response = PUBLIC_MAX_RESPONSE
-    return ds
-
-
-def snapshot(db_path: Path, directory: Path) -> Path:
-    """A private, unchanging view of db_path for a running server.
-
-    A rebuild replaces db_path with a new file (rename); a hard link keeps the server on
-    the old file, whole, until it is restarted deliberately: it never serves a mix of
-    old and new. Falls back to a copy where links are impossible."""
-    import shutil
-
-    target = directory / db_path.name
-    try:
-        import os
-
-        os.link(db_path, target)
-    except OSError:
-        shutil.copy2(db_path, target)
-    return target
-
-
-def is_offsite(location: str) -> bool:
-    """True when a redirect target would leave the site (any scheme/host, //host, /\\host, encoded forms)."""
-    loc = location.strip()
-    for _ in range(3):
-        decoded = unquote(loc)
-        if decoded == loc:
-            break
-        loc = decoded
-    loc = loc.replace("\\", "/")
-    if loc.startswith("//"):
-        return True
-    parts = urlsplit(loc)
-    return bool(parts.scheme or parts.netloc)

@@ -1,0 +1,20 @@
+"""The read side of the knowledge base, as a Python API: the same answers as the `kb` command line.
+
+    >>> import kb.query as q
+    >>> conn = q.connect("kb.db")
+    >>> rows = q.status(conn, states=["PRK"], as_of="2016-01-01")   # == kb status PRK --as-of 2016-01-01 --format json
+    >>> q.cite(conn, "PRK", "CRPD")                                   # == kb cite PRK CRPD
+
+Every function reads SQL views and query texts (kb/query/sql/*.sql) that the web site's stored
+queries run too; nothing here computes a status.  Errors are raised as :class:`QueryError`,
+whose message is the one the command line prints.  This package imports only the standard
+library: it is cheap to import in a notebook or a script.
+"""
+
+from __future__ import annotations
+
+from .api import STATUS_KEYS, asks, changes, cite, instruments, obligations, resolve_instrument, resolve_state, status
+from .base import QueryError, connect, sql
+
+__all__ = ["QueryError", "connect", "status", "obligations", "changes", "asks", "cite", "instruments",
+           "resolve_state", "resolve_instrument", "sql", "STATUS_KEYS"]

@@ -1,0 +1,107 @@
+"""The functions of kb.query (see the package's docstring)."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import sqlite3
+from typing import Iterable
+
+from .base import QueryError, day, rows, sql
+from .citation import STYLES, cite_row
+
+#: The keys of every object status() returns (and `kb status --format json` prints), in order.
+STATUS_KEYS = ("state", "state_name", "instrument", "instrument_title", "as_of", "status", "signature_date",
+               "consent_date", "consent_type", "withdrawal_date", "note", "source_url", "source_title",
+               "source_as_at", "source_symbol", "known_to")
+
+
+def resolve_state(conn: sqlite3.Connection, name: str) -> str:
+    """The alpha-3 id of the state a name means: an alpha-3 code (any case), the depositary's
+    name or an alias (case-insensitive)."""
+    row = conn.execute(sql("resolve_state"), {"name": name}).fetchone()
+    if row:
+        return row[0]
+    names = [r[0] for r in conn.execute("SELECT name FROM state_names")]
+    hint = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
+    raise QueryError(
+        f"unknown state {name!r}" + (f"; did you mean {', '.join(repr(h) for h in hint)}?" if hint else
+                                     ": use an ISO 3166-1 alpha-3 code (e.g. PRK), the depositary's name or an alias"),
+        "state")
+
+
+def resolve_instrument(conn: sqlite3.Connection, name: str, any_case: bool = True) -> str:
+    """The instrument id `name` means (exactly, or in any case when any_case)."""
+    ids = [r[0] for r in conn.execute("SELECT id FROM instruments ORDER BY sort_order")]
+    if name in ids:
+        return name
+    if any_case:
+        match = next((i for i in ids if i.upper() == name.upper()), None)
+        if match:
+            return match
+    hint = difflib.get_close_matches(name.upper(), sorted(ids), n=3)
+    raise QueryError(f"unknown instrument {name!r}" + (f"; did you mean {', '.join(hint)}?" if hint else "; see `kb instruments`"),
+                     "instrument")
+
+
+def _names(values: Iterable[str] | str | None) -> list[str]:
+    if values is None:
+        return []
+    if isinstance(values, str):
+        return [values]
+    return list(values)
+
+
+def status(conn: sqlite3.Connection, states: Iterable[str] | str = (), instruments: Iterable[str] | str = (),
+           as_of: str | None = None) -> list[dict]:
+    """Status of states on instruments on a date (default today): one dict per state × instrument,
+    with the keys STATUS_KEYS, exactly as `kb status --format json` prints them.  No states or no
+    instruments means all of them."""
+    as_of = day(as_of)
+    ids = [resolve_state(conn, s) for s in _names(states)]
+    insts = [resolve_instrument(conn, i, any_case=False) for i in _names(instruments)]
+    return rows(conn, sql("status_on"), {"as_of": as_of, "states": ",".join(ids), "instruments": ",".join(insts)})
+
+
+def obligations(conn: sqlite3.Connection, state: str, as_of: str | None = None) -> list[dict]:
+    """Every obligation of every instrument for a state on a date, accepted or not (`kb obligations`)."""
+    as_of = day(as_of)
+    out = rows(conn, sql("obligations_on"), {"state": resolve_state(conn, state), "as_of": as_of})
+    for r in out:
+        r["accepted"] = bool(r["accepted"])
+    return out
+
+
+def changes(conn: sqlite3.Connection, state: str, since: str, until: str | None = None) -> list[dict]:
+    """Status transitions and actions of a state between two dates, inclusive (`kb changes`)."""
+    since = day(since, "since")
+    until = day(until, "until")
+    if until < since:
+        raise QueryError(f"--until {until} is before --since {since}", "until")
+    return rows(conn, sql("changes"), {"state": resolve_state(conn, state), "since": since, "until": until})
+
+
+def asks(conn: sqlite3.Connection, state: str) -> list[dict]:
+    """What a state was asked to accept, its response, and whether it did (`kb asks`)."""
+    out = rows(conn, sql("asks"), {"state": resolve_state(conn, state)})
+    for r in out:
+        r["by"] = json.loads(r["by"])
+        r["instruments"] = r["instruments"].split(",") if r["instruments"] else []
+        r["fulfilled"] = bool(r["fulfilled"])
+    return out
+
+
+def instruments(conn: sqlite3.Connection) -> list[dict]:
+    """The instruments and their ids (`kb instruments`)."""
+    return rows(conn, sql("instruments"))
+
+
+def cite(conn: sqlite3.Connection, state: str, instrument: str, as_of: str | None = None, style: str = "plain") -> str:
+    """A citation of a state's status on an instrument, with the source and its as-at date (`kb cite`).
+    style: 'plain', 'oscola' or 'bibtex'."""
+    if style not in STYLES:
+        raise QueryError(f"unknown style {style!r}: use one of {', '.join(STYLES)}", "style")
+    as_of = day(as_of)
+    state_id = resolve_state(conn, state)
+    inst = resolve_instrument(conn, instrument)
+    return cite_row(conn, state_id, inst, as_of, style)

@@ -1,0 +1,58 @@
+"""What every query shares: the SQL texts, the error type, a read-only connection, dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from functools import lru_cache
+from pathlib import Path
+
+from .dates import check_day
+
+SQL_DIR = Path(__file__).parent / "sql"
+
+
+class QueryError(Exception):
+    """A question the KB cannot answer as asked: an unknown state or instrument, a date that is
+    not a date, a missing or foreign database.  ``str()`` is the message the CLI prints;
+    ``param`` names what was wrong ('state', 'instrument', 'as_of', 'since', 'until', 'style',
+    or None for the database)."""
+
+    def __init__(self, message: str, param: str | None = None):
+        super().__init__(message)
+        self.param = param
+
+
+@lru_cache(maxsize=None)
+def sql(name: str) -> str:
+    """The text of kb/query/sql/NAME.sql: the SQL the CLI, this API and the site's stored queries run."""
+    return (SQL_DIR / f"{name}.sql").read_text()
+
+
+def connect(db_path: str | Path) -> sqlite3.Connection:
+    """A read-only connection to a built KB database."""
+    path = Path(db_path)
+    if not path.exists():
+        raise QueryError(f"database {path} not found: run `kb build` first (or pass --db)")
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn.execute("SELECT 1 FROM status_intervals LIMIT 1")
+    except sqlite3.DatabaseError as exc:
+        raise QueryError(f"{path} is not a KB database ({exc}): rebuild it with `kb build`") from None
+    return conn
+
+
+def rows(conn: sqlite3.Connection, query: str, params: dict | tuple = ()) -> list[dict]:
+    cur = conn.execute(query, params)
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+
+def day(value: str | None, param: str = "as_of") -> str:
+    """A YYYY-MM-DD date (today when None), or QueryError naming `param`."""
+    if value is None:
+        return dt.date.today().isoformat()
+    try:
+        return check_day(value)
+    except ValueError as exc:
+        raise QueryError(str(exc), param) from None

@@ -1,0 +1,35 @@
+"""The research desk: one module per page family, registered with Datasette as a plugin.
+
+Routes:
+  /                      home (home.py): the DPRK at a glance, search, stored queries, downloads, tables
+  /country               ?state=<id or name>: redirect to /country/<ID> (country.py)
+  /country/<ISO3>        country profile (?as_of=YYYY-MM-DD)
+  /instrument            list of instruments (instrument.py)
+  /instrument/<ID>       instrument page (?as_of=YYYY-MM-DD)
+  /search                ?q=...: full-text search (search.py)
+  /-/kb-static/<file>    CSS for these pages
+"""
+
+from __future__ import annotations
+
+from datasette import hookimpl
+from datasette.utils.asgi import asgi_static
+
+from .common import STATIC
+from .country import country, country_lookup
+from .home import home
+from .instrument import instrument, instrument_index
+from .search import search
+
+
+@hookimpl
+def register_routes(datasette):
+    return [
+        (r"^/$", home),
+        (r"^/country/?$", country_lookup),
+        (r"^/country/(?P<id>[^/]+)$", country),
+        (r"^/instrument/?$", instrument_index),
+        (r"^/instrument/(?P<id>[^/]+)$", instrument),
+        (r"^/search/?$", search),
+        (r"^/-/kb-static/(?P<path>.*)$", asgi_static(str(STATIC))),
+    ]

@@ -1,0 +1,299 @@
+"""What every page of the research desk shares: templates, helpers, the footer, the as-of date.
+
+One truth: status is never computed in kb/web.  Every status shown is read from SQL (the
+status_intervals table, and the query texts of kb.query that `kb status`, `kb obligations`
+and the stored queries run).  Pages only fetch rows, group them for display and render them
+with autoescaping Jinja templates (data text is never marked safe).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from datasette.utils.asgi import Response
+from jinja2 import Environment, FileSystemLoader
+
+from ...query import citation as C
+from ...query import sql as query_sql
+
+WEB = Path(__file__).resolve().parent.parent
+TEMPLATES = WEB / "templates"
+STATIC = WEB / "static"
+
+HOME_STATE = "PRK"
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+SEARCH_LIMIT = 100
+
+STATUS_LABELS = {
+    "party": "Party",
+    "signatory": "Signatory (not a party)",
+    "not_party": "Not a party",
+    "withdrawn": "Withdrawn",
+    "not_applicable": "Not applicable",
+    "unknown": "Unknown",
+}
+STATUS_ORDER = ["party", "signatory", "withdrawn", "not_party", "not_applicable", "unknown"]
+
+RESERVATION_TYPES = ("reservation", "withdrawal_of_reservation", "partial_withdrawal_of_reservation")
+DECLARATION_TYPES = ("declaration", "withdrawal_of_declaration")
+OBJECTION_TYPES = ("objection", "withdrawal_of_objection")
+COMPETENCE_TYPES = ("competence_declaration", "withdrawal_of_competence_declaration", "opt_out", "withdrawal_of_opt_out")
+
+# The data's as-at date: the latest as-at date of a status source that records status
+# (an instrument with coverage rows); ILO pointers record no status, so their
+# recording date is not the data's date.
+DEFAULT_AS_OF_SQL = """
+SELECT coalesce(
+    (SELECT max(i.status_as_at) FROM instruments i
+      WHERE length(i.status_as_at) = 10
+        AND EXISTS (SELECT 1 FROM coverage c WHERE c.instrument_id = i.id)),
+    (SELECT max(status_as_at) FROM instruments WHERE length(status_as_at) = 10))
+"""
+
+PARTIES_OVER_TIME_SQL = """
+WITH RECURSIVE bounds AS (
+    SELECT CAST(substr(min(valid_from), 1, 4) AS INTEGER) - 1 AS y0
+    FROM status_intervals
+    WHERE instrument_id = :instrument AND status = 'party' AND valid_from IS NOT NULL
+),
+years(y) AS (
+    SELECT y0 FROM bounds WHERE y0 IS NOT NULL AND printf('%04d-12-31', y0) < :as_of
+    UNION ALL
+    SELECT y + 1 FROM years WHERE printf('%04d-12-31', y + 1) < :as_of
+),
+points(d) AS (
+    SELECT printf('%04d-12-31', y) FROM years
+    UNION
+    SELECT :as_of
+)
+SELECT d AS date,
+       (SELECT count(*) FROM status_intervals si
+         WHERE si.instrument_id = :instrument AND si.status = 'party'
+           AND (si.valid_from IS NULL OR si.valid_from <= d)
+           AND (si.valid_to IS NULL OR si.valid_to > d)) AS parties
+FROM points
+ORDER BY d
+"""
+
+ACTION_COLUMNS = """
+a.id, a.key, a.state_id, st.name AS state_name, a.instrument_id, i.short_title AS instrument_title,
+a.type, a.date, a.effective_date, a.legal_effect, a.article, a.target_state_id, ts.name AS target_state_name,
+a.text, a.summary, a.footnote_text, a.unverified, a.origin,
+src.url AS source_url, src.title AS source_title, src.as_at AS source_as_at, src.symbol AS source_symbol,
+src.footnote AS source_footnote, src.note AS source_note
+"""
+ACTION_JOINS = """
+JOIN states st ON st.id = a.state_id
+JOIN instruments i ON i.id = a.instrument_id
+LEFT JOIN states ts ON ts.id = a.target_state_id
+LEFT JOIN sources src ON src.id = a.source_id
+"""
+
+
+# --------------------------------------------------------------------------- templates
+
+def _status_label(status: str | None) -> str:
+    return STATUS_LABELS.get(status or "", status or "")
+
+
+def _env() -> Environment:
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True)
+    env.filters["date"] = C.format_date
+    env.filters["human"] = C.humanize
+    env.filters["status_label"] = _status_label
+    env.filters["note_text"] = C.note_sentences
+    return env
+
+
+ENV = _env()
+
+
+def render(name: str, status: int = 200, **context: Any) -> Response:
+    return Response.html(ENV.get_template(name).render(**context), status=status)
+
+
+# --------------------------------------------------------------------------- helpers
+
+def _db(datasette):
+    return datasette.get_database()
+
+
+async def _rows(db, sql: str, params: dict | tuple | None = None) -> list[dict]:
+    res = await db.execute(sql, params or {})
+    return [dict(r) for r in res.rows]
+
+
+async def _one(db, sql: str, params: dict | tuple | None = None) -> dict | None:
+    rows = await _rows(db, sql, params)
+    return rows[0] if rows else None
+
+
+async def _has_table(db, name: str) -> bool:
+    return bool(await _rows(db, "SELECT 1 FROM sqlite_master WHERE name = ?", (name,)))
+
+
+async def default_as_of(db) -> str:
+    row = await _one(db, DEFAULT_AS_OF_SQL)
+    value = row and list(row.values())[0]
+    return value or dt.date.today().isoformat()
+
+
+def _valid_date(value: str) -> bool:
+    if not DATE_RE.match(value):
+        return False
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _path(datasette, path: str, query: dict | None = None) -> str:
+    """An on-site path (relative to the site root, honouring base_url)."""
+    p = datasette.urls.path(path.lstrip("/"))
+    if query:
+        q = {k: v for k, v in query.items() if v not in (None, "")}
+        if q:
+            p += "?" + urlencode(q)
+    return p
+
+
+def _redirect(datasette, path: str, query: dict | None = None) -> Response:
+    return Response.redirect(_path(datasette, path, query), status=302)
+
+
+async def _footer(db) -> dict:
+    """Licence, and the sources with their as-at dates, for every page's footer."""
+    from ..metadata import LICENSE, LICENSE_URL
+
+    groups: OrderedDict[tuple, dict] = OrderedDict()
+    for r in await _rows(db, """
+        SELECT s.title, s.as_at, s.note, i.regime, count(*) AS n
+        FROM instruments i JOIN sources s ON s.id = i.status_source_id
+        GROUP BY s.title, s.as_at ORDER BY min(i.sort_order)"""):
+        key = (C.publisher(r["title"]), r["as_at"])
+        g = groups.setdefault(key, {"publisher": key[0], "as_at": key[1], "n": 0,
+                                    "pointer": bool(r["note"] and "Pointer only" in r["note"])})
+        g["n"] += r["n"]
+    members = await _rows(db, """
+        SELECT m.organization, s.title, s.url, s.as_at, count(*) AS n
+        FROM memberships m JOIN sources s ON s.id = m.source_id
+        GROUP BY m.organization, s.title, s.as_at ORDER BY m.organization, n DESC""")
+    info = {r["key"]: r["value"] for r in await _rows(db, "SELECT key, value FROM build_info")}
+    return {"license": LICENSE, "license_url": LICENSE_URL, "status_sources": list(groups.values()),
+            "membership_sources": members, "build": info}
+
+
+async def _base_context(datasette, request, title: str) -> dict:
+    db = _db(datasette)
+    return {
+        "title": title,
+        "db_name": db.name,
+        "footer": await _footer(db),
+        "path": lambda p, q=None: _path(datasette, p, q),
+        "static": lambda f: _path(datasette, f"-/kb-static/{f}"),
+    }
+
+
+async def _error(datasette, request, status: int, heading: str, message: str, **extra) -> Response:
+    ctx = await _base_context(datasette, request, heading)
+    ctx.update(heading=heading, message=message, **extra)
+    return render("kb_error.html", status=status, **ctx)
+
+
+async def _as_of(datasette, request) -> tuple[str | None, str, Response | None]:
+    """(as_of requested or None, as_of used, error response)."""
+    db = _db(datasette)
+    default = await default_as_of(db)
+    raw = (request.args.get("as_of") or "").strip()
+    if not raw:
+        return None, default, None
+    if not _valid_date(raw):
+        return raw, default, await _error(
+            datasette, request, 400, "Not a date",
+            f"as_of must be a date written YYYY-MM-DD (for example {default}).")
+    return raw, raw, None
+
+
+async def _status_rows(db, as_of: str, states: str = "", instruments: str = "") -> list[dict]:
+    return await _rows(db, query_sql("status_on"), {"as_of": as_of, "states": states, "instruments": instruments})
+
+
+async def _instruments(db) -> "OrderedDict[str, dict]":
+    out: OrderedDict[str, dict] = OrderedDict()
+    for r in await _rows(db, "SELECT * FROM instruments ORDER BY sort_order"):
+        r["unts"] = C.unts_reference(r)
+        out[r["id"]] = r
+    return out
+
+
+async def _obligations(db, state_id: str, as_of: str) -> tuple[list[dict] | None, str | None]:
+    """Rows of kb/query/sql/obligations_on.sql, or (None, why not)."""
+    if not await _has_table(db, "procedures"):
+        return None, ("Obligations (optional procedures and reservations in force) are not available: this database "
+                      "has no procedures table; rebuild it with `kb build`.")
+    try:
+        return await _rows(db, query_sql("obligations_on"), {"state": state_id, "as_of": as_of}), None
+    except Exception as exc:  # e.g. a database built before the procedures table existed
+        return None, f"Obligations (optional procedures and reservations in force) are not available in this database ({exc}); rebuild it with `kb build`."
+
+
+def _group_status(rows: list[dict]) -> "OrderedDict[str, list[dict]]":
+    groups: OrderedDict[str, list[dict]] = OrderedDict((s, []) for s in STATUS_ORDER)
+    for r in rows:
+        groups.setdefault(r["status"], []).append(r)
+    return OrderedDict((k, v) for k, v in groups.items() if v)
+
+
+async def _resolve_state(db, raw: str) -> str | None:
+    row = await _one(db, query_sql("resolve_state"), {"name": raw})
+    return row["state_id"] if row else None
+
+
+# --------------------------------------------------------------------------- chart (instrument pages)
+
+def parties_chart(points: list[dict], width: int = 640, height: int = 240) -> dict | None:
+    """Coordinates for an inline SVG step chart of the number of parties (counts come from SQL)."""
+    if not points:
+        return None
+    left, right, top, bottom = 48, 16, 16, 32
+    years = [int(p["date"][:4]) + (int(p["date"][5:7]) - 1) / 12 + (int(p["date"][8:10]) - 1) / 365 for p in points]
+    x0, x1 = min(years), max(years)
+    if x1 == x0:
+        x1 = x0 + 1
+    ymax = max(p["parties"] for p in points) or 1
+    step = 1
+    for s in (1, 2, 5, 10, 20, 25, 50, 100):
+        step = s
+        if ymax / s <= 6:
+            break
+    ytop = ((ymax + step - 1) // step) * step
+
+    def sx(x: float) -> float:
+        return round(left + (x - x0) / (x1 - x0) * (width - left - right), 1)
+
+    def sy(y: float) -> float:
+        return round(top + (1 - y / ytop) * (height - top - bottom), 1)
+
+    coords = []
+    prev_y = None
+    for x, p in zip(years, points):
+        if prev_y is not None:
+            coords.append((sx(x), sy(prev_y)))
+        coords.append((sx(x), sy(p["parties"])))
+        prev_y = p["parties"]
+    span = int(x1) - int(x0)
+    xstep = 1 if span <= 10 else 5 if span <= 40 else 10
+    xticks = [{"x": sx(y), "label": str(y)} for y in range(int(x0) + 1, int(x1) + 1) if y % xstep == 0]
+    yticks = [{"y": sy(v), "label": str(v)} for v in range(0, ytop + 1, step)]
+    return {
+        "width": width, "height": height, "left": left, "right": width - right, "top": top, "bottom": height - bottom,
+        "points": " ".join(f"{x},{y}" for x, y in coords),
+        "xticks": xticks, "yticks": yticks,
+        "last": points[-1], "first": points[0],
+    }

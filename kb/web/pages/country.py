@@ -1,0 +1,78 @@
+"""Country pages: /country?state=<id or name> (a redirect) and /country/<ISO3> (a profile)."""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from urllib.parse import unquote
+
+from .common import (
+    ACTION_COLUMNS, ACTION_JOINS, C, _as_of, _base_context, _db, _error, _group_status, _instruments, _obligations,
+    _one, _path, _redirect, _resolve_state, _rows, _status_rows, default_as_of, query_sql, render,
+)
+
+async def country_lookup(datasette, request):
+    db = _db(datasette)
+    raw = (request.args.get("state") or "").strip()
+    as_of = (request.args.get("as_of") or "").strip()
+    if not raw:
+        return _redirect(datasette, "/")
+    state_id = await _resolve_state(db, raw)
+    if state_id is None:
+        return await _error(datasette, request, 404, "Unknown state",
+                            f"No state is known by the id or name {raw!r}. Use an ISO 3166-1 alpha-3 code (e.g. PRK), "
+                            "the depositary's name or an alias.")
+    return _redirect(datasette, f"/country/{state_id}", {"as_of": as_of})
+
+
+async def country(datasette, request):
+    db = _db(datasette)
+    raw = unquote(request.url_vars["id"])
+    state = await _one(db, "SELECT * FROM states WHERE id = ?", (raw,))
+    if state is None:
+        state_id = await _resolve_state(db, raw)
+        if state_id is not None:
+            return _redirect(datasette, f"/country/{state_id}", {"as_of": request.args.get("as_of")})
+        return await _error(datasette, request, 404, "Unknown state",
+                            f"No state has the id {raw!r}. Country pages use ISO 3166-1 alpha-3 codes, e.g. /country/PRK.")
+    requested, as_of, err = await _as_of(datasette, request)
+    if err:
+        return err
+    sid = state["id"]
+    default = await default_as_of(db)
+    instruments = await _instruments(db)
+    memberships = await _rows(db, """
+        SELECT m.*, s.url AS source_url, s.title AS source_title, s.as_at AS source_as_at, s.symbol AS source_symbol,
+               s.footnote AS source_footnote, s.note AS source_note
+        FROM memberships m LEFT JOIN sources s ON s.id = m.source_id
+        WHERE m.state_id = ? ORDER BY m.organization, m.since_on""", (sid,))
+    names = await _rows(db, "SELECT name, kind FROM state_names WHERE state_id = ? ORDER BY kind, name", (sid,))
+    rows = await _status_rows(db, as_of, sid)
+    citations = await db.execute_fn(lambda conn: C.citations_for_state(conn, sid, as_of))
+    for r in rows:
+        r["instrument_row"] = instruments.get(r["instrument"])
+        r["citations"] = citations.get(r["instrument"], {})
+    counts = OrderedDict((s, len(v)) for s, v in _group_status(rows).items())
+    obligations, obligations_missing = await _obligations(db, sid, as_of)
+    party_to = {r["instrument"] for r in rows if r["status"] == "party"}
+    extra_obligations = [o for o in (obligations or []) if o["kind"] != "instrument" and o["instrument"] in party_to]
+    other_obligations = [o for o in (obligations or []) if o["kind"] != "instrument" and o["instrument"] not in party_to]
+    timeline = await _rows(db, f"""
+        SELECT {ACTION_COLUMNS} FROM actions a {ACTION_JOINS}
+        WHERE a.state_id = ? ORDER BY a.date_on, i.sort_order, a.id""", (sid,))
+    targeted = await _rows(db, f"""
+        SELECT {ACTION_COLUMNS} FROM actions a {ACTION_JOINS}
+        WHERE a.target_state_id = ? ORDER BY a.date_on, i.sort_order, a.id""", (sid,))
+    # Asked versus done: the same SQL as `kb asks` (fulfilment derived by the view ask_status).
+    asks = await _rows(db, query_sql("asks"), {"state": sid})
+    for a in asks:
+        a["by"] = ", ".join(json.loads(a["by"])) if a["by"] else ""
+    ctx = await _base_context(datasette, request, f"{state['name']}: treaty status")
+    ctx.update(
+        asks=asks, asks_query=_path(datasette, f"/{db.name}/asks", {"state": sid}),
+        state=state, names=names, memberships=memberships, rows=rows, counts=counts, as_of=as_of,
+        requested=requested, default_as_of=default, obligations=extra_obligations, other_obligations=other_obligations,
+        obligations_missing=obligations_missing, timeline=timeline, targeted=targeted,
+        status_query=_path(datasette, f"/{db.name}/status_on", {"as_of": as_of, "states": sid, "instruments": ""}) + "&instruments=",
+    )
+    return render("kb_country.html", **ctx)

@@ -1,0 +1,119 @@
+"""Instrument pages: /instrument (the list) and /instrument/<ID>."""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from urllib.parse import unquote
+
+from .common import (
+    ACTION_COLUMNS, ACTION_JOINS, COMPETENCE_TYPES, DECLARATION_TYPES, OBJECTION_TYPES, PARTIES_OVER_TIME_SQL,
+    RESERVATION_TYPES, STATUS_ORDER, _as_of, _base_context, _db, _error, _group_status, _has_table, _instruments,
+    _path, _redirect, _rows, _status_rows, default_as_of, parties_chart, query_sql, render,
+)
+
+async def instrument_index(datasette, request):
+    db = _db(datasette)
+    ctx = await _base_context(datasette, request, "Instruments")
+    ctx.update(instruments=list((await _instruments(db)).values()))
+    return render("kb_instruments.html", **ctx)
+
+
+async def instrument(datasette, request):
+    db = _db(datasette)
+    raw = unquote(request.url_vars["id"])
+    instruments = await _instruments(db)
+    inst = instruments.get(raw)
+    if inst is None:
+        match = next((i for i in instruments if i.upper() == raw.upper()), None)
+        if match is not None:
+            return _redirect(datasette, f"/instrument/{match}", {"as_of": request.args.get("as_of")})
+        return await _error(datasette, request, 404, "Unknown instrument",
+                            f"No instrument has the id {raw!r}.", instruments=list(instruments.values()))
+    requested, as_of, err = await _as_of(datasette, request)
+    if err:
+        return err
+    iid = inst["id"]
+    default = await default_as_of(db)
+    parent = instruments.get(inst["parent_id"]) if inst["parent_id"] else None
+    children = [i for i in instruments.values() if i["parent_id"] == iid]
+    sources = await _rows(db, """
+        SELECT s.*, 'instrument facts' AS role FROM instrument_sources x JOIN sources s ON s.id = x.source_id WHERE x.instrument_id = :i
+        UNION ALL SELECT s.*, 'status' FROM instruments i JOIN sources s ON s.id = i.status_source_id WHERE i.id = :i
+        UNION ALL SELECT s.*, 'denunciation clause' FROM instruments i JOIN sources s ON s.id = i.denunciation_source_id WHERE i.id = :i
+        UNION ALL SELECT s.*, 'fundamental since' FROM instruments i JOIN sources s ON s.id = i.fundamental_source_id WHERE i.id = :i
+        """, {"i": iid})
+    status_rows = await _status_rows(db, as_of, "", iid)
+    groups = _group_status(status_rows)
+    counts = await _rows(db, f"SELECT status, count(*) AS n FROM ({query_sql('status_on')}\n) GROUP BY status",
+                         {"as_of": as_of, "states": "", "instruments": iid})
+    counts = OrderedDict(sorted(((r["status"], r["n"]) for r in counts),
+                                key=lambda kv: STATUS_ORDER.index(kv[0]) if kv[0] in STATUS_ORDER else 99))
+    reconciliation = await _rows(db, """
+        SELECT r.*, s.url AS source_url, s.title AS source_title, s.as_at AS source_as_at
+        FROM reconciliation r LEFT JOIN sources s ON s.id = r.source_id
+        WHERE r.instrument_id = ? ORDER BY r.as_of, r.measure, r.basis""", (iid,))
+    chart_points = await _rows(db, PARTIES_OVER_TIME_SQL, {"instrument": iid, "as_of": as_of})
+    chart = parties_chart(chart_points)
+
+    async def actions_of(types: tuple[str, ...]) -> list[dict]:
+        marks = ", ".join("?" for _ in types)
+        return await _rows(db, f"""
+            SELECT {ACTION_COLUMNS} FROM actions a {ACTION_JOINS}
+            WHERE a.instrument_id = ? AND a.type IN ({marks}) AND a.date_on <= ?
+            ORDER BY st.name, a.date_on, a.id""", (iid, *types, as_of))
+
+    procedures = None
+    procedures_note = None
+    if await _has_table(db, "procedures"):
+        procedures = await _rows(db, "SELECT * FROM procedures WHERE instrument_id = ? ORDER BY sort_order", (iid,))
+    if procedures:
+        # Who accepted each procedure: obligations_on.sql for every party (non-parties accept none).
+        parties = {r["state"]: r["state_name"] for r in groups.get("party", [])}
+        try:
+            found = await db.execute_fn(lambda conn: procedure_acceptance(conn, iid, as_of, list(parties)))
+        except Exception as exc:  # noqa: BLE001
+            procedures_note = f"Acceptance of the procedures could not be read ({exc})."
+            found = []
+        for p in procedures:
+            mine = [o for o in found if (o["article"] or None) == (p["article"] or None)
+                    and (o["procedure_kind"] or None) == (p["kind"] or None)]
+            for o in mine:
+                o["state_name"] = parties.get(o["state"], o["state"])
+            p["accepted_by"] = sorted((o for o in mine if o["accepted"]), key=lambda o: o["state_name"])
+            p["not_accepted_by"] = sorted((o for o in mine if not o["accepted"]), key=lambda o: o["state_name"])
+            p["known"] = True
+    # Asks that concern this instrument, with the fulfilment the view ask_target_status derives.
+    asks = await _rows(db, """
+        SELECT s.date, s.state_id, st.name AS state_name, s.document_id, s.symbol, s.document_url, s.ref, s.by,
+               s.text, s.action, s.response, t.done_on, t.tracked
+        FROM ask_target_status t JOIN ask_status s ON s.ask_id = t.ask_id JOIN states st ON st.id = s.state_id
+        WHERE t.instrument_id = ? ORDER BY s.date, s.document_id, s.ask_id""", (iid,))
+    for a in asks:
+        a["by"] = ", ".join(json.loads(a["by"])) if a["by"] else ""
+    ctx = await _base_context(datasette, request, inst["short_title"])
+    ctx.update(
+        asks=asks,
+        inst=inst, parent=parent, children=children, sources=sources, groups=groups, counts=counts,
+        reconciliation=reconciliation, chart=chart, chart_points=chart_points, as_of=as_of, requested=requested,
+        default_as_of=default, procedures=procedures, procedures_note=procedures_note,
+        reservations=await actions_of(RESERVATION_TYPES), declarations=await actions_of(DECLARATION_TYPES),
+        objections=await actions_of(OBJECTION_TYPES), competence=await actions_of(COMPETENCE_TYPES),
+        status_query=_path(datasette, f"/{db.name}/status_on", {"as_of": as_of, "instruments": iid}) + "&states=",
+    )
+    return render("kb_instrument.html", **ctx)
+
+
+
+def procedure_acceptance(conn, instrument_id: str, as_of: str, states: list[str]) -> list[dict]:
+    """The 'procedure' rows of kb/query/sql/obligations_on.sql for one instrument, for each of `states`."""
+    sql = query_sql("obligations_on")
+    out: list[dict] = []
+    for state in states:
+        cur = conn.execute(sql, {"state": state, "as_of": as_of})
+        cols = [d[0] for d in cur.description]
+        for r in cur.fetchall():
+            d = dict(zip(cols, r))
+            if d["instrument"] == instrument_id and d["kind"] == "procedure":
+                out.append(d)
+    return out
