@@ -173,6 +173,74 @@ class Denunciation(Record):
     source: Source = Field(description="Where this is stated.")
 
 
+EifRule = Literal[
+    "days_after_deposit", "months_after_deposit", "on_deposit",
+    "first_day_of_month_after_days", "first_day_of_month_after_months", "months_after_registration",
+]
+EifScope = Literal["after_nth_instrument", "after_entry_into_force"]
+
+VOCABULARIES["entry into force rule"] = {
+    "days_after_deposit": "On the n-th day after the date of deposit ('on the thirtieth day after the date of the deposit'): the deposit date plus n days.",
+    "months_after_deposit": "n months after the date of deposit ('three months after the date of the deposit'): the same day of the month n months later. When that month has no such day (30 November + 3 months) the KB gives no date (basis open_month_end).",
+    "on_deposit": "On the date of deposit itself ('on the date of deposit by such State of its instrument').",
+    "first_day_of_month_after_days": "On the first day of the month after the n-th day following the deposit (Rome Statute, art. 126).",
+    "first_day_of_month_after_months": "On the first day of the month following a period of n months after the date of deposit: the first day of the month after the month in which the n months end.",
+    "months_after_registration": "ILO: n months after the date on which the ratification was registered with the Director-General, counted as months_after_deposit (the KB takes the ratification date the depositary records as the date of registration).",
+}
+VOCABULARIES["entry into force scope"] = {
+    "after_nth_instrument": "The later rule speaks of consents 'after the deposit of the n-th instrument': every consent after the n-th is bound by it; consents up to the n-th are bound from the instrument's own entry into force.",
+    "after_entry_into_force": "The later rule speaks only of consents 'after its entry into force'. A consent deposited after the n-th instrument but before that date is covered by neither paragraph in terms: the KB leaves its date null (basis `open_before_entry_into_force`).",
+}
+
+
+InForceBasis = Literal[
+    "general", "later", "open_before_entry_into_force", "open_month_end", "succession", "partial_date", "no_clause",
+    "no_entry_into_force",
+]
+VOCABULARIES["in force basis"] = {
+    "general": "Bound from the instrument's own entry into force: the consent was deposited before it (or in time for it).",
+    "later": "Bound from the date the later rule gives from the state's own deposit (e.g. the thirtieth day after it).",
+    "open_before_entry_into_force": "Deposited after the last instrument needed but before the instrument's entry into force, where the later rule speaks only of consents 'after its entry into force': the text does not say; in_force_date is null.",
+    "open_month_end": "A months rule lands on a day the month does not have (30 November + 3 months): the text does not say which day is meant and the KB has read no statement of how the depositary counts; in_force_date is null.",
+    "succession": "A succession takes effect from the date of succession, which the depositary's grid does not give: in_force_date is null.",
+    "partial_date": "The consent's date is known only to the month or year: in_force_date is null.",
+    "no_clause": "The instrument's entry-into-force clause has not been read into the KB: in_force_date is null.",
+    "no_entry_into_force": "The instrument's own entry into force is not recorded as a full date: in_force_date is null.",
+}
+
+
+class EifGeneral(Record):
+    paragraph: str = Field(description="Paragraph giving the instrument's own entry into force, e.g. '45(1)'.")
+    instruments: int = Field(description="Number of instruments (ILO: registered ratifications) the instrument's entry into force needs.", ge=1)
+    rule: EifRule = Field(description="How the date follows from the deposit of the last instrument needed (closed vocabulary).")
+    n: int = Field(description="The number of days or months of the rule (0 for on_deposit).", ge=0)
+    not_before: str | None = Field(None, description="Id of an instrument whose entry into force this one awaits ('Subject to the entry into force of the Covenant'): the general date is never earlier than that instrument's.")
+    text: str = Field(description="The paragraph, quoted verbatim from the source.")
+
+
+class EifLater(Record):
+    paragraph: str = Field(description="Paragraph giving the entry into force for a state consenting later, e.g. '45(2)'.")
+    applies_to: EifScope = Field(description="Which consents the paragraph speaks of (closed vocabulary): after the n-th instrument, or after the instrument's entry into force.")
+    rule: EifRule = Field(description="How the date follows from the state's own deposit (closed vocabulary).")
+    n: int = Field(description="The number of days or months of the rule (0 for on_deposit).", ge=0)
+    text: str = Field(description="The paragraph, quoted verbatim from the source.")
+
+
+class EntryIntoForceClause(Record):
+    article: str = Field(description="Article on entry into force, e.g. '45'.")
+    general: EifGeneral = Field(description="The rule for the instrument's own entry into force.")
+    later: EifLater = Field(description="The rule for each state that consents later.")
+    source: Source = Field(description="The published copy of the treaty text the clause was read from (say which copy in `title` and `note`).")
+    note: str | None = Field(None, description="Curator's note: conditions the rule does not capture, cross-checks.")
+
+    @model_validator(mode="after")
+    def _n(self) -> "EntryIntoForceClause":
+        for part in (self.general, self.later):
+            if (part.rule == "on_deposit") != (part.n == 0):
+                raise ValueError("n is 0 exactly when the rule is on_deposit")
+        return self
+
+
 class Instrument(Record):
     id: str = Field(description="Stable identifier, e.g. ICCPR, OP-CAT, C087. A public interface: never changed or reused.")
     title: str = Field(description="Official title as the depositary gives it.")
@@ -194,6 +262,7 @@ class Instrument(Record):
     fundamental_since: Date | None = Field(None, description="ILO: date the instrument became a fundamental instrument.")
     fundamental_source: Source | None = Field(None, description="ILO: source for fundamental_since.")
     denunciation: Denunciation | None = Field(None, description="Denunciation clause, where recorded.")
+    entry_into_force_clause: EntryIntoForceClause | None = Field(None, description="The entry-into-force clause as data: from it the KB derives the date the instrument binds each state (null: not read; the date stays null).")
     status_source: Source = Field(description="The depositary's status list from which the KB's record of participants is taken; a state with no action there has none.")
     complete_for: Literal["all"] | list[str] = Field(description="States whose record of actions on this instrument is complete as at status_source.as_at: 'all' when every participant of the status list is recorded, else a list of alpha-3 codes. Other states read `unknown`.")
     sources: list[Source] = Field(description="Sources for the instrument's own facts (titles, dates, references).", min_length=1)

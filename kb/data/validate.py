@@ -248,6 +248,11 @@ def validate(data_dir: Path, today: str | None = None, cache: Any = None) -> Dat
         r = loc.record
         if r.parent and r.parent not in instruments:
             problems.append(loc.problem(f"parent {r.parent!r} is not an instrument id in treaties.yaml", "parent"))
+        eif = r.entry_into_force_clause
+        if eif and eif.general.not_before and eif.general.not_before not in instruments:
+            problems.append(loc.problem(
+                f"not_before {eif.general.not_before!r} is not an instrument id in treaties.yaml",
+                "entry_into_force_clause", "general", "not_before"))
         if r.complete_for != "all":
             for i, s in enumerate(r.complete_for):
                 if s not in states:

@@ -13,6 +13,7 @@ import errno
 import fcntl
 import json
 import os
+import re
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,9 +38,19 @@ class BuildError(Exception):
     """The build could not be completed (not a data problem): e.g. an unwritable target."""
 
 
+_RULE_DATE = re.compile(r"RULE_DATE\(([\w.]+), ([\w.]+), ([\w.]+)\)")
+
+
+def rule_date_sql(d: str, rule: str, n: str) -> str:
+    """kb/db/sql/eif_rule.sql with its date, rule and n filled in (comment lines dropped)."""
+    body = "\n".join(line for line in sql_text("eif_rule").splitlines() if not line.lstrip().startswith("--"))
+    return "(" + re.sub(r"\b(D|RULE|N)\b", lambda m: {"D": d, "RULE": rule, "N": n}[m.group(1)], body).strip() + ")"
+
+
 def views_sql() -> str:
     q = lambda items: ", ".join(f"'{t}'" for t in items)  # noqa: E731
-    return (SQL_DIR / "views.sql").read_text().format(consents=q(S.CONSENT_TYPES), exits=q(S.EXIT_TYPES))
+    text_ = (SQL_DIR / "views.sql").read_text().format(consents=q(S.CONSENT_TYPES), exits=q(S.EXIT_TYPES))
+    return _RULE_DATE.sub(lambda m: rule_date_sql(*m.groups()), text_)
 
 
 def sql_statements(sql: str) -> list[str]:
@@ -97,7 +108,7 @@ def action_key(instrument: str, a: S.Action) -> str:
 def _rows(ds: Dataset) -> dict[str, list[dict]]:
     src = _Sources()
     out: dict[str, list[dict]] = {k: [] for k in (
-        "instruments", "instrument_sources", "states", "state_names", "memberships", "coverage",
+        "instruments", "instrument_sources", "entry_into_force_clauses", "states", "state_names", "memberships", "coverage",
         "actions", "expected_counts", "vocabulary", "procedures", "ask_documents", "asks", "ask_targets", "table_docs")}
     all_states = [loc.record.id for loc in ds.states]
     for order, loc in enumerate(ds.instruments):
@@ -115,6 +126,14 @@ def _rows(ds: Dataset) -> dict[str, list[dict]]:
             denunciation_source_id=src.id(den.source) if den else None,
             status_source_id=src.id(r.status_source), status_as_at=r.status_source.as_at,
             complete_for_all=r.complete_for == "all", note=r.note, sort_order=order))
+        eif = r.entry_into_force_clause
+        if eif:
+            g, la = eif.general, eif.later
+            out["entry_into_force_clauses"].append(dict(
+                instrument_id=r.id, article=eif.article, general_paragraph=g.paragraph, general_instruments=g.instruments,
+                general_rule=g.rule, general_n=g.n, general_not_before_id=g.not_before, general_text=g.text, later_paragraph=la.paragraph,
+                later_applies_to=la.applies_to, later_rule=la.rule, later_n=la.n, later_text=la.text,
+                source_id=src.id(eif.source), note=eif.note))
         for s in r.sources:
             sid = src.id(s)
             row = dict(instrument_id=r.id, source_id=sid)
@@ -195,7 +214,7 @@ def _engine(path: Path) -> Engine:
     return engine
 
 
-INSERT_ORDER = ("sources", "instruments", "instrument_sources", "states", "state_names", "memberships",
+INSERT_ORDER = ("sources", "instruments", "instrument_sources", "entry_into_force_clauses", "states", "state_names", "memberships",
                 "coverage", "actions", "expected_counts", "vocabulary", "procedures",
                 "ask_documents", "asks", "ask_targets", "table_docs")
 
@@ -216,9 +235,12 @@ def write_database(ds: Dataset, path: Path, digest: str, extra: dict[str, str] |
             for stmt in sql_statements(sql_text("fts")):
                 conn.exec_driver_sql(stmt)
             conn.exec_driver_sql(
+                "INSERT INTO consent_in_force (action_id, state_id, instrument_id, consent_type, consent_date,"
+                " in_force_date, basis, article, note, bound_until) SELECT * FROM consent_in_force_view ORDER BY action_id")
+            conn.exec_driver_sql(
                 "INSERT INTO status_intervals (state_id, instrument_id, valid_from, valid_to, status, signature_date,"
                 " consent_date, consent_type, withdrawal_date, signature_action_id, consent_action_id,"
-                " withdrawal_action_id, source_id) SELECT * FROM status_intervals_view"
+                " withdrawal_action_id, source_id, in_force_date) SELECT * FROM status_intervals_view"
                 " ORDER BY state_id, instrument_id, valid_from")
             info = {
                 "kb_version": __version__,

@@ -88,6 +88,36 @@ class Instrument(Base):
     )
 
 
+_EC = S.EntryIntoForceClause.model_fields
+_EG = S.EifGeneral.model_fields
+_EL = S.EifLater.model_fields
+
+
+class EntryIntoForceClause(Base):
+    __tablename__ = "entry_into_force_clauses"
+    __doc__ = "Each instrument's entry-into-force clause as data (data/treaties.yaml, entry_into_force_clause): the rule for its own entry into force and for each state that consents later."
+    instrument_id: Mapped[str] = col(String, ForeignKey("instruments.id"), primary_key=True, doc="Instrument.")
+    article: Mapped[str] = col(String, doc=_EC["article"].description)
+    general_paragraph: Mapped[str] = col(String, doc=_EG["paragraph"].description)
+    general_instruments: Mapped[int] = col(Integer, doc=_EG["instruments"].description)
+    general_rule: Mapped[str] = col(String, doc=_EG["rule"].description)
+    general_n: Mapped[int] = col(Integer, doc=_EG["n"].description)
+    general_not_before_id: Mapped[str | None] = col(String, ForeignKey("instruments.id"), doc=_EG["not_before"].description)
+    general_text: Mapped[str] = col(Text, doc=_EG["text"].description)
+    later_paragraph: Mapped[str] = col(String, doc=_EL["paragraph"].description)
+    later_applies_to: Mapped[str] = col(String, doc=_EL["applies_to"].description)
+    later_rule: Mapped[str] = col(String, doc=_EL["rule"].description)
+    later_n: Mapped[int] = col(Integer, doc=_EL["n"].description)
+    later_text: Mapped[str] = col(Text, doc=_EL["text"].description)
+    source_id: Mapped[int] = col(Integer, ForeignKey("sources.id"), doc=_EC["source"].description)
+    note: Mapped[str | None] = col(Text, doc=_EC["note"].description)
+    __table_args__ = (
+        CheckConstraint(_in("general_rule", _vocab(S.EifRule)), name="eif_general_rule"),
+        CheckConstraint(_in("later_rule", _vocab(S.EifRule)), name="eif_later_rule"),
+        CheckConstraint(_in("later_applies_to", _vocab(S.EifScope)), name="eif_later_applies_to"),
+    )
+
+
 class InstrumentSource(Base):
     __tablename__ = "instrument_sources"
     __doc__ = "Sources for each instrument's own facts."
@@ -314,10 +344,33 @@ class StatusInterval(Base):
     consent_action_id: Mapped[int | None] = col(Integer, ForeignKey("actions.id"), doc="The consent action.")
     withdrawal_action_id: Mapped[int | None] = col(Integer, ForeignKey("actions.id"), doc="The denunciation or withdrawal action.")
     source_id: Mapped[int | None] = col(Integer, ForeignKey("sources.id"), doc="Source of the status: the deciding action's source, the status list (not_party) or the membership record (not_applicable).")
+    in_force_date: Mapped[str | None] = col(String, doc="Date the instrument entered into force for the state by the consent in effect (party or withdrawn; see consent_in_force). NULL when not derived.")
     __table_args__ = (
         CheckConstraint(_in("status", STATUSES), name="status_intervals_status"),
         Index("status_intervals_pair", "state_id", "instrument_id", "valid_from", unique=True),
         Index("status_intervals_instrument", "instrument_id", "status", "valid_from"),
+    )
+
+
+class ConsentInForce(Base):
+    __tablename__ = "consent_in_force"
+    __doc__ = ("Derived, never typed: for every consent to be bound, the date the instrument entered into force for the state "
+               "(the later of the instrument's own entry into force and the date its clause gives from the deposit). "
+               "Filled from the view consent_in_force_view at build time.")
+    action_id: Mapped[int] = col(Integer, ForeignKey("actions.id"), primary_key=True, doc="The consent action.")
+    state_id: Mapped[str] = col(String, ForeignKey("states.id"), doc="State.")
+    instrument_id: Mapped[str] = col(String, ForeignKey("instruments.id"), doc="Instrument.")
+    consent_type: Mapped[str] = col(String, doc="ratification, accession, succession, ... (the action's type).")
+    consent_date: Mapped[str] = col(String, doc="Date of deposit of the consent (the action's date).")
+    in_force_date: Mapped[str | None] = col(String, doc="Date the instrument entered (or enters) into force for the state by this consent; NULL when the KB cannot derive it (see basis).")
+    basis: Mapped[str] = col(String, doc="How in_force_date was derived, or why it is NULL (vocabulary 'in force basis').")
+    article: Mapped[str | None] = col(String, doc="The paragraph of the clause that gives the date, e.g. '45(2)' (the general paragraph for basis general).")
+    note: Mapped[str] = col(Text, doc="The derivation in words, e.g. 'thirtieth day after the deposit of 2016-12-06 (article 45(2))', or why the date is NULL.")
+    bound_until: Mapped[str | None] = col(String, doc="The day this consent stops binding: the effective date of the first exit notified after it (NULL: none recorded).")
+    __table_args__ = (
+        CheckConstraint(_in("basis", _vocab(S.InForceBasis)), name="consent_in_force_basis"),
+        CheckConstraint(FULL_DATE_CHECK.format(c="in_force_date"), name="consent_in_force_date"),
+        Index("consent_in_force_pair", "state_id", "instrument_id", "consent_date"),
     )
 
 
@@ -351,6 +404,8 @@ TABLE_DOCS = {m.__tablename__: m.__doc__ for m in Base.__subclasses__()}
 VIEW_DOCS = {
     "status_events": "Derived: one row per state, instrument and day on which something that can change status takes effect.",
     "status_intervals_view": "Derived: the definition of status_intervals (the table is filled from this view at build time).",
+    "consent_in_force_view": "Derived: the definition of consent_in_force (the table is filled from this view at build time).",
+    "entry_into_force_check": "Self-check: each instrument's clause for its own entry into force applied to the recorded consents (the n-th by date), against the entry_into_force the depositary's page states.",
     "latest_status": "Derived: each pair's status at the end of the record (valid_to IS NULL), with the date the record is known to.",
     "reconciliation": "Counts stated by the sources (expected_counts) against counts derived from the data.",
     "ask_target_status": "Derived: for each thing an ask concerns, the first day after the ask on which the data shows it done.",

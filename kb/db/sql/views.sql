@@ -22,6 +22,116 @@ SET effective_on = (SELECT date(actions.date_on, '+' || i.denunciation_months ||
 WHERE effective_date IS NULL AND type IN ({exits}) AND legal_effect = 'effective'
   AND (SELECT denunciation_months FROM instruments i WHERE i.id = actions.instrument_id) IS NOT NULL;
 
+CREATE VIEW consent_in_force_view AS
+-- Entry into force for each state (docs/DATA_MODEL.md, "Entry into force for each state"):
+-- for every consent, the date the instrument binds the state by it.
+-- * in_force_date = the later of the instrument's own entry_into_force and the date the
+--   clause's later rule gives from the state's own deposit (RULE_DATE, kb/db/sql/eif_rule.sql).
+--   A consent deposited early (before the last instrument needed) is bound from the
+--   instrument's own entry into force (basis general).
+-- * Where the later rule speaks only of consents "after its entry into force" (scope
+--   after_entry_into_force), a consent deposited before that date whose own delay would end
+--   after it is covered by neither paragraph in terms: NULL, basis open_before_entry_into_force.
+-- * A months rule landing on a day the month does not have (30 November + 3 months): NULL,
+--   basis open_month_end (kb/db/sql/eif_rule.sql says why).
+-- * Successions take effect from the date of succession, not the date on the grid: NULL.
+-- * Partial consent dates, instruments without a clause or without a full entry_into_force: NULL.
+-- * A re-accession after a denunciation is a consent of its own, counted from its own deposit.
+-- * bound_until: the effective day of the first exit notified after the consent.
+WITH consents AS (
+    SELECT a.id AS action_id, a.state_id, a.instrument_id, a.type AS consent_type, a.date AS consent_date,
+           i.entry_into_force AS eif, c.instrument_id IS NOT NULL AS has_clause,
+           c.general_paragraph, c.later_paragraph, c.later_applies_to, c.later_rule, c.later_n,
+           (SELECT min(x.effective_on) FROM actions x
+             WHERE x.state_id = a.state_id AND x.instrument_id = a.instrument_id AND x.type IN ({exits})
+               AND x.legal_effect = 'effective' AND x.date_on > a.date_on) AS bound_until
+    FROM actions a
+    JOIN instruments i ON i.id = a.instrument_id
+    LEFT JOIN entry_into_force_clauses c ON c.instrument_id = a.instrument_id
+    WHERE a.type IN ({consents}) AND a.legal_effect = 'effective'
+),
+dated AS (
+    SELECT k.*,
+           CASE WHEN length(k.consent_date) = 10 AND k.has_clause
+                THEN RULE_DATE(k.consent_date, k.later_rule, k.later_n) END AS later_date,
+           CASE WHEN length(k.consent_date) = 10 AND k.has_clause
+                THEN date(k.consent_date, 'start of month', '+' || (k.later_n + 1) || ' months', '-1 day') END AS month_end
+    FROM consents k
+),
+decided AS (
+    SELECT d.*,
+           CASE
+               WHEN length(d.consent_date) != 10 THEN 'partial_date'
+               WHEN d.consent_type = 'succession' THEN 'succession'
+               WHEN NOT d.has_clause THEN 'no_clause'
+               WHEN d.eif IS NULL OR length(d.eif) != 10 THEN 'no_entry_into_force'
+               -- a months rule landing on a day the month lacks: decided only when either reading
+               -- (the last day of that month, or the first of the next) is on or before the general date
+               WHEN d.later_date IS NULL AND date(d.month_end, '+1 day') <= d.eif THEN 'general'
+               WHEN d.later_date IS NULL THEN 'open_month_end'
+               WHEN d.later_applies_to = 'after_entry_into_force' AND d.consent_date < d.eif AND d.later_date > d.eif
+                   THEN 'open_before_entry_into_force'
+               WHEN d.later_date <= d.eif THEN 'general'
+               ELSE 'later'
+           END AS basis
+    FROM dated d
+)
+SELECT action_id, state_id, instrument_id, consent_type, consent_date,
+       CASE basis WHEN 'general' THEN eif WHEN 'later' THEN later_date END AS in_force_date,
+       basis,
+       CASE basis WHEN 'general' THEN general_paragraph WHEN 'later' THEN later_paragraph
+                  WHEN 'open_before_entry_into_force' THEN later_paragraph WHEN 'open_month_end' THEN later_paragraph END AS article,
+       CASE basis
+           WHEN 'general' THEN 'deposited ' || consent_date || ', before the instrument''s own entry into force on '
+                               || eif || ' (article ' || general_paragraph || ')'
+           WHEN 'later' THEN replace(later_rule, '_', ' ') || CASE WHEN later_rule = 'on_deposit' THEN '' ELSE ' (' || later_n || ')' END
+                             || ' from the deposit of ' || consent_date || ' (article ' || later_paragraph || ')'
+           WHEN 'open_before_entry_into_force' THEN 'deposited ' || consent_date || ', after the last instrument needed but before the instrument''s entry into force on '
+                               || eif || '; article ' || later_paragraph || ' speaks only of consents after its entry into force, so the text does not give the date'
+           WHEN 'open_month_end' THEN 'deposited ' || consent_date || '; ' || later_n || ' months later is a day ' || substr(month_end, 1, 7)
+                               || ' does not have (article ' || later_paragraph || '), and the KB has read no statement of how the depositary counts it'
+           WHEN 'succession' THEN 'succession: it takes effect from the date of succession, which the depositary''s grid does not give'
+           WHEN 'partial_date' THEN 'the date of the consent is known only as ' || consent_date
+           WHEN 'no_clause' THEN 'the instrument''s entry-into-force clause has not been read into the KB'
+           ELSE 'the instrument''s own entry into force is not recorded as a full date'
+       END AS note,
+       bound_until
+FROM decided;
+
+CREATE VIEW entry_into_force_check AS
+-- Self-check against the depositary: the clause for the instrument's own entry into force
+-- applied to the recorded consents (all consents by date, the n-th instrument) must give the
+-- entry_into_force the depositary's page states.  Where it cannot (e.g. consents of former
+-- states are not on the grid), the result says so (tests/test_entry_into_force.py lists why).
+WITH ranked AS (
+    SELECT a.instrument_id, a.date_on,
+           row_number() OVER (PARTITION BY a.instrument_id ORDER BY a.date_on, a.id) AS rank
+    FROM actions a
+    WHERE a.type IN ({consents}) AND a.legal_effect = 'effective'
+),
+nth AS (
+    SELECT c.instrument_id, c.general_instruments, c.general_rule, c.general_n, c.general_paragraph,
+           (SELECT p.entry_into_force FROM instruments p WHERE p.id = c.general_not_before_id) AS not_before,
+           (SELECT r.date_on FROM ranked r WHERE r.instrument_id = c.instrument_id AND r.rank = c.general_instruments) AS nth_deposit,
+           (SELECT count(*) FROM ranked r WHERE r.instrument_id = c.instrument_id) AS consents
+    FROM entry_into_force_clauses c
+)
+SELECT i.id AS instrument_id, n.general_paragraph AS article, n.general_instruments AS instruments_needed,
+       n.consents AS consents_recorded, n.nth_deposit,
+       n.derived, i.entry_into_force AS stated,
+       CASE
+           WHEN n.derived IS NULL THEN 'not_computable'
+           WHEN i.entry_into_force IS NULL OR length(i.entry_into_force) != 10 THEN 'not_computable'
+           WHEN n.derived = i.entry_into_force THEN 'match'
+           ELSE 'differs'
+       END AS result
+FROM (SELECT nth.*,
+             -- "Subject to the entry into force of the Covenant": never before the awaited instrument.
+             CASE WHEN nth_deposit IS NOT NULL
+                  THEN max(RULE_DATE(nth_deposit, general_rule, general_n), coalesce(not_before, '')) END AS derived
+      FROM nth) n
+JOIN instruments i ON i.id = n.instrument_id;
+
 CREATE VIEW status_events AS
 -- One row per state, instrument and day on which something that can change status takes effect.
 WITH ev AS (
@@ -119,11 +229,13 @@ SELECT d.state_id, d.instrument_id, d.valid_from, d.valid_to, d.status,
            WHEN 'not_applicable' THEN (SELECT m.source_id FROM memberships m
                                        WHERE m.state_id = d.state_id AND m.organization = 'ILO'
                                        ORDER BY m.member, m.since_on DESC LIMIT 1)
-       END AS source_id
+       END AS source_id,
+       CASE WHEN d.status IN ('party', 'withdrawn') THEN cif.in_force_date END AS in_force_date
 FROM derived d
 LEFT JOIN actions sa ON sa.id = d.signature_action_id
 LEFT JOIN actions ca ON ca.id = d.consent_action_id
-LEFT JOIN actions xa ON xa.id = d.exit_action_id;
+LEFT JOIN actions xa ON xa.id = d.exit_action_id
+LEFT JOIN consent_in_force cif ON cif.action_id = d.consent_action_id;
 
 CREATE VIEW latest_status AS
 -- The status each pair has at the end of the record (the source's as-at date onward).
