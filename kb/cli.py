@@ -178,7 +178,7 @@ def status(states: tuple[str, ...], instruments: tuple[str, ...], as_of: str | N
     as_of = _date_or_fail(as_of, "--as-of")
     rows = _ask(q.status, _connect(db_path), states, instruments, as_of,
                 hints={"state": "STATE", "instrument": "--instrument", "as_of": "--as-of"})
-    _emit(rows, fmt, table_cols=["state", "instrument", "status", "signature_date", "consent_date", "consent_type", "withdrawal_date", "note"])
+    _emit(rows, fmt, table_cols=["state", "instrument", "status", "signature_date", "consent_date", "consent_type", "in_force_date", "withdrawal_date", "note"])
 
 
 @main.command()

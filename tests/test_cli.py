@@ -10,7 +10,8 @@ from .conftest import TODAY
 
 STATUS_KEYS = ["state", "state_name", "instrument", "instrument_title", "as_of", "status", "signature_date",
                "consent_date", "consent_type", "withdrawal_date", "note", "source_url", "source_title",
-               "source_as_at", "source_symbol", "known_to"]
+               "source_as_at", "source_symbol", "known_to", "in_force_date", "in_force", "in_force_article",
+               "in_force_note"]
 
 
 def test_status_json_contract(cli, built_db):

@@ -13,7 +13,8 @@ from .citation import STYLES, cite_row
 #: The keys of every object status() returns (and `kb status --format json` prints), in order.
 STATUS_KEYS = ("state", "state_name", "instrument", "instrument_title", "as_of", "status", "signature_date",
                "consent_date", "consent_type", "withdrawal_date", "note", "source_url", "source_title",
-               "source_as_at", "source_symbol", "known_to")
+               "source_as_at", "source_symbol", "known_to", "in_force_date", "in_force", "in_force_article",
+               "in_force_note")
 
 
 def resolve_state(conn: sqlite3.Connection, name: str) -> str:
@@ -60,7 +61,10 @@ def status(conn: sqlite3.Connection, states: Iterable[str] | str = (), instrumen
     as_of = day(as_of)
     ids = [resolve_state(conn, s) for s in _names(states)]
     insts = [resolve_instrument(conn, i, any_case=False) for i in _names(instruments)]
-    return rows(conn, sql("status_on"), {"as_of": as_of, "states": ",".join(ids), "instruments": ",".join(insts)})
+    out = rows(conn, sql("status_on"), {"as_of": as_of, "states": ",".join(ids), "instruments": ",".join(insts)})
+    for r in out:
+        r["in_force"] = None if r["in_force"] is None else bool(r["in_force"])
+    return out
 
 
 def obligations(conn: sqlite3.Connection, state: str, as_of: str | None = None) -> list[dict]:

@@ -124,13 +124,29 @@ def note_sentences(note: str | None) -> str:
     return " ".join(out)
 
 
-def _status_clause(row: Mapping[str, Any], treaty: str, past: bool) -> str:
+def in_force_clause(row: Mapping[str, Any], on: str, past: bool) -> str:
+    """'; it entered into force for it on 5 January 2017 (article 45(2))', said from the date `on`;
+    where the KB does not derive the date, it says so and why (the status row's in_force_note)."""
+    eif = row.get("in_force_date")
+    art = f" (article {row['in_force_article']})" if row.get("in_force_article") else ""
+    if not eif:
+        why = row.get("in_force_note")
+        return ("; this knowledge base does not derive the date it entered into force for it"
+                + (f" ({why})" if why else ""))
+    if eif <= on:
+        return f"; it entered into force for it on {format_date(eif)}{art}"
+    return (f"; it was to enter into force for it on {format_date(eif)}{art}" if past
+            else f"; it enters into force for it on {format_date(eif)}{art}")
+
+
+def _status_clause(row: Mapping[str, Any], treaty: str, past: bool, on: str | None = None) -> str:
     status = row["status"]
     sig, con = format_date(row.get("signature_date")), format_date(row.get("consent_date"))
     ctype = humanize(row.get("consent_type"))
     if status == "party":
         verb = "had been" if past else "has been"
-        return f"{verb} a party to {treaty} since {con}" + (f" ({ctype})" if ctype else "")
+        return (f"{verb} a party to {treaty} since {con}" + (f" ({ctype})" if ctype else "")
+                + (in_force_clause(row, on, past) if on else ""))
     if status == "signatory":
         return (f"had signed {treaty} on {sig} but was not a party" if past
                 else f"signed {treaty} on {sig} but is not a party")
@@ -186,7 +202,7 @@ def format_citation(row: Mapping[str, Any], inst: Mapping[str, Any], as_of: str,
     if row["status"] == "unknown" and not row.get("source_url"):
         return _unknown(row, inst, state, date, style)
     if style == "plain":
-        clause = _status_clause(row, treaty_title + treaty_reference(inst), past)
+        clause = _status_clause(row, treaty_title + treaty_reference(inst), past, date)
         text = f"{opener}, according to {pub}, {state} {clause}."
         if note:
             text += " " + note
@@ -204,7 +220,7 @@ def format_citation(row: Mapping[str, Any], inst: Mapping[str, Any], as_of: str,
             ref += f" ({', '.join(bits)})"
         if inst.get("unts_volume"):
             ref += f" {inst['unts_volume']} UNTS" + (f" {inst['unts_page']}" if inst.get("unts_page") else "")
-        clause = _status_clause(row, "it", past)
+        clause = _status_clause(row, "it", past, date)
         sent = f"{opener}, {state} {clause}"
         if note:
             sent += "; " + note[0].lower() + note[1:].rstrip(".")
@@ -213,7 +229,7 @@ def format_citation(row: Mapping[str, Any], inst: Mapping[str, Any], as_of: str,
         tail = f"{pub[4:] if pub.startswith('the ') else pub}, '{src_title}'{symbol} ({at_kind} {src_as_at}) <{row.get('source_url') or ''}>"
         return f"{ref}. {sent}: {tail}."
     # bibtex
-    clause = _status_clause(row, treaty_title, past)
+    clause = _status_clause(row, treaty_title, past, date)
     key = re.sub(r"[^A-Za-z0-9:-]", "", f"{row['state']}-{inst['id']}-{date}")
     body = f"{opener}, according to {pub}, {state} {clause}." + (f" {note}" if note else "")
     fields = [

@@ -84,8 +84,14 @@ SELECT action_id, state_id, instrument_id, consent_type, consent_date,
        CASE basis
            WHEN 'general' THEN 'deposited ' || consent_date || ', before the instrument''s own entry into force on '
                                || eif || ' (article ' || general_paragraph || ')'
-           WHEN 'later' THEN replace(later_rule, '_', ' ') || CASE WHEN later_rule = 'on_deposit' THEN '' ELSE ' (' || later_n || ')' END
-                             || ' from the deposit of ' || consent_date || ' (article ' || later_paragraph || ')'
+           WHEN 'later' THEN CASE later_rule
+                                 WHEN 'on_deposit' THEN 'on the date of deposit, '
+                                 WHEN 'days_after_deposit' THEN later_n || ' days after the deposit of '
+                                 WHEN 'months_after_deposit' THEN later_n || ' months after the deposit of '
+                                 WHEN 'first_day_of_month_after_days' THEN 'the first day of the month after the ' || later_n || 'th day following the deposit of '
+                                 WHEN 'first_day_of_month_after_months' THEN 'the first day of the month following ' || later_n || ' months after the deposit of '
+                                 ELSE later_n || ' months after the registration of the ratification of '
+                             END || consent_date || ' (article ' || later_paragraph || ')'
            WHEN 'open_before_entry_into_force' THEN 'deposited ' || consent_date || ', after the last instrument needed but before the instrument''s entry into force on '
                                || eif || '; article ' || later_paragraph || ' speaks only of consents after its entry into force, so the text does not give the date'
            WHEN 'open_month_end' THEN 'deposited ' || consent_date || '; ' || later_n || ' months later is a day ' || substr(month_end, 1, 7)

@@ -4,8 +4,10 @@
 -- :state   alpha-3 code
 -- :as_of   YYYY-MM-DD
 WITH st AS (
-    SELECT si.*, i.short_title, i.id AS abbr, i.regime, i.sort_order AS inst_order
+    SELECT si.*, i.short_title, i.id AS abbr, i.regime, i.sort_order AS inst_order,
+           cif.article AS in_force_article, cif.note AS in_force_note
     FROM status_intervals si JOIN instruments i ON i.id = si.instrument_id
+    LEFT JOIN consent_in_force cif ON cif.action_id = si.consent_action_id
     WHERE si.state_id = :state
       AND (si.valid_from IS NULL OR si.valid_from <= :as_of)
       AND (si.valid_to IS NULL OR si.valid_to > :as_of)
@@ -16,9 +18,16 @@ acts AS (
 instrument_rows AS (
     SELECT st.instrument_id AS instrument, NULL AS article, 'instrument' AS kind, NULL AS procedure_kind,
            st.status = 'party' AS accepted,
-           CASE WHEN st.status = 'party' THEN st.consent_date END AS since,
+           -- since: the date the obligation binds (entry into force for the state, consent_in_force);
+           -- the deposit is deposit_date.  NULL where the KB does not derive the date (in_force_note says why).
+           CASE WHEN st.status = 'party' THEN st.in_force_date END AS since,
+           CASE WHEN st.status = 'party' THEN st.consent_date END AS deposit_date,
            CASE st.status
                WHEN 'party' THEN 'party since ' || st.consent_date || ' (' || replace(st.consent_type, '_', ' ') || ')'
+                   || CASE WHEN st.in_force_date IS NOT NULL
+                           THEN '; in force for it ' || CASE WHEN st.in_force_date <= :as_of THEN 'since ' ELSE 'from ' END
+                                || st.in_force_date || coalesce(' (article ' || st.in_force_article || ')', '')
+                           ELSE '; date of entry into force for it not derived: ' || st.in_force_note END
                WHEN 'signatory' THEN 'signed on ' || st.signature_date || '; not a party to ' || st.abbr
                WHEN 'not_party' THEN 'not a party to ' || st.abbr
                WHEN 'withdrawn' THEN 'withdrew from ' || st.abbr || ' with effect from ' || st.withdrawal_date
@@ -29,7 +38,7 @@ instrument_rows AS (
     FROM st
 ),
 procedure_facts AS (
-    SELECT p.*, st.status, st.consent_date, st.abbr, st.inst_order, st.source_id AS status_source_id,
+    SELECT p.*, st.status, st.consent_date, st.in_force_date, st.abbr, st.inst_order, st.source_id AS status_source_id,
            (SELECT max(a.date_on || '|' || a.id) FROM acts a
              WHERE a.instrument_id = p.instrument_id AND a.type = 'competence_declaration' AND a.article = p.article) AS decl_key,
            (SELECT max(a.date_on || '|' || a.id) FROM acts a
@@ -63,13 +72,16 @@ procedure_rows AS (
                WHEN ps.mode = 'opt_in' THEN coalesce(ps.decl_key IS NOT NULL AND NOT ps.decl_withdrawn, 0)
                ELSE coalesce(ps.optout_key IS NULL OR ps.optout_withdrawn, 0)
            END AS accepted,
+           -- since: the day the procedure binds: never before the instrument is in force for the state
+           -- (NULL when that date is not derived).
            CASE
-               WHEN ps.status != 'party' THEN NULL
-               WHEN ps.mode = 'protocol' THEN ps.consent_date
-               WHEN ps.mode = 'opt_in' THEN CASE WHEN ps.decl_key IS NOT NULL AND NOT ps.decl_withdrawn THEN max(ps.decl_on, ps.consent_date) END
-               WHEN ps.optout_key IS NULL THEN ps.consent_date
-               WHEN ps.optout_withdrawn THEN ps.optout_wd_on
+               WHEN ps.status != 'party' OR ps.in_force_date IS NULL THEN NULL
+               WHEN ps.mode = 'protocol' THEN ps.in_force_date
+               WHEN ps.mode = 'opt_in' THEN CASE WHEN ps.decl_key IS NOT NULL AND NOT ps.decl_withdrawn THEN max(ps.decl_on, ps.in_force_date) END
+               WHEN ps.optout_key IS NULL THEN ps.in_force_date
+               WHEN ps.optout_withdrawn THEN max(ps.optout_wd_on, ps.in_force_date)
            END AS since,
+           CASE WHEN ps.status = 'party' THEN ps.consent_date END AS deposit_date,
            CASE
                WHEN ps.status != 'party' THEN ps.title || ': not a party to ' || ps.abbr
                WHEN ps.mode = 'protocol' THEN ps.title || ': party since ' || ps.consent_date
@@ -104,6 +116,7 @@ reservation_rows AS (
     SELECT r.instrument_id AS instrument, r.article, 'reservation' AS kind, NULL AS procedure_kind,
            coalesce(st.status = 'party' AND r.wd_key IS NOT NULL AND r.wd_key >= r.res_key, 0) AS accepted,
            CASE WHEN st.status = 'party' AND r.wd_key >= r.res_key THEN substr(r.wd_key, 1, 10) END AS since,
+           CASE WHEN st.status = 'party' THEN st.consent_date END AS deposit_date,
            CASE
                WHEN r.res_key IS NULL THEN 'withdrawal of a reservation to article ' || coalesce(r.article, '(unspecified)') || ' on ' || substr(r.wd_key, 1, 10)
                WHEN r.wd_key IS NOT NULL AND r.wd_key >= r.res_key THEN
@@ -121,7 +134,8 @@ rows AS (
 )
 SELECT :state AS state, rows.instrument, i.short_title AS instrument_title, rows.article, rows.kind,
        rows.procedure_kind, rows.accepted, rows.since, rows.reason, :as_of AS as_of,
-       src.url AS source_url, src.title AS source_title, src.as_at AS source_as_at, src.symbol AS source_symbol
+       src.url AS source_url, src.title AS source_title, src.as_at AS source_as_at, src.symbol AS source_symbol,
+       rows.deposit_date
 FROM rows
 JOIN instruments i ON i.id = rows.instrument
 LEFT JOIN sources src ON src.id = rows.source_id

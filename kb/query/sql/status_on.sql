@@ -27,7 +27,25 @@ SELECT si.state_id AS state,
        src.title AS source_title,
        src.as_at AS source_as_at,
        src.symbol AS source_symbol,
-       i.status_as_at AS known_to
+       i.status_as_at AS known_to,
+       -- Entry into force for the state (consent_in_force): the date it binds, and whether it
+       -- does on :as_of.  in_force is 1 when bound on :as_of (by this consent, or by an earlier
+       -- one that still binds, e.g. before a denunciation takes effect and a re-accession does),
+       -- 0 when not a party or not yet bound, NULL when unknown.
+       si.in_force_date,
+       CASE
+           WHEN si.status = 'unknown' THEN NULL
+           WHEN si.status != 'party' THEN 0
+           WHEN si.in_force_date IS NOT NULL AND si.in_force_date <= :as_of THEN 1
+           WHEN EXISTS (SELECT 1 FROM consent_in_force p
+                         WHERE p.state_id = si.state_id AND p.instrument_id = si.instrument_id
+                           AND p.action_id != si.consent_action_id AND p.consent_date <= si.consent_date
+                           AND p.in_force_date <= :as_of AND p.bound_until > :as_of) THEN 1
+           WHEN si.in_force_date IS NULL THEN NULL
+           ELSE 0
+       END AS in_force,
+       CASE WHEN si.status IN ('party', 'withdrawn') THEN cif.article END AS in_force_article,
+       CASE WHEN si.status IN ('party', 'withdrawn') THEN cif.note END AS in_force_note
 FROM wanted_states ws
 CROSS JOIN wanted_instruments wi
 -- one indexed lookup per pair (status_intervals_pair: state, instrument, valid_from)
@@ -35,6 +53,7 @@ JOIN status_intervals si ON si.state_id = ws.id AND si.instrument_id = wi.id
 JOIN states s ON s.id = si.state_id
 JOIN instruments i ON i.id = si.instrument_id
 LEFT JOIN sources src ON src.id = si.source_id
+LEFT JOIN consent_in_force cif ON cif.action_id = si.consent_action_id
 WHERE (si.valid_from IS NULL OR si.valid_from <= :as_of)
   AND (si.valid_to IS NULL OR si.valid_to > :as_of)
 ORDER BY s.id, wi.sort_order
