@@ -22,7 +22,8 @@ CAT_PLAIN = (
 ICCPR_PLAIN = (
     "As of 3 February 2026, according to the UN Treaty Collection, the Democratic People's Republic of Korea "
     "has been a party to the International Covenant on Civil and Political Rights "
-    "(New York, 16 December 1966; United Nations, Treaty Series, vol. 999, p. 171) since 14 September 1981 (accession). "
+    "(New York, 16 December 1966; United Nations, Treaty Series, vol. 999, p. 171) since 14 September 1981 (accession); "
+    "it entered into force for it on 14 December 1981 (article 49(2)). "
     "Its notification of withdrawal of 25 August 1997 has no legal effect. "
     f"Source: {UNTC.format('IV-4')} (status as at 3 February 2026).")
 
@@ -62,8 +63,25 @@ def test_earlier_date_says_on_and_keeps_the_source_date(conn):
 
 def test_party_since_consent_date(conn):
     assert ("has been a party to the Convention on the Rights of Persons with Disabilities "
-            "(New York, 13 December 2006; United Nations, Treaty Series, vol. 2515, p. 3) since 6 December 2016 (ratification).") \
+            "(New York, 13 December 2006; United Nations, Treaty Series, vol. 2515, p. 3) since 6 December 2016 (ratification); "
+            "it entered into force for it on 5 January 2017 (article 45(2)).") \
         in cite(conn, "PRK", "CRPD", "2026-02-03")
+
+
+def test_in_force_wording_in_every_style(conn):
+    # Between the deposit and the entry into force for the state, the sentence says it was still to come.
+    assert ("had been a party to the Convention on the Rights of Persons with Disabilities "
+            "(New York, 13 December 2006; United Nations, Treaty Series, vol. 2515, p. 3) since 6 December 2016 (ratification); "
+            "it was to enter into force for it on 5 January 2017 (article 45(2)).") in cite(conn, "PRK", "CRPD", "2016-12-20")
+    assert ("As of 3 February 2026, the Democratic People's Republic of Korea has been a party to it since 6 December 2016 "
+            "(ratification); it entered into force for it on 5 January 2017 (article 45(2)): UN Treaty Collection") \
+        in cite(conn, "PRK", "CRPD", "2026-02-03", "oscola")
+    assert ("since 6 December 2016 (ratification); it entered into force for it on 5 January 2017 (article 45(2)). "
+            "Source status as at 3 February 2026.},") in cite(conn, "PRK", "CRPD", "2026-02-03", "bibtex")
+    # Where the KB does not derive the date (a succession), the sentence says so and why.
+    assert ("since 22 February 1993 (succession); this knowledge base does not derive the date it entered into force "
+            "for it (succession: it takes effect from the date of succession, which the depositary's grid does not give).") \
+        in cite(conn, "CZE", "ICCPR", "2026-02-03")
 
 
 def test_not_applicable_ilo(conn):

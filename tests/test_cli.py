@@ -48,9 +48,9 @@ def test_status_all_states_on_one_instrument(cli, built_db):
 def test_status_table(cli, built_db):
     r = cli("status", "PRK", "--instrument", "ICCPR", "--instrument", "CAT", "--as-of", "2026-02-03", "--db", str(built_db))
     assert r.output.splitlines() == [
-        "state  instrument  status     signature_date  consent_date  consent_type  withdrawal_date  note",
-        "-----  ----------  ---------  --------------  ------------  ------------  ---------------  ----------------------------------------------------------",
-        "PRK    ICCPR       party                      1981-09-14    accession                      notification_of_withdrawal of 1997-08-25 (no legal effect)",
+        "state  instrument  status     signature_date  consent_date  consent_type  in_force_date  withdrawal_date  note",
+        "-----  ----------  ---------  --------------  ------------  ------------  -------------  ---------------  ----------------------------------------------------------",
+        "PRK    ICCPR       party                      1981-09-14    accession     1981-12-14                      notification_of_withdrawal of 1997-08-25 (no legal effect)",
         "PRK    CAT         not_party",
     ]
 

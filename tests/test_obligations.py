@@ -37,8 +37,12 @@ def test_prk_cedaw_reservations(built_db, as_of, article, expected):
 def test_prk_instruments_and_procedures(built_db):
     rows = obligations(built_db, "PRK", "2026-02-03")
     assert pick(rows, "CAT", "instrument") == (False, None, "not a party to CAT")
-    assert pick(rows, "ICCPR", "instrument") == (True, "1981-09-14", "party since 1981-09-14 (accession)")
-    assert pick(rows, "CRPD", "instrument") == (True, "2016-12-06", "party since 2016-12-06 (ratification)")
+    assert pick(rows, "ICCPR", "instrument") == (
+        True, "1981-12-14", "party since 1981-09-14 (accession); in force for it since 1981-12-14 (article 49(2))")
+    assert pick(rows, "CRPD", "instrument") == (
+        True, "2017-01-05", "party since 2016-12-06 (ratification); in force for it since 2017-01-05 (article 45(2))")
+    crpd = [r for r in rows if r["instrument"] == "CRPD" and r["kind"] == "instrument"][0]
+    assert crpd["deposit_date"] == "2016-12-06"
     assert pick(rows, "C087", "instrument") == (False, None, "not an ILO member: only members can ratify ILO conventions")
     accepted, since, reason = pick(rows, "CAT", "procedure", "22")
     assert (accepted, since) == (False, None) and reason.endswith(": not a party to CAT")
@@ -53,6 +57,18 @@ def test_prk_instruments_and_procedures(built_db):
 def test_prk_crpd_before_ratification(built_db):
     rows = obligations(built_db, "PRK", "2016-01-01")
     assert pick(rows, "CRPD", "instrument") == (False, None, "signed on 2013-07-03; not a party to CRPD")
+    # Deposited, not yet in force for it: accepted, binding from the date to come.
+    rows = obligations(built_db, "PRK", "2016-12-20")
+    assert pick(rows, "CRPD", "instrument") == (
+        True, "2017-01-05", "party since 2016-12-06 (ratification); in force for it from 2017-01-05 (article 45(2))")
+
+
+def test_since_is_not_derived_for_a_succession(built_db):
+    cze = obligations(built_db, "CZE", "2026-02-03")
+    row = [r for r in cze if r["instrument"] == "ICCPR" and r["kind"] == "instrument"][0]
+    assert (row["accepted"], row["since"], row["deposit_date"]) == (True, None, "1993-02-22")
+    assert row["reason"] == ("party since 1993-02-22 (succession); date of entry into force for it not derived: succession: "
+                             "it takes effect from the date of succession, which the depositary's grid does not give")
 
 
 def test_opt_out_and_opt_in(built_db):
@@ -61,8 +77,10 @@ def test_opt_out_and_opt_in(built_db):
     assert (accepted, since) == (False, None) and reason.endswith("opted out under article 28 on 1988-10-04")
     deu = obligations(built_db, "DEU", "2026-02-03")
     assert pick(deu, "CAT", "procedure", "22")[:2] == (True, "2001-10-19")
-    assert pick(deu, "CAT", "procedure", "20")[:2] == (True, "1990-10-01")
-    assert pick(deu, "CPED", "procedure", "31")[:2] == (True, "2009-09-24")
+    # A procedure binds no earlier than the instrument does for the state: ratified 1990-10-01, in force 1990-10-31.
+    assert pick(deu, "CAT", "procedure", "20")[:2] == (True, "1990-10-31")
+    # Declared on ratification (2009-09-24), binding from the Convention's own entry into force.
+    assert pick(deu, "CPED", "procedure", "31")[:2] == (True, "2010-12-23")
 
 
 def test_cli_obligations_json(cli, built_db):
@@ -70,7 +88,8 @@ def test_cli_obligations_json(cli, built_db):
     assert r.exit_code == 0
     rows = json.loads(r.output)
     assert list(rows[0]) == ["state", "instrument", "instrument_title", "article", "kind", "procedure_kind", "accepted",
-                             "since", "reason", "as_of", "source_url", "source_title", "source_as_at", "source_symbol"]
+                             "since", "reason", "as_of", "source_url", "source_title", "source_as_at", "source_symbol",
+                             "deposit_date"]
     row = [x for x in rows if x["instrument"] == "CEDAW" and x["article"] == "2(f)"][0]
     assert row["accepted"] is False and row["kind"] == "reservation"
 
