@@ -47,6 +47,41 @@ def _fields(model: type[BaseModel]) -> list[str]:
     return rows
 
 
+EIF_PROSE = """## Entry into force for each state
+
+`party` counts from the deposit, as the depositary counts parties; the date the instrument *binds* the
+state is derived from the instrument's `entry_into_force_clause` (view `consent_in_force_view`,
+materialised as the table `consent_in_force`; `status_intervals.in_force_date` carries it for the
+consent in effect). For every consent:
+
+- `in_force_date` = the later of the instrument's own `entry_into_force` and the date the clause's
+  later rule gives from the state's own deposit (`kb/db/sql/eif_rule.sql`, one SQL expression for
+  every rule). A state that deposited before the instrument was in force is bound from that date
+  (basis `general`); a later one by its own delay (basis `later`).
+- Days: "the thirtieth day after the date of deposit" is the deposit date plus 30 days.
+- Months are counted on the calendar, never with SQLite's `date(d, '+3 months')` (which turns
+  30 November into 2 March): the same day of the month n months later.
+- The cases the texts leave open get no date, with the reason in `note` (vocabulary "in force basis"):
+  - `open_before_entry_into_force`: a deposit after the last instrument needed but before the
+    instrument's own entry into force, where the later rule speaks only of consents "after its entry into
+    force" (OP-CEDAW art. 16(2), ICMW art. 87(2), OP-CRC-AC art. 10(2), OP-CRC-SC art. 14(2); the ILO's
+    "Thereafter" is read the same way). Neither paragraph covers it in terms. When both readings (the
+    general date, or the state's own delay) give the same day, that day is used; otherwise null.
+  - `open_month_end`: a months rule that lands on a day the month does not have (30 November + 3 months).
+    No statement of how the depositary counts it was read, so the KB does not pick 28/29 February or 1 March.
+  - `succession`: a succession takes effect from the date of succession, which the grid does not give.
+  - `partial_date`, `no_clause` (C187: no copy of its text was read), `no_entry_into_force`.
+- A re-accession after a denunciation is a consent of its own, counted from its own deposit; `bound_until`
+  is the day a consent stops binding (the effective date of the next exit), and `in_force` stays true while
+  an earlier consent still binds.
+- Self-check (view `entry_into_force_check`): the general rule applied to the n-th recorded consent must
+  give the depositary's `entry_into_force`. It does for 18 instruments; for ICERD, ICESCR, ICCPR, CEDAW and
+  ICCPR-OP2 the grid lacks the consents of former states (Czechoslovakia, the former Yugoslavia, the German
+  Democratic Republic), and tests/test_entry_into_force.py reproduces the date with the consents the grid's
+  own footnotes state; ILO conventions have no grid in the KB.
+"""
+
+
 def model_md() -> str:
     out = ["# Data model", "",
            "Generated from `kb/schema.py` and `kb/models.py` by `scripts/gen_docs.py`; do not edit by hand.",
@@ -55,6 +90,9 @@ def model_md() -> str:
     for title, model in [
         ("Instrument (data/treaties.yaml, `instruments:`)", S.Instrument),
         ("Denunciation clause (`denunciation:` of an instrument)", S.Denunciation),
+        ("Entry-into-force clause (`entry_into_force_clause:` of an instrument)", S.EntryIntoForceClause),
+        ("General rule (`general:` of an entry-into-force clause)", S.EifGeneral),
+        ("Later rule (`later:` of an entry-into-force clause)", S.EifLater),
         ("State (data/states.yaml, `states:`)", S.State),
         ("Membership (`memberships:` of a state)", S.Membership),
         ("Action (data/actions/ID.yaml and data/imported/*/ID.yaml, `actions:`)", S.Action),
@@ -65,6 +103,7 @@ def model_md() -> str:
         ("Ask (data/asks/*.yaml, `asks:`)", S.Ask),
     ]:
         out += [f"### {title}", "", *_fields(model), ""]
+    out += EIF_PROSE.splitlines() + [""]
     out += ["## Vocabularies", ""]
     for vocab, terms in S.VOCABULARIES.items():
         out += [f"### {vocab}", "", "| term | meaning |", "| --- | --- |"]

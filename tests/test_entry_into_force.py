@@ -337,3 +337,24 @@ def test_dates_stated_by_other_sources(conn, check):
     assert check["source"]["url"].startswith("http") and check["snippet"]
     row = status(conn, check["state"], check["instrument"], "2026-02-03")
     assert row["in_force_date"] == str(check["in_force_date"])
+
+
+# --------------------------------------------------------------------------- bad input
+
+def test_bad_clauses_are_reported_with_their_place(data_copy, cli):
+    path = data_copy / "treaties.yaml"
+    good = path.read_text()
+    bad = good.replace("        rule: on_deposit\n        n: 0\n", "        rule: on_deposit\n        n: 3\n", 1)
+    bad = bad.replace("        applies_to: after_nth_instrument\n", "        applies_to: after_the_nth\n", 1)
+    path.write_text(bad)
+    r = cli("validate", "--data", str(data_copy), "--today", "2026-11-28")
+    assert r.exit_code == 1
+    assert r.output.splitlines() == [
+        "data/treaties.yaml:47:21: applies_to: 'after_the_nth' is not allowed; use one of 'after_nth_instrument' or 'after_entry_into_force'",
+        "data/treaties.yaml:1940:7: entry_into_force_clause: n is 0 exactly when the rule is on_deposit",
+        "2 errors found; nothing was built.",
+    ]
+    path.write_text(good.replace("        not_before: ICCPR\n", "        not_before: ICCPX\n", 1))
+    r = cli("validate", "--data", str(data_copy), "--today", "2026-11-28")
+    assert r.exit_code == 1
+    assert r.output.splitlines()[0].endswith(": not_before 'ICCPX' is not an instrument id in treaties.yaml")

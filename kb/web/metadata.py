@@ -23,6 +23,7 @@ FACETS = {
     "instruments": ["regime", "kind"],
     "memberships": ["organization", "member"],
     "vocabulary": ["vocabulary"],
+    "consent_in_force": ["basis", "instrument_id"],
 }
 
 FTS = {
