@@ -41,13 +41,15 @@ def canned_queries() -> dict[str, Any]:
         "status_on": {
             "title": "Status on a date",
             "description": "Status of states on instruments on a date (YYYY-MM-DD). "
-                           "states / instruments: comma-separated ids, or empty for all. The same SQL as `kb status`.",
+                           "states / instruments: comma-separated ids, or empty for all. in_force_date: the date the instrument "
+                           "binds the state; in_force: 1 bound on the date, 0 not (yet), empty unknown. The same SQL as `kb status`.",
             "sql": query_sql("status_on"),
         },
         "obligations_on": {
             "title": "Obligations of a state on a date",
             "description": "Every obligation of every instrument for one state (alpha-3) on a date: instruments, "
-                           "optional procedures and reservations, accepted or not, with the reason. The same SQL as `kb obligations`.",
+                           "optional procedures and reservations, accepted or not, with the reason; since: the date the obligation "
+                           "binds, deposit_date: the deposit. The same SQL as `kb obligations`.",
             "sql": query_sql("obligations_on"),
         },
         "changes": {
