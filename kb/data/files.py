@@ -15,6 +15,7 @@ def data_files(data_dir: Path) -> list[Path]:
     files += sorted((data_dir / "actions").glob("*.yaml"))
     files += sorted((data_dir / "imported").glob("*/*.yaml"))
     files += sorted((data_dir / "asks").glob("*.yaml"))
+    files += sorted((data_dir / "engagement").glob("*.yaml"))
     return files
 
 

@@ -141,6 +141,14 @@ VOCABULARIES: dict[str, dict[str, str]] = {
     },
 }
 
+SourceKind = Literal["un_host", "un_mirror", "secondary"]
+
+VOCABULARIES["source kind"] = {
+    "un_host": "UN text read on a UN host (e.g. docstore.ohchr.org, ohchr.org, uhri.ohchr.org, news.un.org), or a body's own site for a body outside the UN (the ICRC's).",
+    "un_mirror": "UN text read on a mirror (a library or document-sharing site): the UN document symbol is the stable key to the original.",
+    "secondary": "Not UN text: press, NGO or state media reporting the fact. Used only where no UN text could be read; the record says so.",
+}
+
 # --------------------------------------------------------------------------- records
 
 
@@ -157,6 +165,7 @@ class Source(Record):
     symbol: str | None = Field(None, description="Depositary notification or UN document symbol, e.g. C.N.467.1997.TREATIES-10.")
     footnote: str | None = Field(None, description="Footnote number on the source page that states the fact.")
     note: str | None = Field(None, description="Where in the source, or how the fact was read from it.")
+    kind: SourceKind | None = Field(None, description="What kind of copy the source is (closed vocabulary 'source kind'): un_host, un_mirror or secondary. Required on engagement events; optional elsewhere.")
 
     @field_validator("url")
     @classmethod
@@ -377,6 +386,85 @@ class ExpectedCountsFile(Record):
     expected_counts: list[ExpectedCount]
 
 
+# --------------------------------------------------------------------------- engagement
+
+EngagementMechanism = Literal["treaty_body", "upr", "special_procedure", "ohchr", "commission_of_inquiry", "icrc"]
+EngagementKind = Literal[
+    "report_due", "report_submitted", "list_of_issues", "replies", "review_held", "concluding_observations",
+    "outcome_adopted",
+    "visit_requested", "visit_accepted", "visit_held", "visit_refused", "visit_unanswered",
+    "cooperation", "non_cooperation", "communication", "context",
+]
+Mandate = Literal["sr_dprk", "sr_disability"]
+
+VOCABULARIES["engagement mechanism"] = {
+    "treaty_body": "The committee that monitors a treaty (`instrument` names the treaty; its body is the instrument's monitoring_body).",
+    "upr": "The Universal Periodic Review of the Human Rights Council (Working Group review, Council adoption).",
+    "special_procedure": "A special procedure of the Human Rights Council: a Special Rapporteur or other mandate (`mandate` names it).",
+    "ohchr": "The Office of the United Nations High Commissioner for Human Rights, or the High Commissioner.",
+    "commission_of_inquiry": "A commission of inquiry set up by the Human Rights Council (for the DPRK: the 2013-2014 commission).",
+    "icrc": "The International Committee of the Red Cross (not a UN body; recorded because asks name it).",
+}
+VOCABULARIES["engagement kind"] = {
+    "report_due": "A UN text states when a report was or is due (`report` names it). Only a source's statement: a due date is never computed or assumed.",
+    "report_submitted": "The state's report was received (the date the UN document gives as 'date received').",
+    "list_of_issues": "The treaty body's list of issues (or questions) on a report: the date the document gives (adoption or issue).",
+    "replies": "The state's written replies to a list of issues were received.",
+    "review_held": "The state's report was considered in a dialogue with the treaty body, or the state was reviewed in the UPR Working Group. One event per meeting day where the sources give meetings.",
+    "concluding_observations": "The treaty body adopted its concluding observations (or, before 2008 at CEDAW, concluding comments).",
+    "outcome_adopted": "UPR: the Human Rights Council adopted the outcome of the review in plenary.",
+    "visit_requested": "A mechanism asked to visit the country, or a visit was announced.",
+    "visit_accepted": "The state accepted or invited a visit.",
+    "visit_held": "A mechanism visited the country (`end_date`: the last day).",
+    "visit_refused": "A source states that a visit or access was refused or not granted, as at the event's date.",
+    "visit_unanswered": "A source states that a request to visit received no reply.",
+    "cooperation": "The state engaged with the mechanism otherwise (a meeting, a dialogue, an invitation), as the summary says.",
+    "non_cooperation": "A source states that the state declined to cooperate with, or opposes, the mechanism.",
+    "communication": "The mechanism wrote to the state (a letter, a note verbale); the source read does not say whether or how it was answered. Never read as a refusal.",
+    "context": "A fact about the mechanism's presence or work that is not an act of the state (e.g. a resolution setting up an office elsewhere, staff leaving). Never fulfils or counts against an ask.",
+}
+VOCABULARIES["mandate"] = {
+    "sr_dprk": "Special Rapporteur on the situation of human rights in the Democratic People's Republic of Korea (Commission on Human Rights resolution 2004/13, continued by the Human Rights Council).",
+    "sr_disability": "Special Rapporteur on the rights of persons with disabilities (a thematic mandate of the Human Rights Council).",
+}
+
+#: Kinds that count against an open engagement ask (shown as its evidence).
+EVIDENCE_KINDS = ("visit_refused", "visit_unanswered", "non_cooperation", "communication")
+#: Kinds only a treaty body has; kinds only the UPR has; kinds of a visit.
+TREATY_BODY_KINDS = ("report_due", "report_submitted", "list_of_issues", "replies", "concluding_observations")
+UPR_KINDS = ("outcome_adopted",)
+VISIT_KINDS = ("visit_requested", "visit_accepted", "visit_held", "visit_refused", "visit_unanswered")
+
+
+class EngagementTarget(Record):
+    """What would fulfil an engagement ask: an event of `kind` by the mechanism, dated on or after the ask."""
+
+    mechanism: EngagementMechanism = Field(description="The mechanism (closed vocabulary).")
+    instrument: str | None = Field(None, description="treaty_body: the treaty (instrument id) under which the event must take place.")
+    mandate: Mandate | None = Field(None, description="special_procedure: the mandate whose event is asked for.")
+    kind: EngagementKind = Field(description="The kind of event that fulfils the ask, e.g. review_held, report_submitted, visit_held.")
+
+
+class EngagementEvent(Record):
+    mechanism: EngagementMechanism = Field(description="The mechanism the state engaged with, or did not (closed vocabulary).")
+    instrument: str | None = Field(None, description="treaty_body only (required there): the treaty, by instrument id. null for every other mechanism.")
+    mandate: Mandate | None = Field(None, description="special_procedure only (required there): the mandate (closed vocabulary).")
+    kind: EngagementKind = Field(description="What happened (closed vocabulary).")
+    date: Date = Field(description="Date of the event as the source gives it (YYYY-MM or YYYY where only that is known). For a multi-day event, the first day.")
+    end_date: Date | None = Field(None, description="Last day of a multi-day event (a visit, a review over several days).")
+    symbol: str | None = Field(None, description="The UN document symbol of the event's document (report, list of issues, summary record, concluding observations), where the source gives it.")
+    report: str | None = Field(None, description="Which report or cycle, as the source names it, e.g. 'fifth periodic report', 'third cycle'. A report_due and a report_submitted under the same instrument with the same `report` are matched.")
+    summary: str = Field(description="What the source says happened, in the curator's words.")
+    quote: str | None = Field(None, description="The words of the source that state the fact, verbatim (abridged with ...).")
+    note: str | None = Field(None, description="Curator's note: conflicts between sources, what was not read.")
+    source: Source = Field(description="Where the event is stated. `source.kind` is required: un_host, un_mirror or secondary.")
+
+
+class EngagementFile(Record):
+    state: str = Field(description="The state (alpha-3) whose engagement the file records; the file is named after it.")
+    events: list[EngagementEvent] = Field(description="Engagement events, in any order.")
+
+
 # --------------------------------------------------------------------------- asks
 
 AskAction = Literal[
@@ -391,8 +479,8 @@ VOCABULARIES["ask action"] = {
     "accept_procedure": "Accept a procedure (article given): fulfilled when the procedure is accepted after the ask's date.",
     "withdraw_reservation": "Withdraw a reservation (article given): fulfilled when it is withdrawn after the ask's date.",
     "join_organization": "Become a member of an organization (`organization`): fulfilled by a membership beginning after the ask's date.",
-    "cooperate": "Engage with a mechanism (visit, report, dialogue). Recorded; fulfilment not derived by the KB.",
-    "other": "Anything else. Recorded; fulfilment not derived by the KB.",
+    "cooperate": "Engage with a mechanism (visit, report, dialogue). Fulfilment is derived from engagement events when the ask names what would fulfil it (`engagement:`); otherwise not_tracked, with the reason in `not_tracked_reason`.",
+    "other": "Anything else. Recorded; fulfilment derived only from `engagement:` targets, if any (else not_tracked).",
 }
 VOCABULARIES["ask response"] = {
     "accepted": "The state accepted (UPR: 'supported'/'accepted') the recommendation, as the document records.",
@@ -402,6 +490,22 @@ VOCABULARIES["ask response"] = {
     "no_response": "No response is recorded in the sources held.",
     "not_applicable": "The document asks for no response (e.g. an open letter).",
 }
+
+
+class AskTotals(Record):
+    recommendations: int = Field(description="Recommendations the state received, as the source states.")
+    supported: int | None = Field(None, description="Supported (accepted), as the source states (null: not stated).")
+    partially_supported: int | None = Field(None, description="Partially supported, as the source states (null: not stated).")
+    noted: int | None = Field(None, description="Noted (not accepted), as the source states (null: not stated).")
+    source: Source = Field(description="Where the totals are stated.")
+    note: str | None = Field(None, description="How the numbers were read; gaps between them.")
+
+    @model_validator(mode="after")
+    def _sum(self) -> "AskTotals":
+        parts = [v for v in (self.supported, self.partially_supported, self.noted) if v is not None]
+        if sum(parts) > self.recommendations:
+            raise ValueError(f"supported + partially_supported + noted = {sum(parts)} is more than recommendations ({self.recommendations})")
+        return self
 
 
 class AskDocument(Record):
@@ -414,11 +518,14 @@ class AskDocument(Record):
     url: str = Field(description="Where the document can be read.")
     addressee: str = Field(description="State the asks are addressed to (alpha-3).")
     source: Source = Field(description="Source of the document (usually the document itself).")
+    council_adoption: Date | None = Field(None, description="UPR: date the Human Rights Council adopted the outcome (null: not recorded). Its source is the matching `outcome_adopted` engagement event.")
+    totals: AskTotals | None = Field(None, description="UPR: the numbers of recommendations and responses as a source states them.")
+    incomplete: str | None = Field(None, description="Set when the asks listed are not all the document's asks: says which are missing and why. Pages show it beside the list.")
 
 
 class Ask(Record):
-    ref: str = Field(description="Paragraph or item reference in the document, e.g. '124.37' or 'item 3'.")
-    by: list[str] = Field(description="Who asked: recommending states (alpha-3) for UPR recommendations, else the author's name(s).", min_length=1)
+    ref: str | None = Field(description="Paragraph or item reference in the document, e.g. '124.37' or 'item 3'. null: no source read gives the paragraph (never guessed).")
+    by: list[str] = Field(description="Who asked: recommending states (alpha-3) for UPR recommendations, else the author's name(s). An empty list: not named in the sources read.")
     text: str = Field(description="The ask's text, verbatim, or a faithful summary (then `summary: true`).")
     summary: bool = Field(False, description="true when `text` is a summary, not a quotation.")
     action: AskAction = Field(description="What is asked (closed vocabulary).")
@@ -428,6 +535,16 @@ class Ask(Record):
     response: AskResponse = Field(description="The state's response as the sources record it.")
     response_source: Source | None = Field(None, description="Where the response is recorded (e.g. the UPR addendum).")
     note: str | None = Field(None, description="Curator's note.")
+    engagement: list[EngagementTarget] = Field(default_factory=list, description="For cooperate/other asks: the engagement events that would fulfil the ask, all of them needed (e.g. a review held under the CRPD). Fulfilment is derived from data/engagement/.")
+    not_tracked_reason: str | None = Field(None, description="For a cooperate/other ask with no `engagement` targets: why no recorded event can decide it. Shown with the not_tracked fulfilment.")
+
+    @model_validator(mode="after")
+    def _engagement(self) -> "Ask":
+        if self.engagement and self.action not in ("cooperate", "other"):
+            raise ValueError("`engagement` targets are for cooperate or other asks; a ratify/sign/... ask is judged from the status data")
+        if self.engagement and self.not_tracked_reason:
+            raise ValueError("an ask with `engagement` targets is tracked: remove `not_tracked_reason`")
+        return self
 
 
 class AsksFile(Record):

@@ -63,6 +63,7 @@ class Dataset:
     expected_counts: list[Located] = field(default_factory=list)
     procedures: list[Located] = field(default_factory=list)
     asks: list[Located] = field(default_factory=list)  # one per AsksFile
+    engagement: list[Located] = field(default_factory=list)  # one per event, record = (state, EngagementEvent)
     files: list[Path] = field(default_factory=list)
 
 
@@ -136,6 +137,8 @@ def _model_for(loaded: Loaded) -> type[BaseModel]:
             return S.ProceduresFile
     if parent == "asks":
         return S.AsksFile
+    if parent == "engagement":
+        return S.EngagementFile
     if isinstance(loaded.data, dict) and "expected_counts" in loaded.data:
         return S.ExpectedCountsFile
     return S.ActionsFile
@@ -201,6 +204,12 @@ def validate(data_dir: Path, today: str | None = None, cache: Any = None) -> Dat
             ds.procedures += [Located(r, loaded.path, ("procedures", i), loaded) for i, r in enumerate(f.procedures)]
         elif isinstance(f, S.AsksFile):
             ds.asks.append(Located(f, loaded.path, (), loaded))
+        elif isinstance(f, S.EngagementFile):
+            if Path(loaded.path).stem != f.state:
+                line, col = loaded.where(("state",))
+                problems.append(Problem(loaded.path, line, col,
+                                        f"file {Path(loaded.path).name} holds the engagement of {f.state!r}: name the file {f.state}.yaml"))
+            ds.engagement += [Located((f.state, e), loaded.path, ("events", i), loaded) for i, e in enumerate(f.events)]
         elif isinstance(f, S.ExpectedCountsFile):
             ds.expected_counts += [Located(r, loaded.path, ("expected_counts", i), loaded) for i, r in enumerate(f.expected_counts)]
         else:
@@ -293,6 +302,9 @@ def validate(data_dir: Path, today: str | None = None, cache: Any = None) -> Dat
                         problems.append(loc.problem(f"{who!r} is not a state id in states.yaml: UPR recommendations name states by alpha-3 code", "asks", i, "by", j))
             if ask.action == "join_organization" and not ask.organization:
                 problems.append(loc.problem("join_organization needs `organization`", "asks", i, "action"))
+            for j, t in enumerate(ask.engagement):
+                _check_target(loc, t, ("asks", i, "engagement", j), instruments, problems)
+    _check_engagement(ds, instruments, states, today, problems)
     for loc in ds.expected_counts:
         if loc.record.instrument not in instruments:
             problems.append(loc.problem(f"instrument {loc.record.instrument!r} is not in treaties.yaml", "instrument"))
@@ -340,6 +352,88 @@ def validate(data_dir: Path, today: str | None = None, cache: Any = None) -> Dat
         raise DataErrors(problems)
     ds.actions = merged
     return ds
+
+
+def treaty_body_problem(instrument_id: str, instruments: dict) -> str | None:
+    """Why `instrument_id` cannot name a treaty body's treaty (None when it can)."""
+    inst = instruments.get(instrument_id)
+    if inst is None:
+        return f"instrument {instrument_id!r} is not in treaties.yaml: use an instrument id, e.g. CRPD"
+    if inst.regime != "UN" or not inst.monitoring_body:
+        why = "an ILO instrument" if inst.regime == "ILO" else "monitoring_body is null in treaties.yaml"
+        return f"instrument {instrument_id!r} has no UN treaty body ({why}): a treaty_body event names a UN treaty with a monitoring committee"
+    return None
+
+
+def _shape(mechanism: str, instrument: str | None, mandate: str | None, kind: str) -> list[tuple[str, str]]:
+    """(field, message) for a mechanism/instrument/mandate/kind combination that cannot be."""
+    out = []
+    if mechanism == "treaty_body" and not instrument:
+        out.append(("mechanism", "a treaty_body event needs `instrument`: the treaty whose committee it concerns"))
+    if mechanism != "treaty_body" and instrument:
+        out.append(("instrument", f"`instrument` is only for treaty_body events; a {mechanism} event has none: remove it"))
+    if mechanism == "special_procedure" and not mandate:
+        out.append(("mechanism", "a special_procedure event needs `mandate` (see docs/DATA_MODEL.md, 'mandate')"))
+    if mechanism != "special_procedure" and mandate:
+        out.append(("mandate", f"`mandate` is only for special_procedure events; a {mechanism} event has none: remove it"))
+    if kind in S.TREATY_BODY_KINDS and mechanism != "treaty_body":
+        out.append(("kind", f"kind {kind!r} is a treaty body's (reports, lists of issues, concluding observations), not a {mechanism} event's"))
+    if kind in S.UPR_KINDS and mechanism != "upr":
+        out.append(("kind", f"kind {kind!r} is for the upr only"))
+    if kind == "review_held" and mechanism not in ("treaty_body", "upr"):
+        out.append(("kind", f"kind 'review_held' is for a treaty_body or the upr, not a {mechanism} event"))
+    if kind in S.VISIT_KINDS and mechanism in ("treaty_body", "upr"):
+        out.append(("kind", f"kind {kind!r} is for a mechanism that visits (special_procedure, ohchr, commission_of_inquiry, icrc), not a {mechanism} event"))
+    return out
+
+
+def _check_target(loc: Located, t: S.EngagementTarget, at: tuple, instruments: dict, problems: list[Problem]) -> None:
+    if t.kind == "context":
+        problems.append(loc.problem("kind 'context' never fulfils an ask: name the kind of event that would", *at, "kind"))
+    for fld, msg in _shape(t.mechanism, t.instrument, t.mandate, t.kind):
+        problems.append(loc.problem(msg, *at, fld))
+    if t.mechanism == "treaty_body" and t.instrument:
+        msg = treaty_body_problem(t.instrument, instruments)
+        if msg:
+            problems.append(loc.problem(msg, *at, "instrument"))
+
+
+def _check_engagement(ds: Dataset, instruments: dict, states: dict, today: str, problems: list[Problem]) -> None:
+    seen: dict[tuple, Located] = {}
+    for loc in ds.engagement:
+        state, e = loc.record
+        if state not in states:
+            line, col = loc.loaded.where(("state",))
+            problems.append(Problem(loc.file, line, col, f"state {state!r} is not in states.yaml: use an ISO 3166-1 alpha-3 code listed there"))
+        for fld, msg in _shape(e.mechanism, e.instrument, e.mandate, e.kind):
+            problems.append(loc.problem(msg, fld))
+        if e.mechanism == "treaty_body" and e.instrument:
+            msg = treaty_body_problem(e.instrument, instruments)
+            if msg:
+                problems.append(loc.problem(msg, "instrument"))
+            else:
+                adopted = S.date_bounds(instruments[e.instrument].adopted)[0]
+                if S.date_bounds(e.date)[1] < adopted:
+                    problems.append(loc.problem(f"date {e.date} is before {e.instrument} was adopted ({instruments[e.instrument].adopted}): check the date", "date"))
+        lo = S.date_bounds(e.date)[0]
+        if lo > today and e.kind != "report_due":  # a due date may lie ahead; nothing else may
+            problems.append(loc.problem(f"date {e.date} is after today ({today}): record only what has happened", "date"))
+        if e.end_date:
+            if S.date_bounds(e.end_date)[1] < lo:
+                problems.append(loc.problem(f"end_date {e.end_date} is before date {e.date}", "end_date"))
+            elif S.date_bounds(e.end_date)[0] > today:
+                problems.append(loc.problem(f"end_date {e.end_date} is after today ({today}): record only what has happened", "end_date"))
+        if e.source.kind is None:
+            problems.append(loc.problem("source needs `kind`: un_host, un_mirror or secondary (see docs/DATA_MODEL.md, 'source kind')", "source"))
+        if S.date_bounds(e.source.as_at)[0] > today:
+            problems.append(loc.problem(f"as_at {e.source.as_at} is after today ({today}): use the source's own date", "source", "as_at"))
+        if e.kind == "report_due" and not e.report:
+            problems.append(loc.problem("a report_due event needs `report`: which report is due, so that its submission can be matched", "kind"))
+        key = (state, e.mechanism, e.instrument, e.mandate, e.kind, e.date, e.symbol, e.source.url)
+        if key in seen:
+            line, _ = seen[key].where()
+            problems.append(loc.problem(f"duplicate engagement event: the same {e.kind} on {e.date} from the same source is at {seen[key].file}:{line}: keep one"))
+        seen[key] = loc
 
 
 def _in_span(day: str, m: S.Membership) -> bool:

@@ -49,7 +49,8 @@ def rule_date_sql(d: str, rule: str, n: str) -> str:
 
 def views_sql() -> str:
     q = lambda items: ", ".join(f"'{t}'" for t in items)  # noqa: E731
-    text_ = (SQL_DIR / "views.sql").read_text().format(consents=q(S.CONSENT_TYPES), exits=q(S.EXIT_TYPES))
+    text_ = (SQL_DIR / "views.sql").read_text().format(consents=q(S.CONSENT_TYPES), exits=q(S.EXIT_TYPES),
+                                                       evidence=q(S.EVIDENCE_KINDS))
     return _RULE_DATE.sub(lambda m: rule_date_sql(*m.groups()), text_)
 
 
@@ -86,13 +87,13 @@ class _Sources:
         self.ids: dict[tuple, int] = {}
 
     def id(self, s: S.Source) -> int:
-        k = (s.url, s.title, s.as_at, s.symbol, s.footnote, s.note)
+        k = (s.url, s.title, s.as_at, s.symbol, s.footnote, s.note, s.kind)
         if k not in self.ids:
             self.ids[k] = len(self.ids) + 1
         return self.ids[k]
 
     def rows(self) -> list[dict]:
-        return [dict(id=i, url=k[0], title=k[1], as_at=k[2], symbol=k[3], footnote=k[4], note=k[5])
+        return [dict(id=i, url=k[0], title=k[1], as_at=k[2], symbol=k[3], footnote=k[4], note=k[5], kind=k[6])
                 for k, i in self.ids.items()]
 
 
@@ -109,7 +110,8 @@ def _rows(ds: Dataset) -> dict[str, list[dict]]:
     src = _Sources()
     out: dict[str, list[dict]] = {k: [] for k in (
         "instruments", "instrument_sources", "entry_into_force_clauses", "states", "state_names", "memberships", "coverage",
-        "actions", "expected_counts", "vocabulary", "procedures", "ask_documents", "asks", "ask_targets", "table_docs")}
+        "actions", "expected_counts", "vocabulary", "procedures", "ask_documents", "asks", "ask_targets",
+        "engagement_events", "table_docs")}
     all_states = [loc.record.id for loc in ds.states]
     for order, loc in enumerate(ds.instruments):
         r: S.Instrument = loc.record
@@ -180,23 +182,46 @@ def _rows(ds: Dataset) -> dict[str, list[dict]]:
     for loc in ds.asks:
         f: S.AsksFile = loc.record
         d = f.document
+        t = d.totals
         out["ask_documents"].append(dict(id=d.id, title=d.title, kind=d.kind, author=d.author, date=d.date,
                                          date_on=S.date_bounds(d.date)[1], symbol=d.symbol, url=d.url,
-                                         addressee_id=d.addressee, source_id=src.id(d.source)))
+                                         addressee_id=d.addressee, source_id=src.id(d.source),
+                                         council_adoption=d.council_adoption,
+                                         total_recommendations=t.recommendations if t else None,
+                                         total_supported=t.supported if t else None,
+                                         total_partially_supported=t.partially_supported if t else None,
+                                         total_noted=t.noted if t else None, totals_note=t.note if t else None,
+                                         totals_source_id=src.id(t.source) if t else None, incomplete=d.incomplete))
         seen: dict[str, int] = {}
         for i, a in enumerate(f.asks):
             ask_id += 1
-            seen[a.ref] = seen.get(a.ref, 0) + 1
-            key = f"{d.id}/{a.ref}" + (f"/{seen[a.ref]}" if seen[a.ref] > 1 else "")
+            ref = a.ref if a.ref is not None else f"#{i + 1}"  # no paragraph known: the ask's place in the file
+            seen[ref] = seen.get(ref, 0) + 1
+            key = f"{d.id}/{ref}" + (f"/{seen[ref]}" if seen[ref] > 1 else "")
             line, _ = loc.loaded.where(("asks", i))
             out["asks"].append(dict(id=ask_id, key=key, document_id=d.id, ref=a.ref, by=json.dumps(a.by, ensure_ascii=False),
                                     text=a.text, summary=a.summary, action=a.action, article=a.article,
                                     response=a.response,
                                     response_source_id=src.id(a.response_source) if a.response_source else None,
-                                    note=a.note, file=f"{loc.file}:{line}"))
-            out["ask_targets"] += [dict(ask_id=ask_id, instrument_id=inst, organization=None) for inst in a.instruments]
+                                    note=a.note, file=f"{loc.file}:{line}", not_tracked_reason=a.not_tracked_reason))
+            none = dict(mechanism=None, mandate=None, event_kind=None)
+            out["ask_targets"] += [dict(ask_id=ask_id, instrument_id=inst, organization=None, **none) for inst in a.instruments]
             if a.organization:
-                out["ask_targets"].append(dict(ask_id=ask_id, instrument_id=None, organization=a.organization))
+                out["ask_targets"].append(dict(ask_id=ask_id, instrument_id=None, organization=a.organization, **none))
+            out["ask_targets"] += [dict(ask_id=ask_id, instrument_id=t.instrument, organization=None, mechanism=t.mechanism,
+                                        mandate=t.mandate, event_kind=t.kind) for t in a.engagement]
+    keys: dict[str, int] = {}
+    for loc in sorted(ds.engagement, key=lambda l: (l.record[0], S.date_bounds(l.record[1].date)[0], l.file, l.where()[0])):
+        state, e = loc.record
+        base = "/".join([state, e.mechanism, *([e.instrument or e.mandate] if (e.instrument or e.mandate) else []), e.date, e.kind])
+        keys[base] = keys.get(base, 0) + 1
+        line, _ = loc.where()
+        out["engagement_events"].append(dict(
+            key=base + (f"/{keys[base]}" if keys[base] > 1 else ""), state_id=state, mechanism=e.mechanism,
+            instrument_id=e.instrument, mandate=e.mandate, kind=e.kind, date=e.date, end_date=e.end_date,
+            date_from=S.date_bounds(e.date)[0], date_to=S.date_bounds(e.end_date or e.date)[1], symbol=e.symbol,
+            report=e.report, summary=e.summary, quote=e.quote, note=e.note, source_id=src.id(e.source),
+            file=f"{loc.file}:{line}"))
     for vocab, terms in S.VOCABULARIES.items():
         out["vocabulary"] += [dict(vocabulary=vocab, term=t, definition=d) for t, d in terms.items()]
     out["table_docs"] = M.table_doc_rows()
@@ -216,7 +241,7 @@ def _engine(path: Path) -> Engine:
 
 INSERT_ORDER = ("sources", "instruments", "instrument_sources", "entry_into_force_clauses", "states", "state_names", "memberships",
                 "coverage", "actions", "expected_counts", "vocabulary", "procedures",
-                "ask_documents", "asks", "ask_targets", "table_docs")
+                "ask_documents", "asks", "ask_targets", "engagement_events", "table_docs")
 
 
 def write_database(ds: Dataset, path: Path, digest: str, extra: dict[str, str] | None = None) -> None:
@@ -250,6 +275,7 @@ def write_database(ds: Dataset, path: Path, digest: str, extra: dict[str, str] |
                 "superseded_imported_actions": str(len(ds.superseded)),
                 "instruments": str(len(rows["instruments"])),
                 "states": str(len(rows["states"])),
+                "engagement_events": str(len(rows["engagement_events"])),
                 **(extra or {}),
             }
             conn.execute(insert(tables["build_info"]), [dict(key=k, value=v) for k, v in info.items()])

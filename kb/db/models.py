@@ -43,7 +43,9 @@ class Source(Base):
     symbol: Mapped[str | None] = col(String, doc=S.Source.model_fields["symbol"].description)
     footnote: Mapped[str | None] = col(String, doc=S.Source.model_fields["footnote"].description)
     note: Mapped[str | None] = col(Text, doc=S.Source.model_fields["note"].description)
-    __table_args__ = (CheckConstraint(DATE_CHECK.format(c="as_at"), name="sources_as_at_date"),)
+    kind: Mapped[str | None] = col(String, doc=S.Source.model_fields["kind"].description)
+    __table_args__ = (CheckConstraint(DATE_CHECK.format(c="as_at"), name="sources_as_at_date"),
+                      CheckConstraint("kind IS NULL OR " + _in("kind", _vocab(S.SourceKind)), name="sources_kind"))
 
 
 _I = S.Instrument.model_fields
@@ -279,6 +281,14 @@ class AskDocument(Base):
     url: Mapped[str] = col(Text, doc=_AD["url"].description)
     addressee_id: Mapped[str] = col(String, ForeignKey("states.id"), doc=_AD["addressee"].description)
     source_id: Mapped[int] = col(Integer, ForeignKey("sources.id"), doc=_AD["source"].description)
+    council_adoption: Mapped[str | None] = col(String, doc=_AD["council_adoption"].description)
+    total_recommendations: Mapped[int | None] = col(Integer, doc="UPR: recommendations received, as the totals' source states (null: not recorded).")
+    total_supported: Mapped[int | None] = col(Integer, doc="UPR: recommendations supported, as the totals' source states.")
+    total_partially_supported: Mapped[int | None] = col(Integer, doc="UPR: recommendations partially supported, as the totals' source states.")
+    total_noted: Mapped[int | None] = col(Integer, doc="UPR: recommendations noted, as the totals' source states.")
+    totals_note: Mapped[str | None] = col(Text, doc="How the totals were read; gaps between them.")
+    totals_source_id: Mapped[int | None] = col(Integer, ForeignKey("sources.id"), doc="Source of the totals.")
+    incomplete: Mapped[str | None] = col(Text, doc=_AD["incomplete"].description)
     __table_args__ = (CheckConstraint(_in("kind", _vocab(S.DocumentKind)), name="ask_documents_kind"),)
 
 
@@ -288,7 +298,7 @@ class Ask(Base):
     id: Mapped[int] = col(Integer, primary_key=True, doc="Row id.")
     key: Mapped[str] = col(String, unique=True, doc="Stable key: document id/ref (with /2, /3 for a ref recorded twice).")
     document_id: Mapped[str] = col(String, ForeignKey("ask_documents.id"), doc="Document the ask is in.")
-    ref: Mapped[str] = col(String, doc=_AK["ref"].description)
+    ref: Mapped[str | None] = col(String, doc=_AK["ref"].description)
     by: Mapped[str] = col(Text, doc="Who asked, as a JSON list: " + (_AK["by"].description or ""))
     text: Mapped[str] = col(Text, doc=_AK["text"].description)
     summary: Mapped[bool] = col(Boolean, doc=_AK["summary"].description)
@@ -298,6 +308,7 @@ class Ask(Base):
     response_source_id: Mapped[int | None] = col(Integer, ForeignKey("sources.id"), doc=_AK["response_source"].description)
     note: Mapped[str | None] = col(Text, doc=_AK["note"].description)
     file: Mapped[str] = col(String, doc="Data file and line the ask was read from.")
+    not_tracked_reason: Mapped[str | None] = col(Text, doc=_AK["not_tracked_reason"].description)
     __table_args__ = (
         CheckConstraint(_in("action", _vocab(S.AskAction)), name="asks_action"),
         CheckConstraint(_in("response", _vocab(S.AskResponse)), name="asks_response"),
@@ -306,12 +317,57 @@ class Ask(Base):
 
 class AskTarget(Base):
     __tablename__ = "ask_targets"
-    __doc__ = "What each ask concerns: one row per instrument, or the organization for a membership ask."
+    __doc__ = ("What each ask concerns: one row per instrument, or the organization for a membership ask, and one row per "
+               "engagement target (mechanism and event_kind set) that engagement events can fulfil.")
     id: Mapped[int] = col(Integer, primary_key=True, doc="Row id.")
     ask_id: Mapped[int] = col(Integer, ForeignKey("asks.id"), doc="The ask.")
-    instrument_id: Mapped[str | None] = col(String, ForeignKey("instruments.id"), doc="Instrument concerned.")
+    instrument_id: Mapped[str | None] = col(String, ForeignKey("instruments.id"), doc="Instrument concerned (for an engagement target: the treaty whose body must act).")
     organization: Mapped[str | None] = col(String, doc="Organization concerned (membership asks).")
-    __table_args__ = (Index("ask_targets_ask", "ask_id"),)
+    mechanism: Mapped[str | None] = col(String, doc="Engagement target: the mechanism (vocabulary 'engagement mechanism'); null for instrument and organization rows.")
+    mandate: Mapped[str | None] = col(String, doc="Engagement target: the special procedure's mandate.")
+    event_kind: Mapped[str | None] = col(String, doc="Engagement target: the kind of engagement event that fulfils it (e.g. review_held, visit_held).")
+    __table_args__ = (
+        Index("ask_targets_ask", "ask_id"),
+        CheckConstraint("mechanism IS NULL OR " + _in("mechanism", _vocab(S.EngagementMechanism)), name="ask_targets_mechanism"),
+        CheckConstraint("(mechanism IS NULL) = (event_kind IS NULL)", name="ask_targets_engagement_shape"),
+    )
+
+
+_EV = S.EngagementEvent.model_fields
+
+
+class EngagementEvent(Base):
+    __tablename__ = "engagement_events"
+    __doc__ = ("Engagement of a state with UN mechanisms (data/engagement/STATE.yaml): reports, lists of issues, reviews, "
+               "concluding observations, UPR reviews, visits requested, held, refused or unanswered. One row per dated event, each sourced.")
+    id: Mapped[int] = col(Integer, primary_key=True, doc="Row id (stable within one build; use `key` across builds).")
+    key: Mapped[str] = col(String, unique=True, doc="Stable key: state/mechanism[/instrument or mandate]/date/kind (with /2, /3 for a second event of the same key). `kb cite-event KEY` cites it.")
+    state_id: Mapped[str] = col(String, ForeignKey("states.id"), doc="The state.")
+    mechanism: Mapped[str] = col(String, doc=_EV["mechanism"].description)
+    instrument_id: Mapped[str | None] = col(String, ForeignKey("instruments.id"), doc=_EV["instrument"].description)
+    mandate: Mapped[str | None] = col(String, doc=_EV["mandate"].description)
+    kind: Mapped[str] = col(String, doc=_EV["kind"].description)
+    date: Mapped[str] = col(String, doc=_EV["date"].description)
+    end_date: Mapped[str | None] = col(String, doc=_EV["end_date"].description)
+    date_from: Mapped[str] = col(String, doc="`date` as a full date: the first day it can mean.")
+    date_to: Mapped[str] = col(String, doc="The last day the event can mean: end_date (else date), as a full date.")
+    symbol: Mapped[str | None] = col(String, doc=_EV["symbol"].description)
+    report: Mapped[str | None] = col(Text, doc=_EV["report"].description)
+    summary: Mapped[str] = col(Text, doc=_EV["summary"].description)
+    quote: Mapped[str | None] = col(Text, doc=_EV["quote"].description)
+    note: Mapped[str | None] = col(Text, doc=_EV["note"].description)
+    source_id: Mapped[int] = col(Integer, ForeignKey("sources.id"), doc=_EV["source"].description)
+    file: Mapped[str] = col(String, doc="Data file and line the event was read from.")
+    __table_args__ = (
+        CheckConstraint(_in("mechanism", _vocab(S.EngagementMechanism)), name="engagement_mechanism"),
+        CheckConstraint(_in("kind", _vocab(S.EngagementKind)), name="engagement_kind"),
+        CheckConstraint("mandate IS NULL OR " + _in("mandate", _vocab(S.Mandate)), name="engagement_mandate"),
+        CheckConstraint("(mechanism = 'treaty_body') = (instrument_id IS NOT NULL)", name="engagement_treaty_body_instrument"),
+        CheckConstraint(DATE_CHECK.format(c="date"), name="engagement_date"),
+        CheckConstraint(FULL_DATE_CHECK.format(c="date_from"), name="engagement_date_from"),
+        CheckConstraint(FULL_DATE_CHECK.format(c="date_to"), name="engagement_date_to"),
+        Index("engagement_state", "state_id", "mechanism", "instrument_id", "kind", "date_from"),
+    )
 
 
 STATUSES = ("party", "signatory", "not_party", "not_applicable", "withdrawn", "unknown")
@@ -409,7 +465,9 @@ VIEW_DOCS = {
     "latest_status": "Derived: each pair's status at the end of the record (valid_to IS NULL), with the date the record is known to.",
     "reconciliation": "Counts stated by the sources (expected_counts) against counts derived from the data.",
     "ask_target_status": "Derived: for each thing an ask concerns, the first day after the ask on which the data shows it done.",
-    "ask_status": "Derived: each ask with its fulfilment (fulfilled, partly_fulfilled, open, not_tracked), date and days taken.",
+    "ask_status": "Derived: each ask with its fulfilment (fulfilled, partly_fulfilled, open, not_tracked), date and days taken, the engagement targets, the evidence against an open engagement ask and the reason an ask is not tracked.",
+    "ask_evidence": "Derived: for each engagement target, the events of the same mechanism (and treaty or mandate) on or after the ask that count against it (visit refused or unanswered, non-cooperation, an unanswered communication).",
+    "reporting_deadlines": "Derived: each report a source states as due (report_due), with the date its submission was recorded (NULL: none recorded).",
 }
 
 

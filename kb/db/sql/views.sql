@@ -279,10 +279,20 @@ FROM expected_counts e;
 CREATE VIEW ask_target_status AS
 -- Derived, never typed: for each thing an ask concerns, the first day after the ask on which the
 -- KB's own data shows the asked action done (NULL: not done as far as the KB knows).
+-- An engagement target (mechanism and event_kind set) is done by the first engagement event of that
+-- kind, by that mechanism (and under that treaty, or by that mandate), that began on or after the ask.
 SELECT t.id AS target_id, t.ask_id, t.instrument_id, t.organization, a.action, a.article,
        d.addressee_id AS state_id, d.date_on AS asked_on,
-       a.action IN ('ratify', 'sign', 'accept_procedure', 'withdraw_reservation', 'join_organization') AS tracked,
-       CASE a.action
+       t.event_kind IS NOT NULL
+         OR a.action IN ('ratify', 'sign', 'accept_procedure', 'withdraw_reservation', 'join_organization') AS tracked,
+       CASE WHEN t.event_kind IS NOT NULL THEN (
+               SELECT e.date FROM engagement_events e
+               WHERE e.state_id = d.addressee_id AND e.mechanism = t.mechanism AND e.kind = t.event_kind
+                 AND (t.instrument_id IS NULL OR e.instrument_id = t.instrument_id)
+                 AND (t.mandate IS NULL OR e.mandate = t.mandate)
+                 AND e.date_from >= d.date_on
+               ORDER BY e.date_from, e.id LIMIT 1)
+       ELSE CASE a.action
            WHEN 'ratify' THEN (
                SELECT min(si.valid_from) FROM status_intervals si
                WHERE si.state_id = d.addressee_id AND si.instrument_id = t.instrument_id
@@ -306,25 +316,77 @@ SELECT t.id AS target_id, t.ask_id, t.instrument_id, t.organization, a.action, a
                SELECT min(m.since_on) FROM memberships m
                WHERE m.state_id = d.addressee_id AND m.organization = t.organization AND m.member = 1
                  AND m.since_on >= d.date_on)
-       END AS done_on
+       END END AS done_on,
+       t.mechanism, t.mandate, t.event_kind,
+       CASE WHEN t.event_kind IS NOT NULL THEN coalesce(t.instrument_id, t.mandate, t.mechanism) || ' ' || t.event_kind
+            ELSE coalesce(t.instrument_id, t.organization) END AS label,
+       CASE WHEN t.event_kind IS NOT NULL THEN (
+               SELECT e.key FROM engagement_events e
+               WHERE e.state_id = d.addressee_id AND e.mechanism = t.mechanism AND e.kind = t.event_kind
+                 AND (t.instrument_id IS NULL OR e.instrument_id = t.instrument_id)
+                 AND (t.mandate IS NULL OR e.mandate = t.mandate)
+                 AND e.date_from >= d.date_on
+               ORDER BY e.date_from, e.id LIMIT 1) END AS done_event
 FROM ask_targets t JOIN asks a ON a.id = t.ask_id JOIN ask_documents d ON d.id = a.document_id;
 
+CREATE VIEW ask_evidence AS
+-- Derived: what counts against an engagement target not (yet) done: events of the same mechanism
+-- (and treaty, or mandate) of a kind in {evidence}, on or after the ask's date.  A 'communication' is
+-- shown as such (a letter sent; no answer read), never as a refusal.
+SELECT t.ask_id, t.target_id, t.label AS target, e.id AS event_id, e.key AS event_key, e.date, e.kind,
+       e.mechanism, e.instrument_id AS instrument, e.mandate, e.symbol, e.summary,
+       s.url AS source_url, s.kind AS source_kind, s.as_at AS source_as_at
+FROM ask_target_status t
+JOIN engagement_events e ON e.state_id = t.state_id AND e.mechanism = t.mechanism
+     AND (t.instrument_id IS NULL OR e.instrument_id = t.instrument_id)
+     AND (t.mandate IS NULL OR e.mandate = t.mandate)
+     AND e.kind IN ({evidence}) AND e.date_to >= t.asked_on
+JOIN sources s ON s.id = e.source_id
+WHERE t.event_kind IS NOT NULL AND t.done_on IS NULL;
+
 CREATE VIEW ask_status AS
--- Derived: an ask is fulfilled when everything it concerns is done after it was made.
--- An ask that names no instrument or organization cannot be tracked (not_tracked).
+-- Derived: an ask is fulfilled when everything it tracks is done after it was made.  Instrument rows
+-- of a cooperate/other ask are context, not tracked; its engagement targets are.  An ask with nothing
+-- tracked is not_tracked, with the reason (the ask's own, else a default).
 SELECT a.id AS ask_id, a.key, d.addressee_id AS state_id, d.date AS date, d.id AS document_id, d.symbol,
        d.title AS document_title, a.ref, a.by, a.text, a.action, a.article, a.response,
-       group_concat(coalesce(t.instrument_id, t.organization), ',') AS targets,
+       group_concat(CASE WHEN t.event_kind IS NULL THEN coalesce(t.instrument_id, t.organization) END, ',') AS targets,
        CASE WHEN coalesce(max(t.tracked), 0) = 0 THEN 'not_tracked'
-            WHEN count(t.target_id) = count(t.done_on) THEN 'fulfilled'
-            WHEN count(t.done_on) > 0 THEN 'partly_fulfilled'
+            WHEN sum(t.tracked) = sum(t.tracked AND t.done_on IS NOT NULL) THEN 'fulfilled'
+            WHEN sum(t.tracked AND t.done_on IS NOT NULL) > 0 THEN 'partly_fulfilled'
             ELSE 'open' END AS fulfilment,
-       CASE WHEN max(t.tracked) AND count(t.target_id) = count(t.done_on) THEN max(t.done_on) END AS fulfilled_date,
-       CASE WHEN max(t.tracked) AND count(t.target_id) = count(t.done_on)
-            THEN CAST(julianday(max(t.done_on)) - julianday(d.date_on) AS INTEGER) END AS days_to_fulfil,
-       group_concat(CASE WHEN t.done_on IS NOT NULL THEN coalesce(t.instrument_id, t.organization) || ' ' || t.done_on END, ', ') AS done,
-       d.url AS document_url
+       CASE WHEN max(t.tracked) AND sum(t.tracked) = sum(t.tracked AND t.done_on IS NOT NULL)
+            THEN max(CASE WHEN t.tracked THEN t.done_on END) END AS fulfilled_date,
+       CASE WHEN max(t.tracked) AND sum(t.tracked) = sum(t.tracked AND t.done_on IS NOT NULL)
+            THEN CAST(julianday(max(CASE WHEN t.tracked THEN t.done_on END)) - julianday(d.date_on) AS INTEGER) END AS days_to_fulfil,
+       group_concat(CASE WHEN t.tracked AND t.done_on IS NOT NULL THEN t.label || ' ' || t.done_on END, ', ') AS done,
+       d.url AS document_url,
+       group_concat(CASE WHEN t.event_kind IS NOT NULL THEN t.label END, ', ') AS engagement_targets,
+       CASE WHEN coalesce(max(t.tracked), 0) = 0 THEN coalesce(a.not_tracked_reason,
+            CASE WHEN a.action IN ('cooperate', 'other') THEN 'No engagement event is named that would fulfil it.'
+                 ELSE 'The ask names no instrument or organization.' END) END AS not_tracked_reason,
+       (SELECT json_group_array(json_object('date', ev.date, 'kind', ev.kind, 'target', ev.target, 'symbol', ev.symbol,
+                                            'summary', ev.summary, 'event', ev.event_key, 'source_url', ev.source_url,
+                                            'source_kind', ev.source_kind))
+        FROM (SELECT * FROM ask_evidence ev WHERE ev.ask_id = a.id ORDER BY ev.date, ev.event_id) ev) AS evidence,
+       group_concat(t.done_event, ',') AS done_events,
+       d.incomplete AS document_incomplete
 FROM asks a
 JOIN ask_documents d ON d.id = a.document_id
 LEFT JOIN ask_target_status t ON t.ask_id = a.id
 GROUP BY a.id;
+
+CREATE VIEW reporting_deadlines AS
+-- Derived: every report a source states as due (report_due), matched to the recorded submission of
+-- the same report (same state, treaty and `report`).  submitted_from/submitted_to: the first and last
+-- day the submission's date can mean (NULL: no submission recorded).  Nothing is assumed from silence.
+SELECT e.id AS event_id, e.key AS event_key, e.state_id, e.instrument_id, e.report, e.date AS due,
+       e.date_from AS due_from, e.date_to AS due_to, e.symbol, e.source_id,
+       r.date AS submitted, r.date_from AS submitted_from, r.date_to AS submitted_to, r.symbol AS submitted_symbol
+FROM engagement_events e
+LEFT JOIN engagement_events r ON r.id = (
+    SELECT x.id FROM engagement_events x
+    WHERE x.state_id = e.state_id AND x.instrument_id = e.instrument_id AND x.kind = 'report_submitted'
+      AND x.report = e.report
+    ORDER BY x.date_from, x.id LIMIT 1)
+WHERE e.kind = 'report_due';
