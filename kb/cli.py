@@ -236,7 +236,11 @@ def asks(state: str, db_path: Path, fmt: str) -> None:
     """What STATE was asked to accept (UPR recommendations, letters, inquiry
     reports), by whom, its response, and whether it did. Fulfilment is derived
     from the KB's own status data: an ask is fulfilled when the asked action
-    (e.g. a ratification) is recorded after the ask's date.
+    (e.g. a ratification) is recorded after the ask's date. An ask to engage
+    (report, undergo a review, allow a visit) is judged from the engagement
+    events (`engagement`, `done_events`); refusals and unanswered requests
+    since the ask are its `evidence`; an ask no event can decide is
+    not_tracked, with `not_tracked_reason`.
 
     \b
     Example:
@@ -245,7 +249,59 @@ def asks(state: str, db_path: Path, fmt: str) -> None:
     from . import query as q
 
     rows = _ask(q.asks, _connect(db_path), state, hints={"state": "STATE"})
+    if fmt == "csv":  # one cell per field: the evidence as JSON text
+        import json
+
+        rows = [{**r, "evidence": json.dumps(r["evidence"], ensure_ascii=False) if r["evidence"] else ""} for r in rows]
     _emit(rows, fmt, table_cols=["date", "document", "ref", "action", "instruments", "response", "fulfilment", "fulfilled_date"])
+
+
+@main.command()
+@click.argument("state")
+@db_option
+@format_option
+def engagement(state: str, db_path: Path, fmt: str) -> None:
+    """STATE's engagement with UN mechanisms, newest first: treaty-body
+    reports, lists of issues, reviews and concluding observations, Universal
+    Periodic Reviews, special-procedure visits held, refused or unanswered,
+    OHCHR and ICRC, each with its source and the source's kind (un_host: UN
+    text on a UN site; un_mirror: UN text on a mirror; secondary). An event
+    missing here means no source read records it, not that it did not happen.
+    The `key` of an event is what `kb cite-event` takes.
+
+    \b
+    Example:
+      kb engagement PRK --format json
+    """
+    from . import query as q
+
+    rows = _ask(q.engagement, _connect(db_path), state, hints={"state": "STATE"})
+    _emit(rows, fmt, table_cols=["date", "mechanism", "instrument", "mandate", "kind", "symbol", "source_kind", "key"])
+
+
+@main.command()
+@click.argument("state")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Date to report on. Default: today.")
+@db_option
+@format_option
+def reporting(state: str, as_of: str | None, db_path: Path, fmt: str) -> None:
+    """Reporting status of STATE under each treaty with a UN treaty body it is
+    a party to on a date: last report received, last review, last concluding
+    observations, the next report a source states as due, and `overdue`:
+    overdue (a stated due date has passed with no submission recorded),
+    not_yet_due, or unknown (no source states a due date). Never overdue
+    from silence.
+
+    \b
+    Example:
+      kb reporting PRK --as-of 2013-06-01
+    """
+    from . import query as q
+
+    as_of = _date_or_fail(as_of, "--as-of")
+    rows = _ask(q.reporting_status, _connect(db_path), state, as_of, hints={"state": "STATE", "as_of": "--as-of"})
+    _emit(rows, fmt, table_cols=["instrument", "last_report_date", "last_review_date", "last_co_date", "last_co_symbol",
+                                 "next_due", "overdue"])
 
 
 @main.command()
@@ -364,6 +420,24 @@ def cite_command(state: str, instrument: str, as_of: str | None, style: str, db_
     as_of = _date_or_fail(as_of, "--as-of")
     click.echo(_ask(q.cite, _connect(db_path), state, instrument, as_of, style,
                     hints={"state": "STATE", "instrument": "INSTRUMENT", "as_of": "--as-of"}))
+
+
+@main.command("cite-event")
+@click.argument("key")
+@click.option("--style", type=click.Choice(("plain", "oscola", "bibtex")), default="plain", show_default=True,
+              help="plain: a sentence; oscola: an OSCOLA-style reference; bibtex: a @misc entry.")
+@db_option
+def cite_event_command(key: str, style: str, db_path: Path) -> None:
+    """A citation for one engagement event, with its source, the source's kind
+    and its as-at date. KEY is the event's key, as `kb engagement STATE` lists it.
+
+    \b
+    Example:
+      kb cite-event PRK/treaty_body/CRPD/2025-08-12/review_held
+    """
+    from . import query as q
+
+    click.echo(_ask(q.cite_event, _connect(db_path), key, style, hints={"event": "KEY"}))
 
 
 def run() -> None:

@@ -4,6 +4,8 @@
     >>> conn = q.connect("kb.db")
     >>> rows = q.status(conn, states=["PRK"], as_of="2016-01-01")   # == kb status PRK --as-of 2016-01-01 --format json
     >>> q.cite(conn, "PRK", "CRPD")                                   # == kb cite PRK CRPD
+    >>> q.engagement(conn, "PRK")                                     # == kb engagement PRK --format json
+    >>> q.cite_event(conn, "PRK/treaty_body/CRPD/2025-08-12/review_held")  # == kb cite-event ...
 
 Every function reads SQL views and query texts (kb/query/sql/*.sql) that the web site's stored
 queries run too; nothing here computes a status.  Errors are raised as :class:`QueryError`,
@@ -13,8 +15,12 @@ library: it is cheap to import in a notebook or a script.
 
 from __future__ import annotations
 
-from .api import STATUS_KEYS, asks, changes, cite, instruments, obligations, resolve_instrument, resolve_state, status
+from .api import (
+    ENGAGEMENT_KEYS, STATUS_KEYS, asks, changes, cite, cite_event, engagement, instruments, obligations, reporting_status,
+    resolve_instrument, resolve_state, status,
+)
 from .base import QueryError, connect, sql
 
 __all__ = ["QueryError", "connect", "status", "obligations", "changes", "asks", "cite", "instruments",
-           "resolve_state", "resolve_instrument", "sql", "STATUS_KEYS"]
+           "resolve_state", "resolve_instrument", "sql", "STATUS_KEYS",
+           "engagement", "reporting_status", "cite_event", "ENGAGEMENT_KEYS"]

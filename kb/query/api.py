@@ -8,7 +8,7 @@ import sqlite3
 from typing import Iterable
 
 from .base import QueryError, day, rows, sql
-from .citation import STYLES, cite_row
+from .citation import STYLES, cite_row, event_citation
 
 #: The keys of every object status() returns (and `kb status --format json` prints), in order.
 STATUS_KEYS = ("state", "state_name", "instrument", "instrument_title", "as_of", "status", "signature_date",
@@ -92,7 +92,39 @@ def asks(conn: sqlite3.Connection, state: str) -> list[dict]:
         r["by"] = json.loads(r["by"])
         r["instruments"] = r["instruments"].split(",") if r["instruments"] else []
         r["fulfilled"] = bool(r["fulfilled"])
+        r["engagement"] = r["engagement"].split(", ") if r["engagement"] else []
+        r["evidence"] = json.loads(r["evidence"]) if r["evidence"] else []
+        r["done_events"] = r["done_events"].split(",") if r["done_events"] else []
     return out
+
+
+#: The keys of every object engagement() returns (and `kb engagement --format json` prints), in order.
+ENGAGEMENT_KEYS = ("date", "end_date", "mechanism", "instrument", "mandate", "kind", "symbol", "report", "summary",
+                   "source_url", "source_kind", "source_title", "source_as_at", "source_symbol", "treaty_body",
+                   "quote", "note", "key")
+
+
+def engagement(conn: sqlite3.Connection, state: str) -> list[dict]:
+    """A state's engagement with UN mechanisms, newest first (`kb engagement`): reports, reviews,
+    concluding observations, UPR reviews, visits held, refused or unanswered, each with its source
+    and the source's kind (un_host, un_mirror, secondary)."""
+    return rows(conn, sql("engagement"), {"state": resolve_state(conn, state)})
+
+
+def reporting_status(conn: sqlite3.Connection, state: str, as_of: str | None = None) -> list[dict]:
+    """For each treaty with a UN treaty body the state is party to on a date: last report, last review,
+    last concluding observations, next report due where a source states it, and `overdue`
+    ('overdue', 'not_yet_due' or 'unknown': never 'overdue' from silence) (`kb reporting`)."""
+    as_of = day(as_of)
+    return rows(conn, sql("reporting_status"), {"state": resolve_state(conn, state), "as_of": as_of})
+
+
+def cite_event(conn: sqlite3.Connection, key: str, style: str = "plain") -> str:
+    """A citation of one engagement event (its `key`, as `kb engagement` lists it), with its source,
+    the source's kind and its as-at date (`kb cite-event`)."""
+    if style not in STYLES:
+        raise QueryError(f"unknown style {style!r}: use one of {', '.join(STYLES)}", "style")
+    return event_citation(conn, key, style)
 
 
 def instruments(conn: sqlite3.Connection) -> list[dict]:

@@ -310,3 +310,134 @@ def citations_for_state(conn: sqlite3.Connection, state_id: str, as_of: str,
             same = earlier.get(src, {}).get(r["instrument"], r["status"]) == r["status"]
         out[r["instrument"]] = {st: format_citation(r, insts[r["instrument"]], as_of, st, same) for st in styles}
     return out
+
+
+# --------------------------------------------------------------------------- engagement events
+
+MECHANISMS = {
+    "treaty_body": "Treaty body",
+    "upr": "Universal Periodic Review",
+    "special_procedure": "Special procedure",
+    "ohchr": "OHCHR",
+    "commission_of_inquiry": "Commission of inquiry",
+    "icrc": "ICRC",
+}
+MANDATES = {
+    "sr_dprk": "Special Rapporteur on the situation of human rights in the DPRK",
+    "sr_disability": "Special Rapporteur on the rights of persons with disabilities",
+}
+
+SOURCE_KINDS = {
+    "un_host": "UN text on a UN site",
+    "un_mirror": "UN text on a mirror site",
+    "secondary": "secondary source",
+}
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _on(value: str | None) -> str:
+    """'on 12 August 2025', 'in November 2017', 'in 2012'."""
+    if not value:
+        return ""
+    return ("on " if len(value.split("-")) == 3 else "in ") + format_date(value)
+
+
+def _span(start: str, end: str | None) -> str:
+    if not end or end == start:
+        return _on(start)
+    a, b = start.split("-"), end.split("-")
+    if len(a) == len(b) == 3 and a[:2] == b[:2]:  # same month: 'from 3 to 8 May 2017'
+        return f"from {int(a[2])} to {format_date(end)}"
+    return f"from {format_date(start)} to {format_date(end)}"
+
+
+def event_row(conn: sqlite3.Connection, key: str) -> dict | None:
+    cur = conn.execute(
+        "SELECT e.*, s.url AS source_url, s.title AS source_title, s.as_at AS source_as_at, s.symbol AS source_symbol,"
+        " s.kind AS source_kind, st.name AS state_name, i.monitoring_body, i.title AS instrument_title,"
+        " (SELECT v.definition FROM vocabulary v WHERE v.vocabulary = 'mandate' AND v.term = e.mandate) AS mandate_definition"
+        " FROM engagement_events e JOIN sources s ON s.id = e.source_id JOIN states st ON st.id = e.state_id"
+        " LEFT JOIN instruments i ON i.id = e.instrument_id WHERE e.key = ?", (key,))
+    cols = [d[0] for d in cur.description]
+    r = cur.fetchone()
+    return dict(zip(cols, r)) if r else None
+
+
+def event_sentence(e: Mapping[str, Any]) -> str:
+    """The event in one sentence, worded by its kind (the summary where no wording fits)."""
+    state = state_phrase(e["state_name"])
+    poss = state + "'s"
+    body = "the " + (e.get("monitoring_body") or "treaty body")
+    treaty = treaty_name({"title": e.get("instrument_title") or ""}) if e.get("instrument_title") else ""
+    report = e.get("report") or "report"
+    symbol = e.get("symbol") or e.get("source_symbol")
+    sym = f" ({symbol})" if symbol else ""
+    when = _span(e["date"], e.get("end_date"))
+    kind, mech = e["kind"], e["mechanism"]
+    if mech == "treaty_body":
+        if kind == "review_held":
+            return f"{_cap(body)} reviewed {poss} {report} {when}{sym}."
+        if kind == "concluding_observations":
+            return f"{_cap(body)} adopted its concluding observations on {poss} {report} {when}{sym}."
+        if kind == "report_submitted":
+            return f"{_cap(poss)} {report} under {treaty} was received {when}{sym}."
+        if kind == "report_due":
+            return f"According to {symbol or 'the source'}, {poss} {report} under {treaty} was due {when}."
+        if kind == "list_of_issues":
+            return f"{_cap(body)}'s list of issues on {poss} {report} is dated {format_date(e['date'])}{sym}."
+        if kind == "replies":
+            return f"{_cap(poss)} replies to {body}'s list of issues on its {report} were received {when}{sym}."
+    if mech == "upr" and kind == "review_held":
+        cycle = f" ({report})" if e.get("report") else ""
+        return f"{_cap(state)} was reviewed by the Working Group on the Universal Periodic Review{cycle} {when}{sym}."
+    if mech == "upr" and kind == "outcome_adopted":
+        return f"The Human Rights Council adopted the outcome of the Universal Periodic Review of {state} {when}{sym}."
+    if kind == "visit_held" and e.get("mandate_definition"):
+        name = e["mandate_definition"].split(" (")[0]
+        return f"The {name} visited {state} {when}{sym}."
+    return f"{_cap(_span(e['date'], e.get('end_date')))}: {e['summary']}"
+
+
+def format_event_citation(e: Mapping[str, Any], style: str = "plain") -> str:
+    if style not in STYLES:
+        raise ValueError(f"unknown style {style!r}: use one of {', '.join(STYLES)}")
+    text = event_sentence(e)
+    kind = SOURCE_KINDS.get(e.get("source_kind") or "", "source")
+    as_at = format_date(e.get("source_as_at"))
+    url = e.get("source_url") or ""
+    if style == "plain":
+        extra = "; ".join(x for x in (e.get("source_symbol"), f"as at {as_at}" if as_at else None, kind) if x)
+        return f"{text} Source: {e.get('source_title')}, {url} ({extra})."
+    if style == "oscola":
+        symbol = f", {e['source_symbol']}" if e.get("source_symbol") else ""
+        return f"{text[:-1]}: '{e.get('source_title')}'{symbol} ({as_at}; {kind}) <{url}>."
+    key = re.sub(r"[^A-Za-z0-9:-]", "-", e["key"])
+    fields = [
+        ("title", e.get("source_title") or ""),
+        ("howpublished", f"\\url{{{url}}}"),
+        ("note", f"{text} Source as at {as_at} ({kind})."),
+        ("year", (e.get("source_as_at") or e["date"])[:4]),
+    ]
+    if e.get("source_symbol"):
+        fields.append(("number", e["source_symbol"]))
+    lines = [f"@misc{{{key},"]
+    for name, value in fields:
+        lines.append(f"  {name} = {{{value if name == 'howpublished' else _bib_escape(value)}}},")
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def event_citation(conn: sqlite3.Connection, key: str, style: str = "plain") -> str:
+    """The citation of the engagement event with this key (kb.query.cite_event)."""
+    e = event_row(conn, key)
+    if e is None:
+        keys = [r[0] for r in conn.execute("SELECT key FROM engagement_events")]
+        import difflib
+
+        hint = difflib.get_close_matches(key, keys, n=3, cutoff=0.6)
+        raise QueryError(f"unknown engagement event {key!r}" + (f"; did you mean {', '.join(repr(h) for h in hint)}?" if hint
+                         else ": see the `key` column of `kb engagement STATE`"), "event")
+    return format_event_citation(e, style)

@@ -64,6 +64,19 @@ def canned_queries() -> dict[str, Any]:
                            "(derived). The same SQL as `kb asks`.",
             "sql": query_sql("asks"),
         },
+        "engagement": {
+            "title": "Engagement with UN mechanisms, for a state",
+            "description": "A state's (alpha-3) reports, reviews, concluding observations, UPR reviews and visits held, "
+                           "refused or unanswered, newest first, each with its source and the source's kind. The same SQL as `kb engagement`.",
+            "sql": query_sql("engagement"),
+        },
+        "reporting_status": {
+            "title": "Reporting status of a state on a date",
+            "description": "For each treaty with a UN treaty body the state (alpha-3) is a party to on the date (YYYY-MM-DD): "
+                           "last report, last review, last concluding observations, next report due where a source states it, "
+                           "and overdue / not_yet_due / unknown (never overdue from silence). The same SQL as `kb reporting`.",
+            "sql": query_sql("reporting_status"),
+        },
         "open_asks": {
             "title": "Open asks",
             "description": "Asks whose asked action the KB does not show as done (optionally for one state, alpha-3).",

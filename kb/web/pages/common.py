@@ -107,6 +107,9 @@ def _env() -> Environment:
     env.filters["human"] = C.humanize
     env.filters["status_label"] = _status_label
     env.filters["note_text"] = C.note_sentences
+    env.filters["mechanism"] = lambda v: C.MECHANISMS.get(v or "", v or "")
+    env.filters["mandate"] = lambda v: C.MANDATES.get(v or "", v or "")
+    env.filters["source_kind"] = lambda v: f"({C.SOURCE_KINDS[v]})" if v in C.SOURCE_KINDS else ""
     return env
 
 

@@ -66,10 +66,30 @@ async def country(datasette, request):
     # Asked versus done: the same SQL as `kb asks` (fulfilment derived by the view ask_status).
     asks = await _rows(db, query_sql("asks"), {"state": sid})
     for a in asks:
-        a["by"] = ", ".join(json.loads(a["by"])) if a["by"] else ""
+        a["by"] = ", ".join(json.loads(a["by"])) if a["by"] and a["by"] != "[]" else ""
+        a["evidence"] = json.loads(a["evidence"]) if a["evidence"] else []
+    documents = await _rows(db, """
+        SELECT d.id, d.title, d.symbol, d.date, d.council_adoption, d.total_recommendations, d.total_supported,
+               d.total_partially_supported, d.total_noted, d.totals_note, d.incomplete,
+               s.url AS source_url, s.title AS source_title, s.as_at AS source_as_at, s.symbol AS source_symbol
+        FROM ask_documents d LEFT JOIN sources s ON s.id = d.totals_source_id
+        WHERE d.addressee_id = ? AND (d.incomplete IS NOT NULL OR d.total_recommendations IS NOT NULL)
+        ORDER BY d.date_on""", (sid,))
+    # Engagement with UN mechanisms: the same SQL as `kb engagement` and `kb reporting`.
+    engagement = await _rows(db, query_sql("engagement"), {"state": sid})
+    reporting = await _rows(db, query_sql("reporting_status"), {"state": sid, "as_of": as_of})
+    event_citations = {}
+    if engagement:
+        keys = [e["key"] for e in engagement]
+        event_citations = await db.execute_fn(lambda conn: {k: C.event_citation(conn, k) for k in keys})
+    for e in engagement:
+        e["citation"] = event_citations.get(e["key"], "")
     ctx = await _base_context(datasette, request, f"{state['name']}: treaty status")
     ctx.update(
-        asks=asks, asks_query=_path(datasette, f"/{db.name}/asks", {"state": sid}),
+        asks=asks, asks_query=_path(datasette, f"/{db.name}/asks", {"state": sid}), ask_documents=documents,
+        engagement=engagement, reporting=reporting,
+        engagement_query=_path(datasette, f"/{db.name}/engagement", {"state": sid}),
+        reporting_query=_path(datasette, f"/{db.name}/reporting_status", {"state": sid, "as_of": as_of}),
         state=state, names=names, memberships=memberships, rows=rows, counts=counts, as_of=as_of,
         requested=requested, default_as_of=default, obligations=extra_obligations, other_obligations=other_obligations,
         obligations_missing=obligations_missing, timeline=timeline, targeted=targeted,
