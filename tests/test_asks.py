@@ -104,5 +104,6 @@ def test_cli_asks_json(cli, built_db):
     rows = json.loads(r.output)
     first = rows[0]
     assert list(first) == ["date", "document", "symbol", "by", "ref", "text", "action", "instruments", "response",
-                           "fulfilled", "fulfilled_date", "fulfilment", "done", "days_to_fulfil", "document_url"]
+                           "fulfilled", "fulfilled_date", "fulfilment", "done", "days_to_fulfil", "document_url",
+                           "engagement", "evidence", "not_tracked_reason", "done_events", "document_incomplete"]
     assert isinstance(first["by"], list) and isinstance(first["instruments"], list) and isinstance(first["fulfilled"], bool)

@@ -538,13 +538,6 @@ class Ask(Record):
     engagement: list[EngagementTarget] = Field(default_factory=list, description="For cooperate/other asks: the engagement events that would fulfil the ask, all of them needed (e.g. a review held under the CRPD). Fulfilment is derived from data/engagement/.")
     not_tracked_reason: str | None = Field(None, description="For a cooperate/other ask with no `engagement` targets: why no recorded event can decide it. Shown with the not_tracked fulfilment.")
 
-    @model_validator(mode="after")
-    def _engagement(self) -> "Ask":
-        if self.engagement and self.action not in ("cooperate", "other"):
-            raise ValueError("`engagement` targets are for cooperate or other asks; a ratify/sign/... ask is judged from the status data")
-        if self.engagement and self.not_tracked_reason:
-            raise ValueError("an ask with `engagement` targets is tracked: remove `not_tracked_reason`")
-        return self
 
 
 class AsksFile(Record):

@@ -302,6 +302,12 @@ def validate(data_dir: Path, today: str | None = None, cache: Any = None) -> Dat
                         problems.append(loc.problem(f"{who!r} is not a state id in states.yaml: UPR recommendations name states by alpha-3 code", "asks", i, "by", j))
             if ask.action == "join_organization" and not ask.organization:
                 problems.append(loc.problem("join_organization needs `organization`", "asks", i, "action"))
+            if ask.engagement and ask.action not in ("cooperate", "other"):
+                problems.append(loc.problem(f"`engagement` targets are for cooperate or other asks; a {ask.action} ask is "
+                                            "judged from the status data: remove them", "asks", i, "engagement"))
+            if ask.engagement and ask.not_tracked_reason:
+                problems.append(loc.problem("an ask with `engagement` targets is tracked: remove `not_tracked_reason`",
+                                            "asks", i, "not_tracked_reason"))
             for j, t in enumerate(ask.engagement):
                 _check_target(loc, t, ("asks", i, "engagement", j), instruments, problems)
     _check_engagement(ds, instruments, states, today, problems)
@@ -361,7 +367,7 @@ def treaty_body_problem(instrument_id: str, instruments: dict) -> str | None:
         return f"instrument {instrument_id!r} is not in treaties.yaml: use an instrument id, e.g. CRPD"
     if inst.regime != "UN" or not inst.monitoring_body:
         why = "an ILO instrument" if inst.regime == "ILO" else "monitoring_body is null in treaties.yaml"
-        return f"instrument {instrument_id!r} has no UN treaty body ({why}): a treaty_body event names a UN treaty with a monitoring committee"
+        return f"instrument {instrument_id!r} has no UN treaty body ({why}): a treaty_body event or target names a UN treaty with a monitoring committee"
     return None
 
 
