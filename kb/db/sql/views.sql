@@ -347,10 +347,12 @@ WHERE t.event_kind IS NOT NULL AND t.done_on IS NULL;
 CREATE VIEW ask_status AS
 -- Derived: an ask is fulfilled when everything it tracks is done after it was made.  Instrument rows
 -- of a cooperate/other ask are context, not tracked; its engagement targets are.  An ask with nothing
--- tracked is not_tracked, with the reason (the ask's own, else a default).
+-- tracked is not_tracked, with the reason (the ask's own, else a default).  Lists are built from
+-- ordered subqueries so that they follow the order the ask names its targets in.
 SELECT a.id AS ask_id, a.key, d.addressee_id AS state_id, d.date AS date, d.id AS document_id, d.symbol,
        d.title AS document_title, a.ref, a.by, a.text, a.action, a.article, a.response,
-       group_concat(CASE WHEN t.event_kind IS NULL THEN coalesce(t.instrument_id, t.organization) END, ',') AS targets,
+       (SELECT group_concat(x.label, ',') FROM (SELECT coalesce(instrument_id, organization) AS label FROM ask_targets
+         WHERE ask_id = a.id AND event_kind IS NULL ORDER BY id) x) AS targets,
        CASE WHEN coalesce(max(t.tracked), 0) = 0 THEN 'not_tracked'
             WHEN sum(t.tracked) = sum(t.tracked AND t.done_on IS NOT NULL) THEN 'fulfilled'
             WHEN sum(t.tracked AND t.done_on IS NOT NULL) > 0 THEN 'partly_fulfilled'
@@ -359,9 +361,11 @@ SELECT a.id AS ask_id, a.key, d.addressee_id AS state_id, d.date AS date, d.id A
             THEN max(CASE WHEN t.tracked THEN t.done_on END) END AS fulfilled_date,
        CASE WHEN max(t.tracked) AND sum(t.tracked) = sum(t.tracked AND t.done_on IS NOT NULL)
             THEN CAST(julianday(max(CASE WHEN t.tracked THEN t.done_on END)) - julianday(d.date_on) AS INTEGER) END AS days_to_fulfil,
-       group_concat(CASE WHEN t.tracked AND t.done_on IS NOT NULL THEN t.label || ' ' || t.done_on END, ', ') AS done,
+       (SELECT group_concat(x.label || ' ' || x.done_on, ', ') FROM (SELECT label, done_on FROM ask_target_status
+         WHERE ask_id = a.id AND tracked AND done_on IS NOT NULL ORDER BY target_id) x) AS done,
        d.url AS document_url,
-       group_concat(CASE WHEN t.event_kind IS NOT NULL THEN t.label END, ', ') AS engagement_targets,
+       (SELECT group_concat(x.label, ', ') FROM (SELECT label FROM ask_target_status
+         WHERE ask_id = a.id AND event_kind IS NOT NULL ORDER BY target_id) x) AS engagement_targets,
        CASE WHEN coalesce(max(t.tracked), 0) = 0 THEN coalesce(a.not_tracked_reason,
             CASE WHEN a.action IN ('cooperate', 'other') THEN 'No engagement event is named that would fulfil it.'
                  ELSE 'The ask names no instrument or organization.' END) END AS not_tracked_reason,
@@ -369,7 +373,8 @@ SELECT a.id AS ask_id, a.key, d.addressee_id AS state_id, d.date AS date, d.id A
                                             'summary', ev.summary, 'event', ev.event_key, 'source_url', ev.source_url,
                                             'source_kind', ev.source_kind))
         FROM (SELECT * FROM ask_evidence ev WHERE ev.ask_id = a.id ORDER BY ev.date, ev.event_id) ev) AS evidence,
-       group_concat(t.done_event, ',') AS done_events,
+       (SELECT group_concat(x.done_event, ',') FROM (SELECT done_event FROM ask_target_status
+         WHERE ask_id = a.id AND done_event IS NOT NULL ORDER BY target_id) x) AS done_events,
        d.incomplete AS document_incomplete
 FROM asks a
 JOIN ask_documents d ON d.id = a.document_id
