@@ -101,6 +101,10 @@ def model_md() -> str:
         ("Expected count (data/imported/*/counts.yaml, `expected_counts:`)", S.ExpectedCount),
         ("Ask document (data/asks/*.yaml, `document:`)", S.AskDocument),
         ("Ask (data/asks/*.yaml, `asks:`)", S.Ask),
+        ("UPR totals (`totals:` of an ask document)", S.AskTotals),
+        ("Engagement target (`engagement:` of an ask)", S.EngagementTarget),
+        ("Engagement file (data/engagement/STATE.yaml)", S.EngagementFile),
+        ("Engagement event (data/engagement/STATE.yaml, `events:`)", S.EngagementEvent),
     ]:
         out += [f"### {title}", "", *_fields(model), ""]
     out += EIF_PROSE.splitlines() + [""]
