@@ -182,6 +182,35 @@ def status(states: tuple[str, ...], instruments: tuple[str, ...], as_of: str | N
 
 
 @main.command()
+@click.argument("states", nargs=-1)
+@click.option("--instrument", "instruments", multiple=True, metavar="ID", help="Instrument id (repeatable), e.g. CAT. Default: all.")
+@click.option("--from", "from_year", required=True, metavar="YYYY", help="First year (inclusive).")
+@click.option("--to", "to_year", required=True, metavar="YYYY", help="Last year (inclusive).")
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "table"]), default="csv", show_default=True,
+              help="Output format. csv: a header row, then one row per state × instrument × year; json: an array of objects.")
+def panel(states: tuple[str, ...], instruments: tuple[str, ...], from_year: str, to_year: str, db_path: Path, fmt: str) -> None:
+    """A country-year panel: one row per state × instrument × year, with the
+    status on 31 December of that year and the consent date. Years before an
+    instrument's adoption are left out. Columns: state, instrument, year, as_of,
+    status, consent_date, known_to (codebook: docs/PANEL.md).
+
+    STATE is an alpha-3 code, the depositary's name or an alias. No STATE means
+    all states.
+
+    \b
+    Examples:
+      kb panel --from 1966 --to 2025 > panel.csv
+      kb panel PRK KOR --instrument CAT --instrument CRPD --from 1990 --to 2025 --format json
+    """
+    from . import query as q
+
+    rows = _ask(q.panel, _connect(db_path), states, instruments, from_year, to_year,
+                hints={"state": "STATE", "instrument": "--instrument", "from": "--from", "to": "--to"})
+    _emit(rows, fmt, table_cols=list(q.PANEL_KEYS))
+
+
+@main.command()
 @click.argument("state")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Date to report on. Default: today.")
 @db_option

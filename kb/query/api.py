@@ -67,6 +67,32 @@ def status(conn: sqlite3.Connection, states: Iterable[str] | str = (), instrumen
     return out
 
 
+#: The keys of every object panel() returns (and `kb panel --format json` prints), in order.
+PANEL_KEYS = ("state", "instrument", "year", "as_of", "status", "consent_date", "known_to")
+
+
+def _year(value: int | str, param: str) -> int:
+    text = str(value).strip()
+    if not (text.isdigit() and len(text) == 4):
+        raise QueryError(f"{value!r} is not a year: write it YYYY (e.g. 1966)", param)
+    return int(text)
+
+
+def panel(conn: sqlite3.Connection, states: Iterable[str] | str = (), instruments: Iterable[str] | str = (),
+          from_year: int | str = 1945, to_year: int | str | None = None) -> list[dict]:
+    """A country-year panel: one dict per state × instrument × year (keys PANEL_KEYS), the status on
+    31 December of each year from `from_year` to `to_year` (inclusive; default: this year), leaving
+    out the years before an instrument's adoption; exactly as `kb panel --format json` prints it.
+    No states or no instruments means all of them.  The SQL is kb/query/sql/panel.sql."""
+    first = _year(from_year, "from")
+    last = _year(to_year if to_year is not None else day(None)[:4], "to")
+    if last < first:
+        raise QueryError(f"--to {last} is before --from {first}", "to")
+    ids = [resolve_state(conn, s) for s in _names(states)]
+    insts = [resolve_instrument(conn, i, any_case=False) for i in _names(instruments)]
+    return rows(conn, sql("panel"), {"from": first, "to": last, "states": ",".join(ids), "instruments": ",".join(insts)})
+
+
 def obligations(conn: sqlite3.Connection, state: str, as_of: str | None = None) -> list[dict]:
     """Every obligation of every instrument for a state on a date, accepted or not (`kb obligations`)."""
     as_of = day(as_of)

@@ -52,6 +52,14 @@ def canned_queries() -> dict[str, Any]:
                            "binds, deposit_date: the deposit. The same SQL as `kb obligations`.",
             "sql": query_sql("obligations_on"),
         },
+        "panel": {
+            "title": "Country-year panel",
+            "description": "One row per state × instrument × year: the status on 31 December of each year from `from` to "
+                           "`to` (YYYY), and the consent date; years before an instrument's adoption are left out. "
+                           "states / instruments: comma-separated ids, or empty for all. The same SQL as `kb panel`; "
+                           "codebook in docs/PANEL.md. Use .csv for the whole panel (JSON pages are capped).",
+            "sql": query_sql("panel"),
+        },
         "changes": {
             "title": "What changed for a state between two dates",
             "description": "Status transitions and actions of one state (alpha-3) between two dates (inclusive). "
