@@ -291,6 +291,17 @@ def read_source(topo_path: Path, integrity: str | None) -> dict:
     }
 
 
+def outline_d(step: int = 2) -> str:
+    """The Equal Earth outline of the whole globe (the meridians +-180 degrees), as one closed path."""
+    def point(lon: float, lat: float) -> str:
+        x, y = equal_earth(lon, lat)
+        return f"{(x + X_MAX) * SCALE:.1f},{(Y_MAX - y) * SCALE:.1f}"
+
+    east = [point(180, lat) for lat in range(-90, 91, step)]
+    west = [point(-180, lat) for lat in range(90, -91, -step)]
+    return "M" + "L".join(east + west) + "Z"
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("topojson", type=Path, help="world-atlas countries-110m.json")
@@ -336,6 +347,7 @@ def main(argv=None) -> int:
         if args.un_boundaries
         else "Natural Earth 4.1.0 (de facto), unchanged",
         "viewBox": f"0 0 {WIDTH:g} {HEIGHT:g}",
+        "outline": outline_d(),
         "shapes": shapes,
     }
     # compact, one shape per line

@@ -5,7 +5,9 @@ Routes:
   /country               ?state=<id or name>: redirect to /country/<ID> (country.py)
   /country/<ISO3>        country profile (?as_of=YYYY-MM-DD)
   /instrument            list of instruments (instrument.py)
-  /instrument/<ID>       instrument page (?as_of=YYYY-MM-DD)
+  /instrument/<ID>       instrument page, with a world map of status (?as_of=YYYY-MM-DD)
+  /instrument/<ID>/maps  a world map of each optional procedure of the instrument (?as_of=)
+  /compare               ?states=PRK,KOR,...&as_of=: states side by side (compare.py)
   /search                ?q=...: full-text search (search.py)
   /-/kb-static/<file>    CSS for these pages
 """
@@ -18,7 +20,8 @@ from datasette.utils.asgi import asgi_static
 from .common import STATIC
 from .country import country, country_lookup
 from .home import home
-from .instrument import instrument, instrument_index
+from .compare import compare
+from .instrument import instrument, instrument_index, instrument_maps
 from .search import search
 
 
@@ -30,6 +33,8 @@ def register_routes(datasette):
         (r"^/country/(?P<id>[^/]+)$", country),
         (r"^/instrument/?$", instrument_index),
         (r"^/instrument/(?P<id>[^/]+)$", instrument),
+        (r"^/instrument/(?P<id>[^/]+)/maps$", instrument_maps),
+        (r"^/compare/?$", compare),
         (r"^/search/?$", search),
         (r"^/-/kb-static/(?P<path>.*)$", asgi_static(str(STATIC))),
     ]

@@ -6,6 +6,7 @@ import json
 from collections import OrderedDict
 from urllib.parse import unquote
 
+from .compare import DEFAULT_STATES, compare_path
 from .common import (
     ACTION_COLUMNS, ACTION_JOINS, C, _as_of, _base_context, _db, _error, _group_status, _instruments, _obligations,
     _one, _path, _redirect, _resolve_state, _rows, _status_rows, default_as_of, query_sql, render,
@@ -94,5 +95,7 @@ async def country(datasette, request):
         requested=requested, default_as_of=default, obligations=extra_obligations, other_obligations=other_obligations,
         obligations_missing=obligations_missing, timeline=timeline, targeted=targeted,
         status_query=_path(datasette, f"/{db.name}/status_on", {"as_of": as_of, "states": sid, "instruments": ""}) + "&instruments=",
+        compare_url=compare_path(datasette, list(dict.fromkeys([sid, *DEFAULT_STATES])), requested),
+        compare_with=[s for s in DEFAULT_STATES if s != sid],
     )
     return render("kb_country.html", **ctx)

@@ -1,0 +1,128 @@
+"""World maps of status: inline SVG, drawn by the server (no script; works in a saved page).
+
+The shapes (Natural Earth 1:110m, vendored in kb/web/data/world-110m.json; see its README) are
+written once per page as <path>s in a hidden <defs>; each map draws every shape with a
+<use href="#w-ISO3"> carrying data-state, data-status and a <title>, so a page with several
+maps (an instrument and its optional procedures) carries the geometry only once.
+
+Nothing here decides a status: the rows come from the SQL of kb.query (status_on.sql for an
+instrument, obligations_on.sql for a procedure); this module only looks up a shape for each
+row and writes the words of its title.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from ...query import citation as C
+
+MAP_FILE = Path(__file__).resolve().parent.parent / "data" / "world-110m.json"
+
+#: The statuses of an instrument map, in legend order, with their words.
+STATUS_WORDS = {
+    "party": "Party",
+    "signatory": "Signatory, not a party",
+    "withdrawn": "Withdrawn",
+    "not_party": "Not a party",
+    "not_applicable": "Not applicable (not an ILO member)",
+    "unknown": "Unknown: no record in the KB",
+}
+#: The statuses of an optional-procedure map.
+PROCEDURE_WORDS = {
+    "accepted": "Accepted",
+    "not_accepted": "Party, not accepted",
+    "not_party": "Not a party to the instrument",
+    "unknown": "Unknown: no record in the KB",
+}
+
+
+#: Shapes not drawn: Antarctica is no state and would take a tenth of the page's map data.
+SKIP = {"ATA"}
+
+
+@lru_cache(maxsize=1)
+def world() -> dict:
+    """The vendored shapes: {'viewBox', 'outline', 'shapes': [{'key', 'id', 'name', 'd'}], 'ids'}."""
+    doc = json.loads(MAP_FILE.read_text(encoding="utf-8"))
+    shapes = []
+    for n, s in enumerate(doc["shapes"]):
+        if s["id"] in SKIP:
+            continue
+        shapes.append({"key": s["id"] or f"x{n}", "id": s["id"], "name": s["name"], "d": s["d"]})
+    return {"viewBox": doc["viewBox"], "outline": doc["outline"], "shapes": shapes,
+            "ids": {s["id"] for s in shapes if s["id"]}, "source": doc["source"], "boundaries": doc["boundaries"]}
+
+
+def status_title(r: dict) -> str:
+    """'France: party since 18 February 1986' (the words of a status_on row)."""
+    name, status = r["state_name"], r["status"]
+    if status == "party":
+        return f"{name}: party since {C.format_date(r['consent_date'])}" if r.get("consent_date") else f"{name}: party"
+    if status == "signatory":
+        return f"{name}: signed on {C.format_date(r['signature_date'])}, not a party" if r.get("signature_date") \
+            else f"{name}: signatory, not a party"
+    if status == "withdrawn":
+        return f"{name}: withdrew, with effect from {C.format_date(r['withdrawal_date'])}" if r.get("withdrawal_date") \
+            else f"{name}: withdrew"
+    if status == "not_party":
+        return f"{name}: not a party"
+    if status == "not_applicable":
+        return f"{name}: not applicable (not an ILO member)"
+    return f"{name}: unknown (no record in the KB)"
+
+
+def _strip_prefix(reason: str, title: str) -> str:
+    """obligations_on.sql's reason without the procedure's title ("Inquiry (article 20): opted out ..." -> "opted out ...")."""
+    return reason[len(title) + 2:] if reason.startswith(title + ": ") else reason
+
+
+def _map(cells: dict[str, dict], words: dict[str, str], map_id: str, title: str, link: bool) -> dict:
+    w = world()
+    shapes = []
+    for s in w["shapes"]:
+        cell = cells.get(s["id"]) if s["id"] else None
+        shapes.append({"key": s["key"], "state": s["id"] if cell else None,
+                       "status": cell["status"] if cell else None, "title": cell["title"] if cell else None,
+                       "link": link and cell is not None})
+    off_map = sorted((c for sid, c in cells.items() if sid not in w["ids"]), key=lambda c: c["name"])
+    for c in off_map:  # the title without the leading "Name: "
+        c["words"] = c["title"][len(c["name"]) + 2:]
+    legend = []
+    for status, label in words.items():
+        n = sum(1 for c in cells.values() if c["status"] == status)
+        if n:
+            legend.append({"status": status, "label": label, "n": n,
+                           "off_map": sum(1 for c in off_map if c["status"] == status)})
+    return {"id": map_id, "title": title, "viewBox": w["viewBox"], "shapes": shapes, "legend": legend,
+            "off_map": off_map, "labels": words}
+
+
+def instrument_map(rows: list[dict], map_id: str, title: str) -> dict:
+    """A map of the status_on rows of one instrument on one date."""
+    cells = {r["state"]: {"state": r["state"], "name": r["state_name"], "status": r["status"], "title": status_title(r)}
+             for r in rows}
+    return _map(cells, STATUS_WORDS, map_id, title, link=True)
+
+
+def procedure_map(status_rows: list[dict], accepted: dict[str, dict], map_id: str, title: str, procedure: str,
+                  instrument: str) -> dict:
+    """A map of one optional procedure: `accepted` holds the obligations_on.sql procedure rows of the
+    instrument's parties, by state; every other state keeps its instrument status (unknown stays unknown)."""
+    cells = {}
+    for r in status_rows:
+        name = r["state_name"]
+        o = accepted.get(r["state"])
+        if r["status"] == "party" and o is not None:
+            status = "accepted" if o["accepted"] else "not_accepted"
+            text = (f"{name}: accepted" + (f" since {C.format_date(o['since'])}" if o.get("since") else "")) \
+                if o["accepted"] else f"{name}: " + _strip_prefix(o["reason"], procedure)
+        elif r["status"] == "unknown":
+            status, text = "unknown", f"{name}: unknown (no record in the KB)"
+        else:
+            status = "not_party"
+            text = f"{name}: not a party to the {instrument}" + (" (signatory)" if r["status"] == "signatory" else
+                                                                 " (withdrew)" if r["status"] == "withdrawn" else "")
+        cells[r["state"]] = {"state": r["state"], "name": name, "status": status, "title": text}
+    return _map(cells, PROCEDURE_WORDS, map_id, title, link=False)
