@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import OrderedDict
 from urllib.parse import unquote
 
@@ -117,7 +118,7 @@ async def _procedures(db, iid: str, as_of: str, groups: dict, known: bool) -> tu
             p["accepted_by"] = sorted((o for o in mine if o["accepted"]), key=lambda o: o["state_name"])
             p["not_accepted_by"] = sorted((o for o in mine if not o["accepted"]), key=lambda o: o["state_name"])
             p["known"] = known
-            p["anchor"] = f"map-p{p['sort_order']}"
+            p["anchor"] = re.sub(r"[^a-z0-9]+", "-", f"map {p['kind']} {'art ' + p['article'] if p['article'] else ''}".lower()).strip("-")
     return procedures, procedures_note
 
 
