@@ -192,3 +192,54 @@ def _scenario(page, server):
     expect(page).to_have_title("UNTC stand-in")
 
     assert page.console_errors == [], page.console_errors
+
+
+def test_cat_map_and_compare_page(page, server):
+    with screenshot_on_failure(page, "test_cat_map_and_compare_page"):
+        _maps_scenario(page, server)
+
+
+def _maps_scenario(page, server):
+    from playwright.sync_api import expect
+
+    # The CAT map: drawn (the shapes have a size), coloured by status, with titles and a legend.
+    page.goto(server + "/instrument/CAT")
+    fig = page.locator("figure#map")
+    expect(fig).to_be_visible()
+    france = fig.locator('use[data-state="FRA"]')
+    assert france.get_attribute("data-status") == "party"
+    expect(france.locator("title")).to_have_text("France: party since 18 February 1986")
+    box = france.bounding_box()
+    assert box and box["width"] > 10 and box["height"] > 10, box
+    fills = page.evaluate("""() => Object.fromEntries(['FRA', 'PRK', 'IND'].map(s =>
+        [s, getComputedStyle(document.querySelector('figure#map use[data-state="' + s + '"]')).fill]))""")
+    assert fills == {"FRA": "rgb(0, 114, 178)", "PRK": "rgb(230, 159, 0)", "IND": "rgb(86, 180, 233)"}, fills
+    expect(fig.locator("ul.legend")).to_contain_text("Party: 175")
+    expect(fig.locator("details.off-map")).to_contain_text("Andorra: party since 22 September 2006")
+    # A state's shape links to its profile.
+    fig.locator('a:has(use[data-state="KOR"])').click()
+    page.wait_for_url(server + "/country/KOR")
+
+    # The ILO page: no count of parties, members unknown (hatched), NORMLEX linked.
+    page.goto(server + "/instrument/C029")
+    expect(page.locator("#party-count")).to_contain_text("ILO ratifications are not recorded in this knowledge base.")
+    expect(page.locator("figure.chart")).to_have_count(0)
+    fill = page.evaluate("""getComputedStyle(document.querySelector('figure#map use[data-state="FRA"]')).fill""")
+    assert fill.startswith('url("') and fill.endswith('#kb-unknown")'), fill
+
+    # The comparison page, from the DPRK's profile; then the same with names and an alias.
+    page.goto(server + "/country/PRK")
+    page.get_by_role("link", name="Compare with KOR, CHN, JPN, MNG, RUS").click()
+    page.wait_for_url("**/compare?states=PRK%2CKOR%2CCHN%2CJPN%2CMNG%2CRUS")
+    table = page.locator("#compare-status")
+    expect(table.locator("thead th")).to_have_count(7)
+    expect(page.locator("#c-CAT td[data-state=KOR]")).to_contain_text("Party 9 January 1995")
+    expect(page.locator("#c-CAT td[data-state=PRK]")).to_contain_text("Not a party")
+    page.get_by_label("States").fill("North Korea, South Korea, United States of America")
+    page.get_by_label("Status as of").fill("1999-01-01")
+    page.get_by_role("button", name="Compare").click()
+    page.wait_for_url("**/compare?states=*")
+    expect(table.locator("thead th")).to_have_count(4)
+    expect(page.locator("#c-CAT td[data-state=USA]")).to_contain_text("Party 21 October 1994")
+    expect(page.locator("#c-CRPD td[data-state=PRK]")).to_contain_text("Not a party")
+    assert page.console_errors == [], page.console_errors
