@@ -258,8 +258,13 @@ def test_real_pages_rerun_is_byte_identical(tmp_path, states):
     assert imp.main(["--pages", str(REAL_PAGES), "--out", str(out), "--pages-2015", "-", "--check"]) == 0
     assert {p.name: p.read_bytes() for p in out.glob("*.yaml")} == first
     # --check notices a change
-    (out / "CAT.yaml").write_text("changed\n", encoding="utf-8")
+    cat = (out / "CAT.yaml").read_text(encoding="utf-8")
+    (out / "CAT.yaml").write_text(cat.replace("# GENERATED", "# generated", 1), encoding="utf-8")
     assert imp.main(["--pages", str(REAL_PAGES), "--out", str(out), "--pages-2015", "-", "--check"]) == 1
+    # a previous import that cannot be read (its history would be lost) stops the import
+    (out / "CAT.yaml").write_text("changed\n", encoding="utf-8")
+    assert imp.main(["--pages", str(REAL_PAGES), "--out", str(out), "--pages-2015", "-"]) == 2
+    assert (out / "CAT.yaml").read_text(encoding="utf-8") == "changed\n"
 
 
 @needs_real

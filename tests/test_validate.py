@@ -176,3 +176,30 @@ def test_imported_actions_give_way_to_curated(data_copy):
     assert [(r.action.state, r.origin) for r in ds.superseded if r.at.file.startswith("data/imported/test/")] == [("PRK", "imported")]
     crc = sorted((r.action.state, r.action.type, r.origin) for r in ds.actions if r.instrument == "CRC")
     assert ("PRK", "ratification", "curated") in crc and ("KOR", "communication", "imported") in crc
+
+
+def test_second_consent_without_exit_names_both(data_copy):
+    """A curated correction whose date does not match the imported action it means to correct
+    is not silently a second accession."""
+    path = data_copy / "actions" / "ICCPR.yaml"
+    text = path.read_text()
+    assert text.count("    date: 1981-09-14\n") == 1
+    path.write_text(text.replace("    date: 1981-09-14\n", "    date: 1981-09\n"))
+    imported = data_copy / "imported" / "untc" / "ICCPR.yaml"
+    lines = imported.read_text().splitlines()
+    at = next(i for i, line in enumerate(lines, 1)
+              if line == "  - state: PRK" and lines[i] == "    type: accession" and lines[i + 1] == "    date: 1981-09-14")
+    assert errors(data_copy) == [
+        f"data/imported/untc/ICCPR.yaml:{at + 2}:11: second consent without an exit: PRK's accession of ICCPR on "
+        "1981-09-14 follows its accession on 1981-09 (data/actions/ICCPR.yaml:5) with no denunciation or withdrawal "
+        "between them: one of them is wrong or duplicates the other (a curated correction must have the imported "
+        "action's type and date to replace it); keep one"]
+
+
+def test_consent_after_denunciation_is_not_a_second_consent(data_copy):
+    """Trinidad and Tobago denounced and re-acceded to ICCPR-OP1 on the same day: valid (real data)."""
+    ds = validate(data_copy, today=TODAY)
+    tto = [(r.action.type, r.action.date) for r in ds.actions if r.instrument == "ICCPR-OP1" and r.action.state == "TTO"
+           and r.action.type in ("accession", "denunciation")]
+    assert sorted(tto) == [("accession", "1980-11-14"), ("accession", "1998-05-26"),
+                           ("denunciation", "1998-05-26"), ("denunciation", "2000-03-27")]

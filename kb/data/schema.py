@@ -338,6 +338,7 @@ class Action(Record):
     summary: str | None = Field(None, description="Curator's faithful summary where the text is not quoted.")
     footnote_text: str | None = Field(None, description="Text of the depositary's footnote that annotates this action, verbatim.")
     unverified: str | None = Field(None, description="Set (with the reason) when the fact could not be checked against its source.")
+    first_recorded: Date | None = Field(None, description="Imported actions: the as-at date of the first depositary snapshot that recorded this action (kept across imports; the source's as_at is the latest snapshot that still records it). Null for curated actions: their source's as_at is when they were recorded.")
     source: Source = Field(description="Where the action is recorded. Required.")
 
     @model_validator(mode="after")

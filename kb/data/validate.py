@@ -457,9 +457,19 @@ def _check_sequences(rows: list[ActionRow], instruments: dict, states: dict, pro
         items.sort(key=lambda r: (S.date_bounds(r.action.date)[0], r.action.type not in S.EXIT_TYPES))
         inst = instruments[inst_id]
         party = False
+        consent: ActionRow | None = None  # the consent in effect, if no exit followed it
         for row in items:
             a = row.action
             if a.type in S.CONSENT_TYPES and a.legal_effect == "effective":
+                if consent is not None:
+                    other = consent.at
+                    line, _ = other.where()
+                    problems.append(row.at.problem(
+                        f"second consent without an exit: {state}'s {a.type} of {inst_id} on {a.date} follows its "
+                        f"{consent.action.type} on {consent.action.date} ({other.file}:{line}) with no denunciation or "
+                        "withdrawal between them: one of them is wrong or duplicates the other (a curated correction "
+                        "must have the imported action's type and date to replace it); keep one", "date"))
+                consent = row
                 if inst.regime == "ILO":
                     day = S.date_bounds(a.date)[1]
                     if not any(_in_span(day, m) for m in states[state].memberships if m.organization == "ILO"):
@@ -475,3 +485,4 @@ def _check_sequences(rows: list[ActionRow], instruments: dict, states: dict, pro
                     problems.append(row.at.problem(
                         f"{a.type} on {a.date} but {state} is not a party to {inst_id} then: record the consent first", "type"))
                 party = False
+                consent = None

@@ -1,0 +1,397 @@
+"""Import newer UN Treaty Collection status pages into the KB, with a change report.
+
+    kb import untc DIR [--data DIR] [--format text|json] [--check] [--accept-removals]
+
+DIR may hold any subset of the 18 Chapter IV status pages, under any file names: each page is
+recognised by its content (the MTDSG number of the page's own address, ``mtdsg_no=IV-9``), and
+its as-at date is read from its own "STATUS AS AT" header.  Each page rewrites only its
+instrument's import (``data/imported/untc/<ID>.yaml``), that instrument's entries in
+``counts.yaml`` and its ``status_source.as_at`` in ``treaties.yaml``; instruments whose pages are
+absent keep what they have.
+
+What "the same fact" is.  An action's identity is the build's key: (instrument, state, type,
+date, article, target_state).  Comparing an old import with a new one:
+
+* a key in both whose other fields differ (text, footnote, effective date, symbol, ...) is
+  **changed**, with the fields before and after; the source's ``as_at`` and ``first_recorded``
+  are not compared (a source re-dated to the new as-at is not a change);
+* a key only in the old import is **removed**, a key only in the new one **added**; but when, for
+  one (instrument, state, type, article, target_state), exactly one action is removed and one
+  added, the pair is one **changed** fact (e.g. an altered date), with before and after.
+
+Nothing is lost silently: a removal stops the import (exit 1, each missing fact named, nothing
+written) unless ``accept_removals``.  A page the importer cannot read (a changed layout) stops it
+the same way, for every page: all pages are read and checked before any file is written.
+
+History: each imported action carries ``first_recorded``, the as-at date of the first snapshot
+that recorded it (kept from the previous import for the same key; the new page's as-at date for a
+new key, including an altered date).
+
+Curated corrections: a curated action (data/actions/<ID>.yaml) with the key of an imported action
+overrides it.  When a new page no longer has the imported action a curated one matched, the
+report names the curated action (its file and line) so that it is reviewed; validation then also
+reports two consents without an exit between them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from ..data.loader import LoadError, load_text
+from . import untc as U
+
+MTDSG_RE = re.compile(r"mtdsg_no=([IVXL]+-\d+(?:-[a-z])?)(?=[&\"'\s])")
+BY_MTDSG = {m: (stem, inst) for stem, (inst, m) in U.INSTRUMENTS.items()}
+ORDER = [inst for inst, _ in U.INSTRUMENTS.values()]
+DATE_KEYS = {"date", "effective_date", "first_recorded", "as_at", "as_of"}
+# The fields compared, in the order the report shows them (source fields as "source.<name>").
+COMPARED = [k for k in U.ACTION_KEYS if k not in ("source", "first_recorded")] + [
+    f"source.{k}" for k in U.SOURCE_KEYS if k != "as_at"]
+KEY_FIELDS = ("state", "type", "date", "article", "target_state")
+
+
+class Refused(Exception):
+    """The import cannot be made as asked: nothing is written."""
+
+
+@dataclass
+class PageRead:
+    file: Path
+    instrument: str
+    mtdsg: str
+    as_at: str
+    as_at_before: str | None
+
+
+@dataclass
+class Plan:
+    pages: list[PageRead] = field(default_factory=list)
+    changes: list[dict] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    writes: dict[Path, str] = field(default_factory=dict)  # only files whose text changes
+    removals: list[dict] = field(default_factory=list)
+    accept_removals: bool = False
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.removals) and not self.accept_removals
+
+
+def page_mtdsg(path: Path) -> str:
+    """The MTDSG number of a saved status page, read from the page's own links."""
+    try:
+        raw = path.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise U.ImportFailure(f"{path}: cannot be read ({exc.strerror})") from None
+    found = set(MTDSG_RE.findall(raw))
+    if len(found) != 1:
+        what = "no MTDSG number (mtdsg_no=...)" if not found else f"several MTDSG numbers {sorted(found)}"
+        raise U.ImportFailure(f"{path}: {what}: not a UN Treaty Collection status page as the importer knows them")
+    m = found.pop()
+    if m not in BY_MTDSG:
+        raise U.ImportFailure(f"{path}: MTDSG {m} is not one of the 18 Chapter IV pages this importer reads "
+                              f"({', '.join(BY_MTDSG)})")
+    return m
+
+
+def find_pages(pages_dir: Path) -> dict[str, Path]:
+    """{stem: file} for every status page in pages_dir (*.html, *.htm), recognised by content."""
+    if not pages_dir.is_dir():
+        raise U.ImportFailure(f"{pages_dir}: not a directory")
+    files = sorted(p for p in pages_dir.iterdir() if p.is_file() and p.suffix.lower() in (".html", ".htm"))
+    if not files:
+        raise U.ImportFailure(f"{pages_dir}: no .html page in it: save the UNTC status pages there")
+    out: dict[str, Path] = {}
+    for f in files:
+        stem, inst = BY_MTDSG[page_mtdsg(f)]
+        if stem in out:
+            raise U.ImportFailure(f"{pages_dir}: {out[stem].name} and {f.name} are both the page of {inst}: keep one")
+        out[stem] = f
+    return out
+
+
+def _plain_dates(obj):
+    """Loaded YAML (dates as str) -> the importer's dump form (dates as plain scalars)."""
+    if isinstance(obj, dict):
+        return {k: (U.PlainDate(v) if k in DATE_KEYS and isinstance(v, str) else _plain_dates(v)) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_plain_dates(x) for x in obj]
+    return obj
+
+
+def _load(path: Path, shown: str):
+    try:
+        return load_text(shown, path.read_bytes())
+    except LoadError as exc:
+        raise U.ImportFailure(f"{exc.problem}") from None
+
+
+def key(instrument: str, a: dict) -> tuple:
+    return (instrument, a["state"], a["type"], str(a["date"]), a.get("article"), a.get("target_state"))
+
+
+def fact(a: dict) -> dict:
+    """The compared fields of an action ({field: value}, missing fields left out)."""
+    out = {k: str(a[k]) if k in DATE_KEYS else a[k] for k in COMPARED if not k.startswith("source.") and a.get(k) is not None}
+    src = a.get("source") or {}
+    out.update({f"source.{k}": src[k] for k in U.SOURCE_KEYS if k != "as_at" and src.get(k) is not None})
+    return out
+
+
+def _change(kind: str, instrument: str, a: dict, line: str | None = None, before: dict | None = None,
+            after: dict | None = None) -> dict:
+    c = {"change": kind, "state": a["state"], "instrument": instrument, "type": a["type"], "date": str(a["date"]),
+         "article": a.get("article"), "target_state": a.get("target_state")}
+    if before is not None or after is not None:
+        c["before"], c["after"] = before, after
+    if line:
+        c["where"] = line
+    return c
+
+
+def compare(instrument: str, old: list[tuple[dict, str]], new: list[dict]) -> list[dict]:
+    """Changes from old (action, 'file:line') to new actions of one instrument, in a stable order."""
+    o = {key(instrument, a): (a, where) for a, where in old}
+    n = {key(instrument, a): a for a in new}
+    changes = []
+    for k in n.keys() & o.keys():
+        fo, fn = fact(o[k][0]), fact(n[k])
+        if fo != fn:
+            diff = [f for f in COMPARED if fo.get(f) != fn.get(f)]
+            changes.append(_change("changed", instrument, n[k], o[k][1], {f: fo.get(f) for f in diff},
+                                   {f: fn.get(f) for f in diff}))
+    removed = [k for k in o if k not in n]
+    added = [k for k in n if k not in o]
+    group = lambda k: (k[1], k[2], k[4], k[5])  # noqa: E731  (state, type, article, target_state)
+    rem_by: dict[tuple, list] = {}
+    add_by: dict[tuple, list] = {}
+    for k in removed:
+        rem_by.setdefault(group(k), []).append(k)
+    for k in added:
+        add_by.setdefault(group(k), []).append(k)
+    for g, ks in rem_by.items():
+        if len(ks) == 1 and len(add_by.get(g, [])) == 1:
+            ko, kn = ks[0], add_by.pop(g)[0]
+            fo, fn = fact(o[ko][0]), fact(n[kn])
+            diff = ["date"] + [f for f in COMPARED if f != "date" and fo.get(f) != fn.get(f)]
+            changes.append(_change("changed", instrument, n[kn], o[ko][1], {f: fo.get(f) for f in diff},
+                                   {f: fn.get(f) for f in diff}))
+        else:
+            changes += [_change("removed", instrument, o[k][0], o[k][1]) for k in ks]
+    for ks in add_by.values():
+        changes += [_change("added", instrument, n[k]) for k in ks]
+    changes.sort(key=lambda c: (c["state"], c["date"], U.TYPE_ORDER.index(c["type"]), c["article"] or "",
+                                c["target_state"] or "", c["change"]))
+    return changes
+
+
+def _replace_as_at(text: str, loaded, index: int, new: str, shown: str) -> str:
+    """treaties.yaml with instruments[index].status_source.as_at set to `new`, nothing else touched."""
+    line, col = loaded.where(("instruments", index, "status_source", "as_at"))
+    lines = text.split("\n")
+    cur = lines[line - 1]
+    m = re.match(r"^(\s*as_at:\s*)(\"?)(\d{4}(?:-\d{2}){0,2})(\"?)(\s*(?:#.*)?)$", cur)
+    if not m:
+        raise U.ImportFailure(f"{shown}:{line}:{col}: expected 'as_at: YYYY-MM-DD' for the status source here")
+    lines[line - 1] = f"{m.group(1)}{m.group(2)}{new}{m.group(4)}{m.group(5)}"
+    return "\n".join(lines)
+
+
+def instrument_text(page: U.Page, actions: list[dict], skipped: list[str], label: str) -> str:
+    comment = [
+        f"GENERATED by the UNTC importer (kb import untc) from {label}",
+        f"(UN Treaty Collection {page.mtdsg}, {page.url}, STATUS AS AT {page.as_at}).",
+        f"Do not edit by hand: corrections go in data/actions/{page.instrument}.yaml, which the build prefers.",
+    ]
+    if skipped:
+        comment.append("")
+        comment.append("Not imported: text-section entries whose date (or, for objections, the state objected to)")
+        comment.append("could not be determined from the page, and entries of former states:")
+        comment += [f"  - {s}" for s in skipped]
+    return U.render_actions(page.instrument, actions, comment)
+
+
+def counts_text(records: list[dict]) -> str:
+    text = U.header_comment([
+        "GENERATED by the UNTC importer (kb import untc): do not edit by hand.",
+        "Counts the depositary states (page header) and counts read from the participant grid, each as at",
+        "its page's own date, checked against the KB's derived status after every build.",
+    ]) + yaml.dump({"expected_counts": records}, Dumper=U.Dumper, allow_unicode=True, sort_keys=False,
+                   width=100, default_flow_style=False)
+    U.validate_text(text, "ExpectedCountsFile", "counts.yaml")
+    return text
+
+
+def plan(pages: dict[str, Path], out_dir: Path, *, treaties: Path | None = None, actions_dir: Path | None = None,
+         states_file: Path | None = None, accept_removals: bool = False, sections: bool = True,
+         root: Path | None = None) -> Plan:
+    """Read the pages ({stem: file}) and work out every change and every file to write.
+
+    Raises ImportFailure (a page that cannot be read, an older page than the KB's record) or
+    returns a Plan; nothing is written here (see write())."""
+    root = root or out_dir.parent.parent
+    show = lambda p: os.path.relpath(p, root.parent) if str(p).startswith(str(root)) else str(p)  # noqa: E731
+    states = U.StateIndex(states_file or (root / "states.yaml"))
+    result = Plan(accept_removals=accept_removals)
+    # the instruments' status sources (treaties.yaml), for the as-at dates before and after
+    tre_text = tre_loaded = None
+    tre_index: dict[str, int] = {}
+    if treaties and treaties.exists():
+        tre_text = treaties.read_text(encoding="utf-8")
+        tre_loaded = _load(treaties, show(treaties))
+        tre_index = {r["id"]: i for i, r in enumerate(tre_loaded.data.get("instruments") or [])}
+    counts_path = out_dir / "counts.yaml"
+    old_counts = _load(counts_path, show(counts_path)).data["expected_counts"] if counts_path.exists() else []
+    new_counts: dict[str, list[dict]] = {}
+    for r in old_counts:
+        new_counts.setdefault(r["instrument"], []).append(_plain_dates(r))
+    new_tre = tre_text
+    diffs = []
+    read: list[tuple[U.Page, list[dict], list[str], Path]] = []
+    for stem in U.INSTRUMENTS:  # read and check every page before anything else
+        if stem in pages:
+            page = U.parse_page(pages[stem], stem)
+            actions, _cases, skipped = U.page_actions(page, states, sections=sections)
+            diffs += U.reconcile(page)
+            read.append((page, actions, skipped, pages[stem]))
+    if diffs:
+        raise U.ImportFailure("grid counts differ from the page headers:\n  " + "\n  ".join(diffs))
+    for page, actions, skipped, file in read:
+        inst = page.instrument
+        before = None
+        if tre_loaded is not None:
+            if inst not in tre_index:
+                raise U.ImportFailure(f"{show(treaties)}: instrument {inst} is not there: add it before importing its page")
+            before = str(tre_loaded.data["instruments"][tre_index[inst]]["status_source"]["as_at"])
+            if page.as_at < before:
+                raise U.ImportFailure(f"{file}: the page is as at {page.as_at}, older than the KB's record of {inst} "
+                                      f"(as at {before}): save the current page")
+            if page.as_at != before:
+                new_tre = _replace_as_at(new_tre, tre_loaded, tre_index[inst], page.as_at, show(treaties))
+        result.pages.append(PageRead(file, inst, page.mtdsg, page.as_at, before))
+        path = out_dir / f"{inst}.yaml"
+        old: list[tuple[dict, str]] = []
+        if path.exists():
+            loaded = _load(path, show(path))
+            old = [(a, f"{show(path)}:{loaded.where(('actions', i))[0]}") for i, a in enumerate(loaded.data["actions"])]
+        old_by_key = {key(inst, a): a for a, _ in old}
+        for a in actions:
+            prev = old_by_key.get(key(inst, a))
+            first = (prev.get("first_recorded") or prev["source"]["as_at"]) if prev else page.as_at
+            a["first_recorded"] = U.PlainDate(str(first))
+            # keep the field order of kb/data/schema.py Action
+            ordered = {k: a[k] for k in U.ACTION_KEYS if k in a}
+            a.clear()
+            a.update(ordered)
+        changes = compare(inst, old, actions)
+        result.changes += changes
+        result.removals += [c for c in changes if c["change"] == "removed"]
+        result.warnings += curated_warnings(inst, old, actions, changes, actions_dir, show)
+        text = instrument_text(page, actions, skipped, f"{file.parent.name}/{file.name}")
+        U.validate_text(text, "ActionsFile", f"{inst}.yaml")
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            result.writes[path] = text
+        new_counts[inst] = U.count_records(page)
+    records = [r for inst in ORDER for r in new_counts.get(inst, [])]
+    records += [r for inst, rs in new_counts.items() if inst not in ORDER for r in rs]
+    ctext = counts_text(records)
+    if not counts_path.exists() or counts_path.read_text(encoding="utf-8") != ctext:
+        result.writes[counts_path] = ctext
+    if treaties and new_tre != tre_text:
+        result.writes[treaties] = new_tre
+    result.changes.sort(key=lambda c: ORDER.index(c["instrument"]))  # stable: keeps each instrument's order
+    return result
+
+
+def curated_warnings(inst: str, old: list[tuple[dict, str]], new: list[dict], changes: list[dict],
+                     actions_dir: Path | None, show) -> list[str]:
+    """Curated actions that matched an imported action the new page no longer has."""
+    if not actions_dir:
+        return []
+    path = actions_dir / f"{inst}.yaml"
+    if not path.exists():
+        return []
+    loaded = _load(path, show(path))
+    old_keys = {key(inst, a) for a, _ in old}
+    new_keys = {key(inst, a) for a in new}
+    out = []
+    for i, a in enumerate((loaded.data or {}).get("actions") or []):
+        if not isinstance(a, dict) or not all(k in a for k in ("state", "type", "date")):
+            continue
+        k = key(inst, a)
+        if k in old_keys and k not in new_keys:
+            now = [c for c in changes if c["change"] == "changed" and c["state"] == a["state"] and c["type"] == a["type"]
+                   and c["article"] == a.get("article") and c["target_state"] == a.get("target_state")
+                   and (c.get("before") or {}).get("date") == str(a["date"])]
+            line = loaded.where(("actions", i))[0]
+            out.append(f"{show(path)}:{line}: the curated {a['type']} of {a['state']} dated {a['date']} corrected an "
+                       f"imported action that the new {inst} page no longer has"
+                       + (f" (the page now dates it {now[0]['after']['date']})" if now else "")
+                       + ": review it (correct its date or remove it)")
+    return out
+
+
+def write(p: Plan) -> list[Path]:
+    """Write the plan's files (each through a temporary file and a rename)."""
+    if p.refused:
+        raise Refused("removals not accepted")
+    for path, text in p.writes.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.importing-{os.getpid()}")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    return list(p.writes)
+
+
+# --------------------------------------------------------------------------- the report
+
+def _short(v, n: int = 70) -> str:
+    if v is None:
+        return "(none)"
+    s = " ".join(str(v).split())
+    return repr(s if len(s) <= n else s[: n - 1] + "\u2026")
+
+
+def fact_label(c: dict) -> str:
+    bits = [c["instrument"], c["state"], c["type"], c["date"]]
+    if c.get("article"):
+        bits.append(f"article {c['article']}")
+    if c.get("target_state"):
+        bits.append(f"concerning {c['target_state']}")
+    return "  ".join(bits)
+
+
+def report_text(p: Plan, show=str) -> str:
+    lines = [f"Read {len(p.pages)} page{'s' if len(p.pages) != 1 else ''}:"]
+    for r in p.pages:
+        dated = (f"status as at {r.as_at_before} -> {r.as_at}" if r.as_at_before and r.as_at_before != r.as_at
+                 else f"status as at {r.as_at}")
+        lines.append(f"  {r.instrument} ({r.mtdsg}) from {r.file.name}: {dated}")
+    n = {k: sum(1 for c in p.changes if c["change"] == k) for k in ("added", "removed", "changed")}
+    if not p.changes:
+        lines.append("No change: the pages record the same facts as the KB.")
+    else:
+        lines.append(f"Changes: {n['added']} added, {n['removed']} removed, {n['changed']} changed")
+        for c in p.changes:
+            lines.append(f"  {c['change']:<8} {fact_label(c)}")
+            for f in (c.get("before") or {}):
+                lines.append(f"           {f}: {_short(c['before'][f])} -> {_short(c['after'][f])}")
+    for w in p.warnings:
+        lines.append(f"Review: {w}")
+    return "\n".join(lines)
+
+
+def refusal_text(p: Plan) -> str:
+    lines = [f"refused, nothing written: the pages lack {len(p.removals)} fact{'s' if len(p.removals) != 1 else ''} "
+             "the KB holds from the depositary:"]
+    for c in p.removals:
+        lines.append(f"  {fact_label(c)}  ({c['where']})")
+    lines.append("A missing row is more often a page or parsing fault than a withdrawal by the depositary: check "
+                 "the saved page; if the depositary's record really no longer has these facts, import again with "
+                 "--accept-removals.")
+    return "\n".join(lines)
