@@ -350,6 +350,73 @@ def instruments(db_path: Path, fmt: str) -> None:
                                  "mtdsg", "known_to"])
 
 
+@main.group("import")
+def import_group() -> None:
+    """Import newer depositary pages into data/imported/, with a change report."""
+
+
+@import_group.command("untc")
+@click.argument("pages_dir", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
+@data_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="The change report: text, or json (an array of objects, one per fact added, removed or changed).")
+@click.option("--check", is_flag=True, help="Report, write nothing; exit 1 if the import would change any file.")
+@click.option("--accept-removals", is_flag=True,
+              help="Write facts the pages no longer have, as removals (without it such an import is refused).")
+def import_untc(pages_dir: Path, data_dir: Path, fmt: str, check: bool, accept_removals: bool) -> None:
+    """Import UN Treaty Collection status pages saved in DIR.
+
+    DIR may hold any of the 18 Chapter IV status pages, under any names: each page is
+    recognised by its MTDSG number and dated by its own STATUS AS AT header. Each page
+    rewrites only its instrument's import (data/imported/untc/ID.yaml, its entries in
+    counts.yaml, its status_source.as_at in treaties.yaml). The report lists every fact
+    added, removed or changed. A fact the KB holds that a page lacks, or a page the
+    importer cannot read, stops the import (exit 1) and nothing is written.
+
+    \b
+    Examples:
+      kb import untc ~/Downloads/untc-2026-06-01
+      kb import untc pages/ --check --format json
+    """
+    import json
+
+    from .importers import update as UP
+    from .importers.untc import ImportFailure
+
+    _check_data_dir(data_dir)
+    try:
+        pages = UP.find_pages(pages_dir)
+        plan = UP.plan(pages, data_dir / "imported" / "untc", treaties=data_dir / "treaties.yaml",
+                       actions_dir=data_dir / "actions", states_file=data_dir / "states.yaml",
+                       accept_removals=accept_removals, root=data_dir)
+    except ImportFailure as exc:
+        click.echo(f"kb import untc: refused, nothing written: {exc}", err=True)
+        sys.exit(1)
+    if fmt == "json":
+        click.echo(json.dumps([{k: v for k, v in c.items() if k != "where" or c["change"] == "removed"}
+                               for c in plan.changes], ensure_ascii=False, indent=2))
+        for w in plan.warnings:
+            click.echo(f"Review: {w}", err=True)
+    else:
+        click.echo(UP.report_text(plan))
+    if plan.refused:
+        click.echo("kb import untc: " + UP.refusal_text(plan), err=True)
+        sys.exit(1)
+    shown = [str(p.relative_to(data_dir.parent)) if p.is_relative_to(data_dir.parent) else str(p) for p in plan.writes]
+    if check:
+        if shown:
+            click.echo(f"--check: would write {', '.join(shown)}" if fmt == "text" else "", err=fmt == "json")
+            sys.exit(1)
+        if fmt == "text":
+            click.echo("--check: nothing would change")
+        return
+    UP.write(plan)
+    if fmt == "text":
+        click.echo(f"Wrote {', '.join(shown)}." if shown else "Nothing written: data/ is up to date.")
+        if shown:
+            click.echo("Next: review the report and `git diff data/`, run `kb validate`, commit, then `kb build`.")
+
+
 # --------------------------------------------------------------------------- helpers
 
 def _check_data_dir(data_dir: Path) -> None:
@@ -467,6 +534,41 @@ def cite_event_command(key: str, style: str, db_path: Path) -> None:
     from . import query as q
 
     click.echo(_ask(q.cite_event, _connect(db_path), key, style, hints={"event": "KEY"}))
+
+
+@main.command("info")
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text, or json (one object).")
+def info_command(db_path: Path, fmt: str) -> None:
+    """What the built database is: its version (the data's latest as-at date and a
+    digest of the data, e.g. 2026-02-03+3fa2c1d0), the digests, the as-at date of
+    every status source, and counts.
+
+    \b
+    Example:
+      kb info --format json
+    """
+    import json
+
+    from . import query as q
+
+    got = _ask(q.info, _connect(db_path), hints={})
+    if fmt == "json":
+        click.echo(json.dumps(got, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"version      {got['version'] or 'not recorded (rebuild with kb build)'}")
+    click.echo(f"kb           {got['kb_version']}")
+    click.echo(f"data digest  {got['data_digest']}")
+    click.echo(f"code digest  {got['code_digest']}")
+    click.echo("status sources:")
+    for g in got["status_as_at"]:
+        click.echo(f"  {g['source']}, as at {g['as_at']}: {len(g['instruments'])} instrument"
+                   f"{'s' if len(g['instruments']) != 1 else ''} ({', '.join(g['instruments'])})")
+    c = got["counts"]
+    click.echo(f"counts: {c['instruments']} instruments, {c['states']} states, {c['actions']} actions "
+               f"({c['imported_actions']} imported, {c['curated_actions']} curated; "
+               f"{c['imported_actions_superseded']} imported actions superseded by curated ones)")
 
 
 def run() -> None:

@@ -168,7 +168,8 @@ def _rows(ds: Dataset) -> dict[str, list[dict]]:
             effective_on=S.date_bounds(a.effective_date or a.date)[1],
             legal_effect=a.legal_effect, article=a.article, target_state_id=a.target_state,
             text=a.text, summary=a.summary, footnote_text=a.footnote_text, unverified=a.unverified,
-            origin=row.origin, source_id=src.id(a.source), file=f"{row.at.file}:{line}"))
+            origin=row.origin, source_id=src.id(a.source), file=f"{row.at.file}:{line}",
+            first_recorded=a.first_recorded, recorded=a.first_recorded or a.source.as_at))
     for loc in ds.expected_counts:
         e: S.ExpectedCount = loc.record
         out["expected_counts"].append(dict(instrument_id=e.instrument, as_of=e.as_of, measure=e.measure,
@@ -229,6 +230,19 @@ def _rows(ds: Dataset) -> dict[str, list[dict]]:
     return out
 
 
+def latest_as_at(ds: Dataset) -> str | None:
+    """The data's date: the latest as-at date of a status source that records status (an
+    instrument complete for some state; ILO pointers record none), full dates only."""
+    dates = [loc.record.status_source.as_at for loc in ds.instruments
+             if loc.record.complete_for and len(loc.record.status_source.as_at) == 10]
+    return max(dates) if dates else None
+
+
+def data_version(ds: Dataset, digest: str) -> str:
+    """The build's version: the data's latest as-at date and the data digest's first 8 hex digits."""
+    return f"{latest_as_at(ds) or 'undated'}+{digest[:8]}"
+
+
 def _engine(path: Path) -> Engine:
     engine = create_engine(f"sqlite:///{path}")
 
@@ -268,6 +282,7 @@ def write_database(ds: Dataset, path: Path, digest: str, extra: dict[str, str] |
                 " withdrawal_action_id, source_id, in_force_date) SELECT * FROM status_intervals_view"
                 " ORDER BY state_id, instrument_id, valid_from")
             info = {
+                "version": data_version(ds, digest),
                 "kb_version": __version__,
                 "data_digest": digest,
                 "status_as_at": ", ".join(sorted({r["status_as_at"] for r in rows["instruments"]})),

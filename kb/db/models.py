@@ -213,6 +213,8 @@ class Action(Base):
     origin: Mapped[str] = col(String, doc="curated (data/actions/) or imported (data/imported/).")
     source_id: Mapped[int] = col(Integer, ForeignKey("sources.id"), doc=_A["source"].description)
     file: Mapped[str] = col(String, doc="Data file and line the action was read from.")
+    first_recorded: Mapped[str | None] = col(String, doc=_A["first_recorded"].description)
+    recorded: Mapped[str] = col(String, doc="When the KB first recorded the action, as the sources date it: `first_recorded` for imported actions, else the source's as_at. The change feeds list actions newest first by this date.")
     __table_args__ = (
         CheckConstraint(_in("type", _vocab(S.ActionType)), name="actions_type"),
         CheckConstraint(_in("legal_effect", _vocab(S.LegalEffect)), name="actions_legal_effect"),
@@ -224,6 +226,7 @@ class Action(Base):
         Index("actions_pair", "state_id", "instrument_id", "effective_on"),
         Index("actions_instrument", "instrument_id", "type"),
         Index("actions_type", "type"),
+        Index("actions_recorded", "recorded", "date_on"),
     )
 
 
@@ -440,7 +443,8 @@ class Vocabulary(Base):
 
 class BuildInfo(Base):
     __tablename__ = "build_info"
-    __doc__ = "Facts about this build: data digest, software version, the as-at dates of the sources."
+    __doc__ = ("Facts about this build: its version (the data's latest as-at date + the data digest's first 8 hex "
+               "digits, e.g. 2026-02-03+3fa2c1d0), the data digest, software version, the as-at dates of the sources.")
     key: Mapped[str] = col(String, primary_key=True, doc="Name.")
     value: Mapped[str] = col(Text, doc="Value.")
 

@@ -7,8 +7,9 @@ import json
 import sqlite3
 from typing import Iterable
 
-from .base import QueryError, day, rows, sql
-from .citation import STYLES, cite_row, event_citation
+from .base import QueryError, day, rows, sql, version
+from .citation import STYLES, cite_row, event_citation, publisher
+from .feed import sentence, source_line
 
 #: The keys of every object status() returns (and `kb status --format json` prints), in order.
 STATUS_KEYS = ("state", "state_name", "instrument", "instrument_title", "as_of", "status", "signature_date",
@@ -167,3 +168,41 @@ def cite(conn: sqlite3.Connection, state: str, instrument: str, as_of: str | Non
     state_id = resolve_state(conn, state)
     inst = resolve_instrument(conn, instrument)
     return cite_row(conn, state_id, inst, as_of, style)
+
+
+def info(conn: sqlite3.Connection) -> dict:
+    """What this build is (`kb info --format json`): its version, digests, the status sources'
+    as-at dates (grouped by publisher and date, with the instruments each covers), and counts."""
+    b = dict(conn.execute("SELECT key, value FROM build_info").fetchall())
+    groups: dict[tuple, dict] = {}
+    for r in rows(conn, sql("info_sources")):
+        k = (publisher(r["source_title"]).removeprefix("the "), r["as_at"])
+        groups.setdefault(k, {"source": k[0], "as_at": k[1], "instruments": []})["instruments"].append(r["instrument"])
+    count = lambda q: conn.execute(q).fetchone()[0]  # noqa: E731
+    return {
+        "version": version(conn),
+        "kb_version": b.get("kb_version"),
+        "data_digest": b.get("data_digest"),
+        "code_digest": b.get("code_digest"),
+        "status_as_at": sorted(groups.values(), key=lambda g: (g["as_at"], g["source"]), reverse=True),
+        "counts": {
+            "instruments": count("SELECT count(*) FROM instruments"),
+            "states": count("SELECT count(*) FROM states"),
+            "actions": count("SELECT count(*) FROM actions"),
+            "imported_actions": count("SELECT count(*) FROM actions WHERE origin = 'imported'"),
+            "curated_actions": count("SELECT count(*) FROM actions WHERE origin = 'curated'"),
+            "imported_actions_superseded": int(b.get("superseded_imported_actions") or 0),
+        },
+    }
+
+
+def feed(conn: sqlite3.Connection, state: str | None = None, instrument: str | None = None, limit: int = 50) -> list[dict]:
+    """The latest actions, newest first by the date the KB first recorded them, then by action
+    date (the site's change feeds): each row with `sentence` and `source_line` worded for readers."""
+    sid = resolve_state(conn, state) if state else ""
+    iid = resolve_instrument(conn, instrument) if instrument else ""
+    out = rows(conn, sql("feed"), {"state": sid, "instrument": iid, "limit": int(limit)})
+    for r in out:
+        r["sentence"] = sentence(r)
+        r["source_line"] = source_line(r)
+    return out

@@ -56,3 +56,14 @@ def day(value: str | None, param: str = "as_of") -> str:
         return check_day(value)
     except ValueError as exc:
         raise QueryError(str(exc), param) from None
+
+
+def version(conn: sqlite3.Connection) -> str | None:
+    """The built KB's version, e.g. '2026-02-03+3fa2c1d0': the data's latest as-at date and the
+    first 8 hex digits of the data digest (build_info 'version'; None for a database built before
+    versions were recorded).  Citations, the site's footer, `kb info` and exports all show this text."""
+    try:
+        row = conn.execute("SELECT value FROM build_info WHERE key = 'version'").fetchone()
+    except sqlite3.DatabaseError:
+        return None
+    return row[0] if row else None

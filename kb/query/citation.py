@@ -15,7 +15,7 @@ import re
 import sqlite3
 from typing import Any, Mapping
 
-from .base import QueryError, sql
+from .base import QueryError, sql, version as build_version
 
 STYLES = ("plain", "oscola", "bibtex")
 
@@ -187,8 +187,9 @@ def speaks_for(row: Mapping[str, Any], as_of: str, same_status_at_source_date: b
 
 
 def format_citation(row: Mapping[str, Any], inst: Mapping[str, Any], as_of: str, style: str = "plain",
-                    same_status_at_source_date: bool = True) -> str:
-    """Word one status_on row as a citation.  `inst` is the instruments row."""
+                    same_status_at_source_date: bool = True, version: str | None = None) -> str:
+    """Word one status_on row as a citation.  `inst` is the instruments row; `version` the KB's
+    version (kb.query.version), named in every style when given."""
     if style not in STYLES:
         raise ValueError(f"unknown style {style!r}: use one of {', '.join(STYLES)}")
     date, past = speaks_for(row, as_of, same_status_at_source_date)
@@ -200,7 +201,8 @@ def format_citation(row: Mapping[str, Any], inst: Mapping[str, Any], as_of: str,
     note = note_sentences(row.get("note"))
     opener = f"On {format_date(date)}" if past else f"As of {format_date(date)}"
     if row["status"] == "unknown" and not row.get("source_url"):
-        return _unknown(row, inst, state, date, style)
+        return _unknown(row, inst, state, date, style, version)
+    kbv = f" KB version {version}." if version else ""
     if style == "plain":
         clause = _status_clause(row, treaty_title + treaty_reference(inst), past, date)
         text = f"{opener}, according to {pub}, {state} {clause}."
@@ -208,7 +210,7 @@ def format_citation(row: Mapping[str, Any], inst: Mapping[str, Any], as_of: str,
             text += " " + note
         src = row.get("source_url") or ""
         extra = "; ".join(x for x in (row.get("source_symbol"), f"{at_kind} {src_as_at}" if src_as_at else None) if x)
-        return text + f" Source: {src}" + (f" ({extra})" if extra else "") + "."
+        return text + f" Source: {src}" + (f" ({extra})" if extra else "") + "." + kbv
     if style == "oscola":
         ref = inst["title"]
         bits = []
@@ -227,7 +229,7 @@ def format_citation(row: Mapping[str, Any], inst: Mapping[str, Any], as_of: str,
         src_title = source_short_title(row.get("source_title"))
         symbol = f", {row['source_symbol']}" if row.get("source_symbol") else ""
         tail = f"{pub[4:] if pub.startswith('the ') else pub}, '{src_title}'{symbol} ({at_kind} {src_as_at}) <{row.get('source_url') or ''}>"
-        return f"{ref}. {sent}: {tail}."
+        return f"{ref}. {sent}: {tail}." + kbv
     # bibtex
     clause = _status_clause(row, treaty_title, past, date)
     key = re.sub(r"[^A-Za-z0-9:-]", "", f"{row['state']}-{inst['id']}-{date}")
@@ -241,6 +243,8 @@ def format_citation(row: Mapping[str, Any], inst: Mapping[str, Any], as_of: str,
     ]
     if row.get("source_symbol"):
         fields.append(("number", row["source_symbol"]))
+    if version:
+        fields.append(("version", f"KB version {version}"))
     lines = [f"@misc{{{key},"]
     for name, value in fields:
         v = value if name in ("howpublished", "author") else _bib_escape(value)
@@ -249,18 +253,21 @@ def format_citation(row: Mapping[str, Any], inst: Mapping[str, Any], as_of: str,
     return "\n".join(lines)
 
 
-def _unknown(row: Mapping[str, Any], inst: Mapping[str, Any], state: str, date: str, style: str) -> str:
+def _unknown(row: Mapping[str, Any], inst: Mapping[str, Any], state: str, date: str, style: str,
+             version: str | None = None) -> str:
     """No source decides an unknown status: say so, and point to the depositary's record."""
     body = (f"The status of {state} with respect to {treaty_name(inst)}{treaty_reference(inst) if style == 'plain' else ''} "
             f"on {format_date(date)} is unknown: this knowledge base holds no complete record of its actions.")
     url = inst.get("url") or ""
+    kbv = f" KB version {version}." if version else ""
     if style == "plain":
-        return body + (f" Depositary's record: {url}." if url else "")
+        return body + (f" Depositary's record: {url}." if url else "") + kbv
     if style == "oscola":
-        return body + (f" <{url}>." if url else "")
+        return body + (f" <{url}>." if url else "") + kbv
     key = re.sub(r"[^A-Za-z0-9:-]", "", f"{row['state']}-{inst['id']}-{date}")
+    ver = f"  version = {{KB version {_bib_escape(version)}}},\n" if version else ""
     return (f"@misc{{{key},\n  title = {{{_bib_escape('Status of ' + state + ': ' + inst['title'])}}},\n"
-            f"  howpublished = {{\\url{{{url}}}}},\n  note = {{{_bib_escape(body)}}},\n}}")
+            f"  howpublished = {{\\url{{{url}}}}},\n  note = {{{_bib_escape(body)}}},\n{ver}}}")
 
 
 def _bib_escape(value: str) -> str:
@@ -283,7 +290,7 @@ def cite_row(conn: sqlite3.Connection, state_id: str, instrument_id: str, as_of:
         # Speak for the source's date only when the status read then is the same.
         earlier = status_row(conn, state_id, instrument_id, row["source_as_at"][:10] if len(row["source_as_at"]) >= 10 else as_of)
         same = earlier is not None and earlier["status"] == row["status"]
-    return format_citation(row, inst, as_of, style, same)
+    return format_citation(row, inst, as_of, style, same, build_version(conn))
 
 
 def _status_rows(conn: sqlite3.Connection, state_id: str, instruments: str, as_of: str) -> list[dict]:
@@ -303,12 +310,13 @@ def citations_for_state(conn: sqlite3.Connection, state_id: str, as_of: str,
     for d in {r["source_as_at"] for r in rows if r.get("source_as_at") and len(r["source_as_at"]) == 10 and r["source_as_at"] < as_of}:
         earlier[d] = {r["instrument"]: r["status"] for r in _status_rows(conn, state_id, "", d)}
     out: dict[str, dict[str, str]] = {}
+    version = build_version(conn)
     for r in rows:
         src = r.get("source_as_at")
         same = True
         if src and as_of > src:
             same = earlier.get(src, {}).get(r["instrument"], r["status"]) == r["status"]
-        out[r["instrument"]] = {st: format_citation(r, insts[r["instrument"]], as_of, st, same) for st in styles}
+        out[r["instrument"]] = {st: format_citation(r, insts[r["instrument"]], as_of, st, same, version) for st in styles}
     return out
 
 

@@ -9,6 +9,10 @@ Routes:
   /instrument/<ID>/maps  a world map of each optional procedure of the instrument (?as_of=)
   /compare               ?states=PRK,KOR,...&as_of=: states side by side (compare.py)
   /search                ?q=...: full-text search (search.py)
+  /changes.atom, /changes.json    change feeds: the latest actions (feeds.py); per country
+  /country/<ISO3>/changes.atom    and per instrument
+  /instrument/<ID>/changes.atom
+  /download/<db>-<version>.db     the database under its versioned name (download.py)
   /-/kb-static/<file>    CSS for these pages
 """
 
@@ -19,6 +23,8 @@ from datasette.utils.asgi import asgi_static
 
 from .common import STATIC
 from .country import country, country_lookup
+from .download import versioned_db
+from .feeds import changes_atom, changes_json, country_atom, instrument_atom
 from .home import home
 from .compare import compare
 from .instrument import instrument, instrument_index, instrument_maps
@@ -29,6 +35,11 @@ from .search import search
 def register_routes(datasette):
     return [
         (r"^/$", home),
+        (r"^/changes\.atom$", changes_atom),
+        (r"^/changes\.json$", changes_json),
+        (r"^/country/(?P<id>[^/]+)/changes\.atom$", country_atom),
+        (r"^/instrument/(?P<id>[^/]+)/changes\.atom$", instrument_atom),
+        (r"^/download/(?P<file>[^/]+)$", versioned_db),
         (r"^/country/?$", country_lookup),
         (r"^/country/(?P<id>[^/]+)$", country),
         (r"^/instrument/?$", instrument_index),

@@ -192,12 +192,27 @@ async def _footer(db) -> dict:
             "membership_sources": members, "build": info}
 
 
+SITE_FEEDS = (("/changes.atom", "application/atom+xml", "Latest changes (Atom)"),
+              ("/changes.json", "application/feed+json", "Latest changes (JSON Feed)"))
+
+
+def feed_links(datasette, extra: tuple = ()) -> list[dict]:
+    """The feeds a page advertises (<link rel="alternate">): the site's, then the page's own."""
+    return [{"href": _path(datasette, href), "type": typ, "title": title} for href, typ, title in (*extra, *SITE_FEEDS)]
+
+
 async def _base_context(datasette, request, title: str) -> dict:
     db = _db(datasette)
+    footer = await _footer(db)
+    version = footer["build"].get("version")
     return {
         "title": title,
         "db_name": db.name,
-        "footer": await _footer(db),
+        "feeds": feed_links(datasette),
+        "version": version,
+        "db_download": _path(datasette, f"/download/{db.name}-{version}.db") if version else _path(datasette, f"/{db.name}.db"),
+        "db_download_name": f"{db.name}-{version}.db" if version else f"{db.name}.db",
+        "footer": footer,
         "path": lambda p, q=None: _path(datasette, p, q),
         "static": lambda f: _path(datasette, f"-/kb-static/{f}"),
     }

@@ -9,7 +9,7 @@ from urllib.parse import unquote
 from .compare import DEFAULT_STATES, compare_path
 from .common import (
     ACTION_COLUMNS, ACTION_JOINS, C, _as_of, _base_context, _db, _error, _group_status, _instruments, _obligations,
-    _one, _path, _redirect, _resolve_state, _rows, _status_rows, default_as_of, query_sql, render,
+    _one, _path, _redirect, feed_links, _resolve_state, _rows, _status_rows, default_as_of, query_sql, render,
 )
 
 async def country_lookup(datasette, request):
@@ -86,6 +86,8 @@ async def country(datasette, request):
     for e in engagement:
         e["citation"] = event_citations.get(e["key"], "")
     ctx = await _base_context(datasette, request, f"{state['name']}: treaty status")
+    ctx["feeds"] = feed_links(datasette, ((f"/country/{sid}/changes.atom", "application/atom+xml",
+                                           f"{state['name']}: latest changes (Atom)"),))
     ctx.update(
         asks=asks, asks_query=_path(datasette, f"/{db.name}/asks", {"state": sid}), ask_documents=documents,
         engagement=engagement, reporting=reporting,

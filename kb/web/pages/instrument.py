@@ -10,7 +10,7 @@ from urllib.parse import unquote
 from .common import (
     ACTION_COLUMNS, ACTION_JOINS, COMPETENCE_TYPES, C, DECLARATION_TYPES, OBJECTION_TYPES, PARTIES_OVER_TIME_SQL,
     RESERVATION_TYPES, STATUS_ORDER, _as_of, _base_context, _db, _error, _group_status, _has_table, _instruments,
-    _path, _redirect, _rows, _status_rows, default_as_of, parties_chart, query_sql, render,
+    _path, _redirect, _rows, feed_links, _status_rows, default_as_of, parties_chart, query_sql, render,
 )
 from .worldmap import instrument_map, procedure_map, world
 
@@ -83,6 +83,8 @@ async def instrument(datasette, request):
     for a in asks:
         a["by"] = ", ".join(json.loads(a["by"])) if a["by"] else ""
     ctx = await _base_context(datasette, request, inst["short_title"])
+    ctx["feeds"] = feed_links(datasette, ((f"/instrument/{iid}/changes.atom", "application/atom+xml",
+                                           f"{inst['short_title']}: latest changes (Atom)"),))
     ctx.update(
         asks=asks, world=world(), status_map=status_map, unknown_n=unknown_n, unknown_ever=unknown_ever,
         inst=inst, parent=parent, children=children, sources=sources, groups=groups, counts=counts,
