@@ -405,7 +405,8 @@ def import_untc(pages_dir: Path, data_dir: Path, fmt: str, check: bool, accept_r
     shown = [str(p.relative_to(data_dir.parent)) if p.is_relative_to(data_dir.parent) else str(p) for p in plan.writes]
     if check:
         if shown:
-            click.echo(f"--check: would write {', '.join(shown)}" if fmt == "text" else "", err=fmt == "json")
+            if fmt == "text":
+                click.echo(f"--check: would write {', '.join(shown)}")
             sys.exit(1)
         if fmt == "text":
             click.echo("--check: nothing would change")

@@ -57,6 +57,10 @@ def commands() -> list[tuple[str, list[str]]]:
     return cmds
 
 
+# The KB version (the data's as-at date + the data digest's first 8 hex digits) changes with every
+# data change: its digest part is replaced everywhere, CLI outputs included.
+_VERSION = re.compile(r"\b(\d{4}-\d{2}-\d{2}|undated)\+[0-9a-f]{8}\b")
+
 _VOLATILE = [
     (re.compile(r'\b(?=[0-9a-f]*[a-f])[0-9a-f]{12,64}\b'), "DIGEST"),
     (re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?"), "TIMESTAMP"),
@@ -64,6 +68,7 @@ _VOLATILE = [
 
 
 def strip(html: str) -> str:
+    html = _VERSION.sub(r"\1+VERSION", html)
     for rx, repl in _VOLATILE:
         html = rx.sub(repl, html)
     return html
@@ -78,7 +83,7 @@ def outputs(db: Path) -> dict[str, str]:
     out: dict[str, str] = {}
     for name, args in commands():
         r = runner.invoke(main, [*args, "--db", str(db)], catch_exceptions=False)
-        out[name] = f"exit {r.exit_code}\n" + r.output
+        out[name] = _VERSION.sub(r"\1+VERSION", f"exit {r.exit_code}\n" + r.output)
     out.update(pages(db))
     return out
 
