@@ -31,6 +31,11 @@ def cli_md() -> str:
         cmd = main.get_command(ctx, name)
         sub = click.Context(cmd, info_name=name, parent=ctx, terminal_width=88, max_content_width=88)
         out += [f"## kb {name}", "", "```", cmd.get_help(sub), "```", ""]
+        if isinstance(cmd, click.Group):
+            for subname in sorted(cmd.list_commands(sub)):
+                c = cmd.get_command(sub, subname)
+                cc = click.Context(c, info_name=subname, parent=sub, terminal_width=88, max_content_width=88)
+                out += [f"### kb {name} {subname}", "", "```", c.get_help(cc), "```", ""]
     return "\n".join(out)
 
 
