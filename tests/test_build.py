@@ -89,15 +89,15 @@ def test_no_change_rebuild_is_skipped_and_any_change_rebuilds(data_copy, tmp_pat
     path = data_copy / "actions" / "CRC.yaml"
     stat = path.stat()
     text = path.read_text()
-    assert "1990-09-21" in text
-    path.write_text(text.replace("date: 1990-09-21", "date: 1990-09-22"))
+    assert "1990-08-23" in text
+    path.write_text(text.replace("date: 1990-08-23", "date: 1990-08-24"))
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     info = build(data_copy, db, today=TODAY)
     assert info["skipped"] is False
     conn = sqlite3.connect(db)
-    assert conn.execute("SELECT date FROM actions WHERE key = 'CRC/PRK/1990-09-22/ratification'").fetchall() == [("1990-09-22",)]
-    # The imported record of the same ratification is no longer superseded by the curated one.
-    assert conn.execute("SELECT origin FROM actions WHERE key = 'CRC/PRK/1990-09-21/ratification'").fetchall() == [("imported",)]
+    assert conn.execute("SELECT date FROM actions WHERE key = 'CRC/PRK/1990-08-24/signature'").fetchall() == [("1990-08-24",)]
+    # The imported record of the same signature is no longer superseded by the curated one.
+    assert conn.execute("SELECT origin FROM actions WHERE key = 'CRC/PRK/1990-08-23/signature'").fetchall() == [("imported",)]
     # --no-cache rebuilds even when nothing changed, and gives the same database.
     again = tmp_path / "again.db"
     build(data_copy, again, today=TODAY, use_cache=False)
@@ -112,11 +112,11 @@ def test_cache_never_serves_stale_records(data_copy, tmp_path):
     first = validate(data_copy, today=TODAY, cache=cache)
     assert any(cache.directory.glob("*.pickle"))
     path = data_copy / "actions" / "CRPD.yaml"
-    path.write_text(path.read_text().replace("date: 2016-12-06", "date: 2016-12-07"))
+    path.write_text(path.read_text().replace("date: 2013-07-03", "date: 2013-07-04"))
     second = validate(data_copy, today=TODAY, cache=cache)
     dates = lambda ds: sorted(r.action.date for r in ds.actions if r.instrument == "CRPD" and r.action.state == "PRK" and r.origin == "curated")  # noqa: E731
     assert dates(first) == ["2013-07-03", "2016-12-06"]
-    assert dates(second) == ["2013-07-03", "2016-12-07"]
+    assert dates(second) == ["2013-07-04", "2016-12-06"]
     # A broken file is never cached: the error comes back on every run.
     path.write_text("instrument: CRPD\nactions: [\n")
     for _ in range(2):
