@@ -352,7 +352,12 @@ def instruments(db_path: Path, fmt: str) -> None:
 
 @main.group("import")
 def import_group() -> None:
-    """Import newer depositary pages into data/imported/, with a change report."""
+    """Import newer depositary pages into data/imported/, with a change report.
+
+    \b
+    Example:
+      kb import untc ~/Downloads/untc-2026-06-01 --check
+    """
 
 
 @import_group.command("untc")

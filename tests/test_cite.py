@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from kb.cli import cite_command
-from kb.query import QueryError, cite
+from kb.query import QueryError, cite, version
 from kb.query.citation import CiteError, format_date, state_phrase
 
 UNTC = "https://treaties.un.org/Pages/ViewDetails.aspx?src=TREATY&mtdsg_no={}&chapter=4&clang=_en"
@@ -28,6 +28,11 @@ ICCPR_PLAIN = (
     f"Source: {UNTC.format('IV-4')} (status as at 3 February 2026).")
 
 
+def V(conn) -> str:
+    """Every citation ends with the KB version it was made from."""
+    return f" KB version {version(conn)}."
+
+
 @pytest.fixture(scope="module")
 def conn(built_db):
     c = sqlite3.connect(f"file:{built_db}?mode=ro", uri=True)
@@ -36,17 +41,18 @@ def conn(built_db):
 
 
 def test_cat_not_party(conn):
-    assert cite(conn, "PRK", "CAT", "2026-02-03", "plain") == CAT_PLAIN
+    assert cite(conn, "PRK", "CAT", "2026-02-03", "plain") == CAT_PLAIN + V(conn)
+    assert version(conn).startswith("2026-02-03+") and len(version(conn)) == 19
 
 
 def test_iccpr_party_with_void_withdrawal(conn):
-    assert cite(conn, "PRK", "ICCPR", "2026-02-03", "plain") == ICCPR_PLAIN
+    assert cite(conn, "PRK", "ICCPR", "2026-02-03", "plain") == ICCPR_PLAIN + V(conn)
 
 
 def test_later_date_speaks_for_the_source_date_not_today(conn):
     # Asking on a later day (e.g. today) never passes that day off as live: the sentence is dated by the source.
-    assert cite(conn, "PRK", "CAT", "2026-11-28", "plain") == CAT_PLAIN
-    assert cite(conn, "PRK", "ICCPR", "2030-01-01", "plain") == ICCPR_PLAIN
+    assert cite(conn, "PRK", "CAT", "2026-11-28", "plain") == CAT_PLAIN + V(conn)
+    assert cite(conn, "PRK", "ICCPR", "2030-01-01", "plain") == ICCPR_PLAIN + V(conn)
 
 
 def test_earlier_date_says_on_and_keeps_the_source_date(conn):
@@ -54,7 +60,7 @@ def test_earlier_date_says_on_and_keeps_the_source_date(conn):
         "On 1 January 2016, according to the UN Treaty Collection, the Democratic People's Republic of Korea "
         "had signed the Convention on the Rights of Persons with Disabilities "
         "(New York, 13 December 2006; United Nations, Treaty Series, vol. 2515, p. 3) on 3 July 2013 but was not a party. "
-        f"Source: {UNTC.format('IV-15')} (status as at 3 February 2026).")
+        f"Source: {UNTC.format('IV-15')} (status as at 3 February 2026)." + V(conn))
     # The 1997 notification is only mentioned once it has been made.
     assert "withdrawal" not in cite(conn, "PRK", "ICCPR", "1990-01-01", "plain")
     assert cite(conn, "PRK", "ICCPR", "1990-01-01", "plain").startswith(
@@ -89,7 +95,7 @@ def test_not_applicable_ilo(conn):
     assert text.startswith("As of 1 February 2025, according to Wikipedia, the Democratic People's Republic of Korea "
                            "is not a member of the International Labour Organization and so cannot ratify the "
                            "Freedom of Association and Protection of the Right to Organise Convention")
-    assert text.endswith("(as at 1 February 2025).")
+    assert text.endswith("(as at 1 February 2025)." + V(conn))
 
 
 def test_oscola(conn):
@@ -98,7 +104,7 @@ def test_oscola(conn):
         "(adopted 10 December 1984, entered into force 26 June 1987) 1465 UNTS 85. "
         "As of 3 February 2026, the Democratic People's Republic of Korea is not a party to it: "
         "UN Treaty Collection, 'Chapter IV, IV-9: Convention against Torture, status' (status as at 3 February 2026) "
-        f"<{UNTC.format('IV-9')}>.")
+        f"<{UNTC.format('IV-9')}>." + V(conn))
 
 
 def test_bibtex(conn):
@@ -106,7 +112,7 @@ def test_bibtex(conn):
     assert text.startswith("@misc{PRK-ICCPR-2026-02-03,\n")
     assert "  author = {{UN Treaty Collection}},\n" in text
     assert f"  howpublished = {{\\url{{{UNTC.format('IV-4')}}}}},\n" in text
-    assert "no legal effect" in text and text.endswith("}")
+    assert "no legal effect" in text and text.endswith(f"  version = {{KB version {version(conn)}}},\n}}")
     assert text.count("{") == text.count("}")
 
 
@@ -134,9 +140,10 @@ def test_cli(built_db):
     runner = CliRunner()
     r = runner.invoke(cite_command, ["North Korea", "CAT", "--as-of", "2026-02-03", "--db", str(built_db)])
     assert r.exit_code == 0, r.output
-    assert r.output == CAT_PLAIN + "\n"
+    v = V(sqlite3.connect(f"file:{built_db}?mode=ro", uri=True))
+    assert r.output == CAT_PLAIN + v + "\n"
     r = runner.invoke(cite_command, ["prk", "iccpr", "--db", str(built_db)])  # default: today -> source's date
-    assert r.output == ICCPR_PLAIN + "\n"
+    assert r.output == ICCPR_PLAIN + v + "\n"
     r = runner.invoke(cite_command, ["PRK", "CAT", "--style", "oscola", "--as-of", "2026-02-03", "--db", str(built_db)])
     assert r.exit_code == 0 and r.output.startswith("Convention against Torture and Other Cruel")
     r = runner.invoke(cite_command, ["PRK", "CATT", "--db", str(built_db)])
@@ -178,3 +185,15 @@ def test_withdrawn_and_unknown_wording():
     # A status read later than the source's date but different from it there (a change taking effect
     # after the record) is not passed off as the source's: the sentence speaks for the date asked.
     assert format_citation(_row(), INST, "2027-01-01", same_status_at_source_date=False).startswith("On 1 January 2027,")
+
+
+def test_version_in_every_style():
+    from kb.query.citation import format_citation
+
+    v = "2026-06-01+0123abcd"
+    for status in ("not_party", "unknown"):
+        row = _row(status=status) if status != "unknown" else _row(status="unknown", source_url=None,
+                                                                      source_title=None, source_as_at=None)
+        assert format_citation(row, INST, "2026-02-03", "plain", version=v).endswith(f" KB version {v}.")
+        assert format_citation(row, INST, "2026-02-03", "oscola", version=v).endswith(f" KB version {v}.")
+        assert format_citation(row, INST, "2026-02-03", "bibtex", version=v).endswith(f"  version = {{KB version {v}}},\n}}")

@@ -19,6 +19,7 @@ REAL_PAGES = ROOT.parent / "shared" / "reference" / "untc-chapter-iv-2026-02-03"
 REAL_2015 = ROOT.parent / "shared" / "reference" / "untc-selected-2015-03-14"
 
 import kb.importers.untc as imp  # noqa: E402
+import kb.importers.update as upd  # noqa: E402
 
 OP1_URL = "https://treaties.un.org/Pages/ViewDetails.aspx?src=TREATY&mtdsg_no=IV-5&chapter=4&clang=_en"
 OP1_TITLE = ("UN Treaty Collection, Chapter IV, IV-5: Optional Protocol to the International Covenant on "
@@ -240,7 +241,7 @@ def test_failure_writes_nothing(tmp_path, states):
     pages.mkdir()
     copy_fixture(pages, "iccpr_op1", ("2007 a<br>", "2007 x<br>"))
     out = tmp_path / "out"
-    rc = imp.main(["--pages", str(pages), "--out", str(out), "--pages-2015", "-"])
+    rc = upd.main(["--pages", str(pages), "--out", str(out), "--pages-2015", "-"])
     assert rc == 2 and not out.exists()
 
 
@@ -252,18 +253,18 @@ needs_real = pytest.mark.skipif(not REAL_PAGES.exists(), reason="../shared/refer
 @needs_real
 def test_real_pages_rerun_is_byte_identical(tmp_path, states):
     out = tmp_path / "untc"
-    assert imp.main(["--pages", str(REAL_PAGES), "--out", str(out), "--pages-2015", "-"]) == 0
+    assert upd.main(["--pages", str(REAL_PAGES), "--out", str(out), "--pages-2015", "-"]) == 0
     first = {p.name: p.read_bytes() for p in out.glob("*.yaml")}
     assert len(first) == 19
-    assert imp.main(["--pages", str(REAL_PAGES), "--out", str(out), "--pages-2015", "-", "--check"]) == 0
+    assert upd.main(["--pages", str(REAL_PAGES), "--out", str(out), "--pages-2015", "-", "--check"]) == 0
     assert {p.name: p.read_bytes() for p in out.glob("*.yaml")} == first
     # --check notices a change
     cat = (out / "CAT.yaml").read_text(encoding="utf-8")
     (out / "CAT.yaml").write_text(cat.replace("# GENERATED", "# generated", 1), encoding="utf-8")
-    assert imp.main(["--pages", str(REAL_PAGES), "--out", str(out), "--pages-2015", "-", "--check"]) == 1
+    assert upd.main(["--pages", str(REAL_PAGES), "--out", str(out), "--pages-2015", "-", "--check"]) == 1
     # a previous import that cannot be read (its history would be lost) stops the import
     (out / "CAT.yaml").write_text("changed\n", encoding="utf-8")
-    assert imp.main(["--pages", str(REAL_PAGES), "--out", str(out), "--pages-2015", "-"]) == 2
+    assert upd.main(["--pages", str(REAL_PAGES), "--out", str(out), "--pages-2015", "-"]) == 2
     assert (out / "CAT.yaml").read_text(encoding="utf-8") == "changed\n"
 
 
@@ -277,7 +278,7 @@ def test_committed_output_is_up_to_date(states):
         args += ["--pages-2015", str(REAL_2015), "--out-2015", str(ROOT / "data" / "imported" / "untc-2015")]
     else:
         args += ["--pages-2015", "-"]
-    assert imp.main(args) == 0
+    assert upd.main(args) == 0
 
 
 @needs_real

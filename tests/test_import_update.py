@@ -421,3 +421,19 @@ def test_versioned_download(after):
     assert ok.status_code == 200 and ok.headers["content-disposition"] == f'attachment; filename="kb-{version}.db"'
     assert ok.content == after["db"].read_bytes()
     assert old.status_code == 404 and f"/download/kb-{version}.db" in old.text
+
+
+def test_kb_info(built_db):
+    conn = q.connect(built_db)
+    v = q.version(conn)
+    r = kb("info", "--db", str(built_db), "--format", "json")
+    got = json.loads(r.output)
+    assert r.exit_code == 0 and got["version"] == v and got == q.info(conn)
+    assert got["version"] == f"2026-02-03+{got['data_digest'][:8]}"
+    assert [(g["source"], g["as_at"], len(g["instruments"])) for g in got["status_as_at"]] == [
+        ("UN Treaty Collection", "2026-02-03", 18), ("Wikipedia", "2025-02-01", 11),
+        ("UN Treaty Collection", "2015-03-14", 5)]
+    assert got["counts"]["instruments"] == 34 and got["counts"]["actions"] == got["counts"]["imported_actions"] + got["counts"]["curated_actions"]
+    r = kb("info", "--db", str(built_db))
+    assert r.output.splitlines()[0] == f"version      {v}"
+    assert "  UN Treaty Collection, as at 2026-02-03: 18 instruments (ICERD, ICESCR," in r.output

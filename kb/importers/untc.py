@@ -1,7 +1,8 @@
 """Import the UN Treaty Collection (UNTC) depositary status pages into the KB's YAML.
 
-    python3 scripts/import_untc.py   (or: python -m kb.importers.untc) [--pages DIR] [--out DIR] [--check]
-                                   [--pages-2015 DIR] [--out-2015 DIR]
+    python3 scripts/import_untc.py   (or: python -m kb.importers.update) [--pages DIR] [--out DIR] [--check]
+                                   [--pages-2015 DIR] [--out-2015 DIR] [--accept-removals]
+    kb import untc DIR               (any subset of the pages, with a change report: kb/importers/update.py)
 
 Reads the 18 Chapter IV status pages ("ViewDetails", STATUS AS AT 03-02-2026) and writes, per
 instrument, ``data/imported/untc/<ID>.yaml`` (an ``ActionsFile``) plus ``counts.yaml`` (an
@@ -46,10 +47,8 @@ name not in data/states.yaml, ...) raises ImportFailure and nothing is written.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -900,60 +899,6 @@ def write_or_check(outputs: dict[str, str], out: Path, check: bool) -> list[str]
     return changed
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Re-import every Chapter IV page (and the 2015 tables): the same code as `kb import untc`."""
-    from . import update as UP  # noqa: PLC0415
-
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--pages", type=Path, default=DEFAULT_PAGES, help="directory of the 18 UNTC status pages")
-    ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory (default data/imported/untc)")
-    ap.add_argument("--pages-2015", type=Path, default=DEFAULT_PAGES_2015,
-                    help="directory of the 2015 CSV status tables ('-' to skip)")
-    ap.add_argument("--out-2015", type=Path, default=DEFAULT_OUT_2015)
-    ap.add_argument("--states", type=Path, default=STATES_FILE)
-    ap.add_argument("--no-sections", action="store_true",
-                    help="grid and footnotes only: skip reservations/declarations/objections")
-    ap.add_argument("--check", action="store_true", help="exit 1 if any output would change; write nothing")
-    ap.add_argument("--accept-removals", action="store_true",
-                    help="write facts the pages no longer have as removals (otherwise the import is refused)")
-    args = ap.parse_args(argv)
-    data = args.out.parent.parent
-    try:
-        pages = UP.find_pages(args.pages)
-        missing = [s for s in INSTRUMENTS if s not in pages]
-        if missing:
-            raise ImportFailure(f"{args.pages}: page(s) missing: {', '.join(f'{s}.html' for s in missing)}")
-        states = StateIndex(args.states)
-        plan = UP.plan(pages, args.out, treaties=data / "treaties.yaml", actions_dir=data / "actions",
-                       states_file=args.states, accept_removals=args.accept_removals,
-                       sections=not args.no_sections, root=data)
-        out2015 = import_2015(args.pages_2015, states) if str(args.pages_2015) != "-" else {}
-    except ImportFailure as e:
-        print(f"import_untc: FAILED, nothing written:\n{e}", file=sys.stderr)
-        return 2
-    if plan.changes or plan.warnings:
-        print(UP.report_text(plan))
-    if plan.refused:
-        print("import_untc: " + UP.refusal_text(plan), file=sys.stderr)
-        return 1
-    changed = sorted(p.name for p in plan.writes)
-    if not args.check:
-        UP.write(plan)
-    if out2015:
-        changed += [f"untc-2015/{n}" for n in write_or_check(out2015, args.out_2015, args.check)]
-    if args.check:
-        if changed:
-            print("import_untc --check: these outputs would change (re-run scripts/import_untc.py and review):\n  "
-                  + "\n  ".join(changed), file=sys.stderr)
-            return 1
-        print("import_untc --check: outputs up to date")
-        return 0
-    print(f"import_untc: read {len(plan.pages)} page(s) into {args.out}" + (
-        f" and {len(out2015)} table(s) into {args.out_2015}" if out2015 else "") + (
-        f"; changed: {', '.join(changed)}" if changed else "; no changes"))
-    return 0
-
-
 # ----------------------------------------------------------------------------- text sections (step 5)
 #
 # After the grid come, per participant, "Declarations and Reservations" (table dgDec), "Objections"
@@ -1426,6 +1371,3 @@ def resolve_target_name(s: str) -> str:
     s = norm_space(s).replace("\u2019", "'")
     return re.sub(r"^the ", "", s, flags=re.I)
 
-
-if __name__ == "__main__":
-    sys.exit(main())

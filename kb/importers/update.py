@@ -35,8 +35,10 @@ reports two consents without an exit between them.
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -395,3 +397,61 @@ def refusal_text(p: Plan) -> str:
                  "the saved page; if the depositary's record really no longer has these facts, import again with "
                  "--accept-removals.")
     return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- scripts/import_untc.py
+
+def main(argv: list[str] | None = None) -> int:
+    """`scripts/import_untc.py`: re-import every Chapter IV page (and the 2015 tables): the same code as `kb import untc`."""
+    ap = argparse.ArgumentParser(description=U.__doc__.split("\n\n")[0])
+    ap.add_argument("--pages", type=Path, default=U.DEFAULT_PAGES, help="directory of the 18 UNTC status pages")
+    ap.add_argument("--out", type=Path, default=U.DEFAULT_OUT, help="output directory (default data/imported/untc)")
+    ap.add_argument("--pages-2015", type=Path, default=U.DEFAULT_PAGES_2015,
+                    help="directory of the 2015 CSV status tables ('-' to skip)")
+    ap.add_argument("--out-2015", type=Path, default=U.DEFAULT_OUT_2015)
+    ap.add_argument("--states", type=Path, default=U.STATES_FILE)
+    ap.add_argument("--no-sections", action="store_true",
+                    help="grid and footnotes only: skip reservations/declarations/objections")
+    ap.add_argument("--check", action="store_true", help="exit 1 if any output would change; write nothing")
+    ap.add_argument("--accept-removals", action="store_true",
+                    help="write facts the pages no longer have as removals (otherwise the import is refused)")
+    args = ap.parse_args(argv)
+    data = args.out.parent.parent
+    try:
+        pages = find_pages(args.pages)
+        missing = [s for s in U.INSTRUMENTS if s not in pages]
+        if missing:
+            raise U.ImportFailure(f"{args.pages}: page(s) missing: {', '.join(f'{s}.html' for s in missing)}")
+        states = U.StateIndex(args.states)
+        p = plan(pages, args.out, treaties=data / "treaties.yaml", actions_dir=data / "actions",
+                       states_file=args.states, accept_removals=args.accept_removals,
+                       sections=not args.no_sections, root=data)
+        out2015 = U.import_2015(args.pages_2015, states) if str(args.pages_2015) != "-" else {}
+    except U.ImportFailure as e:
+        print(f"import_untc: FAILED, nothing written:\n{e}", file=sys.stderr)
+        return 2
+    if p.changes or p.warnings:
+        print(report_text(p))
+    if p.refused:
+        print("import_untc: " + refusal_text(p), file=sys.stderr)
+        return 1
+    changed = sorted(f.name for f in p.writes)
+    if not args.check:
+        write(p)
+    if out2015:
+        changed += [f"untc-2015/{n}" for n in U.write_or_check(out2015, args.out_2015, args.check)]
+    if args.check:
+        if changed:
+            print("import_untc --check: these outputs would change (re-run scripts/import_untc.py and review):\n  "
+                  + "\n  ".join(changed), file=sys.stderr)
+            return 1
+        print("import_untc --check: outputs up to date")
+        return 0
+    print(f"import_untc: read {len(p.pages)} page(s) into {args.out}" + (
+        f" and {len(out2015)} table(s) into {args.out_2015}" if out2015 else "") + (
+        f"; changed: {', '.join(changed)}" if changed else "; no changes"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
