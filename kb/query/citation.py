@@ -409,19 +409,20 @@ def event_sentence(e: Mapping[str, Any]) -> str:
     return f"{_cap(_span(e['date'], e.get('end_date')))}: {e['summary']}"
 
 
-def format_event_citation(e: Mapping[str, Any], style: str = "plain") -> str:
+def format_event_citation(e: Mapping[str, Any], style: str = "plain", version: str | None = None) -> str:
     if style not in STYLES:
         raise ValueError(f"unknown style {style!r}: use one of {', '.join(STYLES)}")
     text = event_sentence(e)
     kind = SOURCE_KINDS.get(e.get("source_kind") or "", "source")
     as_at = format_date(e.get("source_as_at"))
     url = e.get("source_url") or ""
+    kbv = f" KB version {version}." if version else ""
     if style == "plain":
         extra = "; ".join(x for x in (e.get("source_symbol"), f"as at {as_at}" if as_at else None, kind) if x)
-        return f"{text} Source: {e.get('source_title')}, {url} ({extra})."
+        return f"{text} Source: {e.get('source_title')}, {url} ({extra})." + kbv
     if style == "oscola":
         symbol = f", {e['source_symbol']}" if e.get("source_symbol") else ""
-        return f"{text[:-1]}: '{e.get('source_title')}'{symbol} ({as_at}; {kind}) <{url}>."
+        return f"{text[:-1]}: '{e.get('source_title')}'{symbol} ({as_at}; {kind}) <{url}>." + kbv
     key = re.sub(r"[^A-Za-z0-9:-]", "-", e["key"])
     fields = [
         ("title", e.get("source_title") or ""),
@@ -431,6 +432,8 @@ def format_event_citation(e: Mapping[str, Any], style: str = "plain") -> str:
     ]
     if e.get("source_symbol"):
         fields.append(("number", e["source_symbol"]))
+    if version:
+        fields.append(("version", f"KB version {version}"))
     lines = [f"@misc{{{key},"]
     for name, value in fields:
         lines.append(f"  {name} = {{{value if name == 'howpublished' else _bib_escape(value)}}},")
@@ -448,4 +451,4 @@ def event_citation(conn: sqlite3.Connection, key: str, style: str = "plain") -> 
         hint = difflib.get_close_matches(key, keys, n=3, cutoff=0.6)
         raise QueryError(f"unknown engagement event {key!r}" + (f"; did you mean {', '.join(repr(h) for h in hint)}?" if hint
                          else ": see the `key` column of `kb engagement STATE`"), "event")
-    return format_event_citation(e, style)
+    return format_event_citation(e, style, build_version(conn))
