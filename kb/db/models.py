@@ -214,7 +214,7 @@ class Action(Base):
     source_id: Mapped[int] = col(Integer, ForeignKey("sources.id"), doc=_A["source"].description)
     file: Mapped[str] = col(String, doc="Data file and line the action was read from.")
     first_recorded: Mapped[str | None] = col(String, doc=_A["first_recorded"].description)
-    recorded: Mapped[str] = col(String, doc="When the KB first recorded the action, as the sources date it: `first_recorded` for imported actions, else the source's as_at. The change feeds list actions newest first by this date.")
+    recorded: Mapped[str | None] = col(String, doc="When the KB first recorded the action, as the sources date it: `first_recorded` for imported actions, else the source's as_at. The change feeds list actions newest first by this date.")
     __table_args__ = (
         CheckConstraint(_in("type", _vocab(S.ActionType)), name="actions_type"),
         CheckConstraint(_in("legal_effect", _vocab(S.LegalEffect)), name="actions_legal_effect"),
