@@ -155,6 +155,41 @@ def serve(db_path: Path, port: int, host: str, public: bool, workers: int) -> No
         uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False, workers=workers)
 
 
+@main.command("export-site")
+@click.argument("directory", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
+@db_option
+@click.option("--live-url", metavar="URL", help="Where `kb serve` runs: search, SQL, the tables and other dates link "
+              "there. Without it they are left out, and the pages say so.")
+@click.option("--base-url", metavar="URL", help="Where this export will be published: sitemap.xml and robots.txt then "
+              "give absolute URLs (default: --live-url; without either, site-relative paths).")
+def export_site(directory: Path, db_path: Path, live_url: str | None, base_url: str | None) -> None:
+    """Write the site as static files into DIR, for any static host or CDN.
+
+    Home, the instrument list, every country and every instrument page at the
+    data's as-at date (DIR/country/PRK/index.html for /country/PRK), each page's
+    status rows as JSON and CSV (/country/PRK.json, .csv), the database file,
+    the stylesheet, robots.txt and sitemap.xml. The pages are rendered by the
+    site's own templates. The export is written beside DIR and renamed into
+    place when complete: a failed export leaves the previous one untouched.
+
+    \b
+    Examples:
+      kb export-site site/ --live-url https://kb.example.org
+      python -m http.server -d site/ 8000
+    """
+    from .web.export import ExportError
+    from .web.export import export_site as run
+
+    _check_db(db_path)
+    try:
+        info = run(db_path, directory, live_url=live_url, base_url=base_url)
+    except ExportError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"exported {info['pages']} pages ({info['files']} files, {info['bytes'] / 1e6:.1f} MB) to {info['dir']}, "
+               f"status as at {info['as_of']}" + (f"; server links go to {info['live_url']}" if info["live_url"] else
+                                                  "; search, SQL and other dates left out (no --live-url)"))
+
+
 @main.command()
 @click.argument("states", nargs=-1)
 @click.option("--instrument", "instruments", multiple=True, metavar="ID", help="Instrument id (repeatable), e.g. CAT. Default: all.")

@@ -81,7 +81,8 @@ def server(built_db, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser(server):
+def browser():
+    _require_browser()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -92,6 +93,15 @@ def browser(server):
 
 @pytest.fixture
 def page(browser, server):
+    yield from _page(browser, server)
+
+
+@pytest.fixture
+def static_page(browser, static_server):
+    yield from _page(browser, static_server)
+
+
+def _page(browser, server):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
 
     def offline(route):
@@ -242,4 +252,67 @@ def _maps_scenario(page, server):
     expect(table.locator("thead th")).to_have_count(4)
     expect(page.locator("#c-CAT td[data-state=USA]")).to_contain_text("Party 21 October 1994")
     expect(page.locator("#c-CRPD td[data-state=PRK]")).to_contain_text("Not a party")
+    assert page.console_errors == [], page.console_errors
+
+
+def test_research_desk_scenario_on_the_static_export(static_page, static_server):
+    """The same flow on `kb export-site` served by a plain static server: no search, no other dates."""
+    with screenshot_on_failure(static_page, "test_research_desk_scenario_on_the_static_export"):
+        _static_scenario(static_page, static_server)
+
+
+def _static_scenario(page, server):
+    from playwright.sync_api import expect
+
+    page.goto(server + "/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Treaty ratification knowledge base")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    expect(page.locator(".export-note")).to_contain_text("This is a static copy of the knowledge base")
+    expect(page.get_by_role("navigation", name="Site").get_by_role("link", name="Search")).to_have_count(0)
+    glance = page.locator("section[aria-labelledby=glance]")
+    expect(glance).to_contain_text("Convention on the Rights of Persons with Disabilities")
+    # The stylesheet is served: the skip link is moved off-screen by kb.css.
+    assert page.evaluate("getComputedStyle(document.querySelector('.skip-link')).position") == "absolute"
+
+    page.get_by_role("link", name="Full profile, dates, reservations and sources").click()
+    page.wait_for_url(server + "/country/PRK/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Democratic People's Republic of Korea")
+    expect(page.locator("#i-CRPD")).to_contain_text("Party")
+    expect(page.locator("#i-CAT")).to_contain_text("Not a party")
+    expect(page.locator("#i-C087")).to_contain_text("Not an ILO member")
+    # No date picker: the page says that other dates need the live site.
+    expect(page.get_by_label("Status as of")).to_have_count(0)
+    expect(page.locator("p.as-of")).to_contain_text("Status on other dates needs the live site")
+
+    # The page's rows as JSON.
+    page.get_by_role("link", name="JSON", exact=True).click()
+    page.wait_for_url(server + "/country/PRK.json")
+    assert '"state": "PRK"' in page.content()
+    page.go_back()
+
+    # To an instrument from the status table: the CEDAW page with its chart.
+    page.locator("#i-CEDAW").get_by_role("link", name="Convention on the Elimination of All Forms of Discrimination "
+                                        "against Women", exact=True).click()
+    page.wait_for_url(server + "/instrument/CEDAW/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Convention on the Elimination of All Forms of Discrimination against Women")
+    expect(page.locator("figure.chart svg")).to_be_visible()
+
+    page.goto(server + "/instrument/CAT")
+    expect(page.locator("#party-count")).to_contain_text("175 parties on 3 February 2026")
+    expect(page.locator("figure.chart svg polyline")).to_have_count(1)
+
+    page.goto(server + "/country/PRK")
+    row = page.locator("#i-CAT")
+    row.locator("summary", has_text="Cite").click()
+    expect(row.locator("p.citation").first).to_contain_text(
+        "As of 3 February 2026, according to the UN Treaty Collection, the Democratic People's Republic of Korea "
+        "is not a party to the Convention against Torture")
+    link = row.locator(".source a")
+    assert link.get_attribute("href") == CAT_SOURCE
+    link.click()
+    page.wait_for_url(CAT_SOURCE)
+    expect(page).to_have_title("UNTC stand-in")
+
     assert page.console_errors == [], page.console_errors

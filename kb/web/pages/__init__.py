@@ -4,8 +4,10 @@ Routes:
   /                      home (home.py): the DPRK at a glance, search, stored queries, downloads, tables
   /country               ?state=<id or name>: redirect to /country/<ID> (country.py)
   /country/<ISO3>        country profile (?as_of=YYYY-MM-DD)
+  /country/<ISO3>.json   the profile's status rows as JSON (.csv: CSV), data.py
   /instrument            list of instruments (instrument.py)
   /instrument/<ID>       instrument page, with a world map of status (?as_of=YYYY-MM-DD)
+  /instrument/<ID>.json  the page's status rows as JSON (.csv: CSV), data.py
   /instrument/<ID>/maps  a world map of each optional procedure of the instrument (?as_of=)
   /compare               ?states=PRK,KOR,...&as_of=: states side by side (compare.py)
   /search                ?q=...: full-text search (search.py)
@@ -23,6 +25,7 @@ from datasette.utils.asgi import asgi_static
 
 from .common import STATIC
 from .country import country, country_lookup
+from .data import country_data, instrument_data
 from .download import versioned_db
 from .feeds import changes_atom, changes_json, country_atom, instrument_atom
 from .home import home
@@ -41,8 +44,10 @@ def register_routes(datasette):
         (r"^/instrument/(?P<id>[^/]+)/changes\.atom$", instrument_atom),
         (r"^/download/(?P<file>[^/]+)$", versioned_db),
         (r"^/country/?$", country_lookup),
+        (r"^/country/(?P<id>[^/]+)\.(?P<fmt>json|csv)$", country_data),
         (r"^/country/(?P<id>[^/]+)$", country),
         (r"^/instrument/?$", instrument_index),
+        (r"^/instrument/(?P<id>[^/]+)\.(?P<fmt>json|csv)$", instrument_data),
         (r"^/instrument/(?P<id>[^/]+)$", instrument),
         (r"^/instrument/(?P<id>[^/]+)/maps$", instrument_maps),
         (r"^/compare/?$", compare),

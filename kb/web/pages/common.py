@@ -201,6 +201,22 @@ def feed_links(datasette, extra: tuple = ()) -> list[dict]:
     return [{"href": _path(datasette, href), "type": typ, "title": title} for href, typ, title in (*extra, *SITE_FEEDS)]
 
 
+def _server_url(datasette, path: str | None) -> str | None:
+    """An on-site path to what needs a running server (search, SQL, tables, other dates) as it is
+    on the live site; in a static export, the same path on the live site given to `kb export-site
+    --live-url`, or None (the template leaves the link out and says so)."""
+    export = getattr(datasette, "_kb_export", None)
+    if export is None or path is None:
+        return path
+    if not export.get("live_url"):
+        return None
+    return export["live_url"].rstrip("/") + path
+
+
+def _server(datasette, path: str, query: dict | None = None) -> str | None:
+    return _server_url(datasette, _path(datasette, path, query))
+
+
 async def _base_context(datasette, request, title: str) -> dict:
     db = _db(datasette)
     footer = await _footer(db)
@@ -214,7 +230,10 @@ async def _base_context(datasette, request, title: str) -> dict:
         "db_download_name": f"{db.name}-{version}.db" if version else f"{db.name}.db",
         "footer": footer,
         "path": lambda p, q=None: _path(datasette, p, q),
+        "server": lambda p, q=None: _server(datasette, p, q),
         "static": lambda f: _path(datasette, f"-/kb-static/{f}"),
+        # Set by kb/web/export.py: {"live_url": URL or None, "as_of": the data's as-at date}.
+        "static_export": getattr(datasette, "_kb_export", None),
     }
 
 

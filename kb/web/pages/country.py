@@ -9,7 +9,7 @@ from urllib.parse import unquote
 from .compare import DEFAULT_STATES, compare_path
 from .common import (
     ACTION_COLUMNS, ACTION_JOINS, C, _as_of, _base_context, _db, _error, _group_status, _instruments, _obligations,
-    _one, _path, _redirect, feed_links, _resolve_state, _rows, _status_rows, default_as_of, query_sql, render,
+    _one, _path, _redirect, feed_links, _resolve_state, _rows, _server, _server_url, _status_rows, default_as_of, query_sql, render,
 )
 
 async def country_lookup(datasette, request):
@@ -89,15 +89,15 @@ async def country(datasette, request):
     ctx["feeds"] = feed_links(datasette, ((f"/country/{sid}/changes.atom", "application/atom+xml",
                                            f"{state['name']}: latest changes (Atom)"),))
     ctx.update(
-        asks=asks, asks_query=_path(datasette, f"/{db.name}/asks", {"state": sid}), ask_documents=documents,
+        asks=asks, asks_query=_server(datasette, f"/{db.name}/asks", {"state": sid}), ask_documents=documents,
         engagement=engagement, reporting=reporting,
-        engagement_query=_path(datasette, f"/{db.name}/engagement", {"state": sid}),
-        reporting_query=_path(datasette, f"/{db.name}/reporting_status", {"state": sid, "as_of": as_of}),
+        engagement_query=_server(datasette, f"/{db.name}/engagement", {"state": sid}),
+        reporting_query=_server(datasette, f"/{db.name}/reporting_status", {"state": sid, "as_of": as_of}),
         state=state, names=names, memberships=memberships, rows=rows, counts=counts, as_of=as_of,
         requested=requested, default_as_of=default, obligations=extra_obligations, other_obligations=other_obligations,
         obligations_missing=obligations_missing, timeline=timeline, targeted=targeted,
-        status_query=_path(datasette, f"/{db.name}/status_on", {"as_of": as_of, "states": sid, "instruments": ""}) + "&instruments=",
-        compare_url=compare_path(datasette, list(dict.fromkeys([sid, *DEFAULT_STATES])), requested),
+        status_query=_server_url(datasette, _path(datasette, f"/{db.name}/status_on", {"as_of": as_of, "states": sid, "instruments": ""}) + "&instruments="),
+        compare_url=_server_url(datasette, compare_path(datasette, list(dict.fromkeys([sid, *DEFAULT_STATES])), requested)),
         compare_with=[s for s in DEFAULT_STATES if s != sid],
     )
     return render("kb_country.html", **ctx)

@@ -10,7 +10,7 @@ from urllib.parse import unquote
 from .common import (
     ACTION_COLUMNS, ACTION_JOINS, COMPETENCE_TYPES, C, DECLARATION_TYPES, OBJECTION_TYPES, PARTIES_OVER_TIME_SQL,
     RESERVATION_TYPES, STATUS_ORDER, _as_of, _base_context, _db, _error, _group_status, _has_table, _instruments,
-    _path, _redirect, _rows, feed_links, _status_rows, default_as_of, parties_chart, query_sql, render,
+    _path, _redirect, _rows, feed_links, _server_url, _status_rows, default_as_of, parties_chart, query_sql, render,
 )
 from .worldmap import instrument_map, procedure_map, world
 
@@ -92,7 +92,7 @@ async def instrument(datasette, request):
         default_as_of=default, procedures=procedures, procedures_note=procedures_note,
         reservations=await actions_of(RESERVATION_TYPES), declarations=await actions_of(DECLARATION_TYPES),
         objections=await actions_of(OBJECTION_TYPES), competence=await actions_of(COMPETENCE_TYPES),
-        status_query=_path(datasette, f"/{db.name}/status_on", {"as_of": as_of, "instruments": iid}) + "&states=",
+        status_query=_server_url(datasette, _path(datasette, f"/{db.name}/status_on", {"as_of": as_of, "instruments": iid}) + "&states="),
     )
     return render("kb_instrument.html", **ctx)
 
