@@ -3,6 +3,12 @@
 
     python scripts/bench.py [--runs N] [--synthetic | --no-synthetic] [--keep DIR] [--seed S] [--profile]
 
+First, whole processes on the real data (start-up and imports included, medians): `kb --help` and
+`kb status PRK --format json` against `python -c "import click, sqlite3, json"`; `kb build --no-cache`
+into a fresh path against a process that parses every data file with libyaml (yaml.CSafeLoader);
+a no-change `kb build` against the full build.  Goals: kb --help <= 2 x, kb status <= 3 x the bare
+interpreter; build <= 1.5 x libyaml; no-change <= 0.1 x full.  --processes-only runs just these.
+
 For each dataset (the real data/ and, unless --no-synthetic, a synthetic knowledge base of
 100,000 actions over 200 states and 500 instruments) it measures, as medians of N runs:
 
@@ -456,6 +462,85 @@ def make_synthetic(real: Path, out: Path, seed: int, n_actions: int = 100_000, n
 
 # =========================================================================== orchestration
 
+GOAL_HELP = 2.0     # kb --help <= 2 x python -c "import click, sqlite3, json"
+GOAL_STATUS_CLI = 3.0
+LIMIT_SCRIPT = """
+import sys, yaml
+from pathlib import Path
+from kb.data.files import data_files
+for f in data_files(Path(sys.argv[1])):
+    if f.exists():
+        yaml.load(f.read_bytes(), Loader=yaml.CSafeLoader)
+"""
+
+
+def _wall(cmd: list[str], runs: int, before=None) -> list[float]:
+    """Wall times of `cmd` as a whole process (start-up and imports included), `runs` times."""
+    out = []
+    for _ in range(runs):
+        if before:
+            before()
+        t0 = time.perf_counter()
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True)
+        out.append(time.perf_counter() - t0)
+        if proc.returncode != 0:
+            raise SystemExit(f"bench: {' '.join(cmd)} failed (exit {proc.returncode}): {proc.stderr[-2000:].decode()}")
+    return out
+
+
+def bench_processes(data: Path, work: Path, runs: int) -> tuple[list[str], dict]:
+    """The whole-process figures: the CLI against a bare interpreter, the build against a
+    whole-process libyaml parse of every data file, a no-change build against a full one."""
+    work.mkdir(parents=True, exist_ok=True)
+    kb = [sys.executable, "-m", "kb"]
+    db, fresh = work / "kb.db", work / "fresh.db"
+    subprocess.run(kb + ["build", "--data", str(data), "--db", str(db)], cwd=ROOT, check=True, capture_output=True)
+
+    def clear_fresh():
+        for p in (fresh, work / ".kb-cache"):
+            if p.is_dir():
+                shutil.rmtree(p)
+            elif p.exists():
+                p.unlink()
+
+    n = max(runs, 5)
+    log(f"processes: bare interpreter, kb --help, kb status ({n} runs each)")
+    base = _wall([sys.executable, "-c", "import click, sqlite3, json"], n)
+    helps = _wall(kb + ["--help"], n)
+    status = _wall(kb + ["status", "PRK", "--format", "json", "--db", str(db)], n)
+    log(f"processes: libyaml parse, kb build --no-cache, no-change kb build ({runs} runs each)")
+    limit, full, nochange = [], [], []
+    for _ in range(runs):  # interleaved, so that drift in the machine's load hits all alike
+        limit += _wall([sys.executable, "-c", LIMIT_SCRIPT, str(data)], 1)
+        full += _wall(kb + ["build", "--no-cache", "--data", str(data), "--db", str(fresh)], 1, before=clear_fresh)
+        nochange += _wall(kb + ["build", "--data", str(data), "--db", str(db)], 1)
+    med = statistics.median
+    r_help, r_status = med(helps) / med(base), med(status) / med(base)
+    r_build, r_re = med(full) / med(limit), med(nochange) / med(full)
+    goals = {"cli_help": r_help <= GOAL_HELP, "cli_status": r_status <= GOAL_STATUS_CLI,
+             "process_build": r_build <= GOAL_BUILD, "process_rebuild": r_re <= GOAL_REBUILD}
+    v = lambda ok: "pass" if ok else "FAIL"  # noqa: E731
+    rows = [
+        ('python -c "import click, sqlite3, json"', _fmt_s(med(base)), "", "", ""),
+        ("kb --help", _fmt_s(med(helps)), f"{r_help:.2f} × bare", f"≤ {GOAL_HELP}", v(goals["cli_help"])),
+        ("kb status PRK --format json", _fmt_s(med(status)), f"{r_status:.2f} × bare", f"≤ {GOAL_STATUS_CLI}", v(goals["cli_status"])),
+        ("libyaml (CSafeLoader) parse of every file", _fmt_s(med(limit)), "", "", ""),
+        ("kb build --no-cache, fresh path", _fmt_s(med(full)), f"{r_build:.2f} × libyaml", f"≤ {GOAL_BUILD}", v(goals["process_build"])),
+        ("kb build, nothing changed", _fmt_s(med(nochange)), f"{r_re:.3f} × full", f"≤ {GOAL_REBUILD}", v(goals["process_rebuild"])),
+    ]
+    head = ("whole process (median)", "wall", "ratio", "goal", "result")
+    widths = [max(len(str(r[i])) for r in rows + [head]) for i in range(len(head))]
+    line = lambda r: "  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip()  # noqa: E731
+    out = [f"== whole processes: {data} ({n} runs of the CLI, {runs} of the builds, interleaved) ==",
+           line(head), line(tuple("-" * w for w in widths))] + [line(r) for r in rows]
+    out.append(f"kb --help / bare = {r_help:.2f} (goal ≤ {GOAL_HELP}) {v(goals['cli_help'])}; "
+               f"kb status / bare = {r_status:.2f} (goal ≤ {GOAL_STATUS_CLI}) {v(goals['cli_status'])}; "
+               f"build / libyaml = {r_build:.2f} (goal ≤ {GOAL_BUILD}) {v(goals['process_build'])}; "
+               f"no-change / full = {r_re:.3f} (goal ≤ {GOAL_REBUILD}) {v(goals['process_rebuild'])}")
+    return out, goals
+
+
+
 def _fmt_s(x: float) -> str:
     return f"{x:.3f} s" if x < 10 else f"{x:.2f} s"
 
@@ -574,6 +659,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--state", default="PRK", help="state for (d) on the real data (default PRK)")
     ap.add_argument("--as-of", default="2016-01-01", help="date for (d) (default 2016-01-01)")
     ap.add_argument("--profile", action="store_true", help="for failed goals: cProfile (top 15, cumtime) of the build or the page; query plan of status_on")
+    ap.add_argument("--no-processes", action="store_true", help="skip the whole-process figures (CLI start-up, kb build)")
+    ap.add_argument("--processes-only", action="store_true", help="only the whole-process figures (CLI start-up, kb build)")
     ap.add_argument("--child", nargs=2, metavar=("KIND", "JSON"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
@@ -593,6 +680,15 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(tempfile.mkdtemp(prefix="kb-bench-"))
     results = []
     try:
+        if not args.no_processes:
+            lines, goals = bench_processes(args.data.resolve(), work / "processes", args.runs)
+            print("\n".join(lines) + "\n", flush=True)
+            process_failed = not all(goals.values())
+        else:
+            process_failed = False
+        if args.processes_only:
+            log(f"done in {time.perf_counter() - started:.0f} s")
+            return 1 if process_failed else 0
         if which in ("both", "real"):
             results.append(bench_dataset("real data", args.data.resolve(), work / "real", args.runs,
                                          args.state, args.as_of, at_scale=False))
@@ -634,7 +730,7 @@ def main(argv: list[str] | None = None) -> int:
                     p = run_child("plan", db=r["db"], state=r["state"], as_of=r["as_of"])
                     print(f"-- EXPLAIN QUERY PLAN of status_on ({r['label']}) --\n{p['text']}\n", flush=True)
         log(f"done in {time.perf_counter() - started:.0f} s" + (f"; kept {work}" if args.keep else ""))
-        return 1 if failed_any else 0
+        return 1 if failed_any or process_failed else 0
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

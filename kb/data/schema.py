@@ -22,8 +22,13 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
+_GOOD_DATES: set[str] = set()  # dates already accepted: the same few thousand repeat across files
+
+
 def check_date(value: str) -> str:
     """Accept YYYY, YYYY-MM or YYYY-MM-DD naming a real calendar date."""
+    if value in _GOOD_DATES:
+        return value
     m = _DATE_RE.match(value)
     if not m:
         raise ValueError(
@@ -42,6 +47,7 @@ def check_date(value: str) -> str:
             last = calendar.monthrange(y, mo)[1]
             if not 1 <= d <= last:
                 raise ValueError(f"{value!r} is not a date: {year}-{month} has {last} days")
+    _GOOD_DATES.add(value)
     return value
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -144,29 +145,88 @@ def _model_for(loaded: Loaded) -> type[BaseModel]:
     return S.ActionsFile
 
 
+#: Parse in a second process only when there is this much to parse (a fork costs ~10 ms).
+PARALLEL_MIN_BYTES = 1_000_000
+
+
+def _load_each(items: list[tuple[str, bytes]]) -> list[Loaded | Problem]:
+    """load_text of each (shown, raw): the Loaded file, or the Problem that stopped it."""
+    out: list[Loaded | Problem] = []
+    for shown, raw in items:
+        try:
+            out.append(load_text(shown, raw))
+        except LoadError as exc:
+            out.append(exc.problem)
+    return out
+
+
+def _load_all(items: list[tuple[str, bytes]]) -> list[Loaded | Problem]:
+    """_load_each of every item, in order; the larger files are parsed in a forked second process
+    when there is enough to parse (libyaml holds the GIL: threads would not help). Each file is
+    parsed the same way wherever it is parsed, so the results are those of _load_each."""
+    total = sum(len(raw) for _, raw in items)
+    if total < PARALLEL_MIN_BYTES or len(items) < 2 or not sys.platform.startswith("linux") or (os.cpu_count() or 1) < 2:
+        return _load_each(items)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # Half the bytes to each process; the other process takes whole files from the largest down.
+    order = sorted(range(len(items)), key=lambda i: -len(items[i][1]))
+    theirs: list[int] = []
+    share = 0
+    for i in order:
+        if share + len(items[i][1]) <= total / 2:
+            theirs.append(i)
+            share += len(items[i][1])
+    mine = [i for i in range(len(items)) if i not in set(theirs)]
+    results: dict[int, Loaded | Problem] = {}
+    try:
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+    except (OSError, ValueError):
+        return _load_each(items)
+    with pool:
+        future = pool.submit(_load_each, [items[i] for i in theirs])
+        results.update(zip(mine, _load_each([items[i] for i in mine])))
+        results.update(zip(theirs, future.result()))
+    return [results[i] for i in range(len(items))]
+
+
 def read_files(data_dir: Path, problems: list[Problem], cache: Any = None) -> list[tuple[Loaded, BaseModel]]:
     """Load and validate every data file (each on its own); collect problems.
 
     `cache`, when given, is a per-file cache with key(shown, raw), get(key), put(key, value)
     and prune(keep) (kb.db.cache.FileCache): files whose bytes it has seen are not parsed again."""
-    out = []
     keys = set()
+    slots: list[Any] = []  # per file, in order: a Problem, a cached (Loaded, model), or an index into todo
+    todo: list[tuple[str, bytes]] = []
+    todo_keys: list[str | None] = []
     for path in data_files(data_dir):
         shown = _display(path, data_dir)
         if not path.exists():
-            problems.append(Problem(shown, 1, 1, "file not found: the data directory must hold it"))
+            slots.append(Problem(shown, 1, 1, "file not found: the data directory must hold it"))
             continue
         raw = path.read_bytes()
         key = cache.key(shown, raw) if cache else None
         hit = cache.get(key) if cache else None
         if hit is not None:
-            out.append(hit)
+            slots.append(hit)
             keys.add(key)
             continue
-        try:
-            loaded = load_text(shown, raw)
-        except LoadError as exc:
-            problems.append(exc.problem)
+        slots.append(len(todo))
+        todo.append((shown, raw))
+        todo_keys.append(key)
+    loaded_all = _load_all(todo)
+    out = []
+    for slot in slots:
+        if isinstance(slot, Problem):
+            problems.append(slot)
+            continue
+        if isinstance(slot, tuple):
+            out.append(slot)
+            continue
+        loaded, key = loaded_all[slot], todo_keys[slot]
+        if isinstance(loaded, Problem):
+            problems.append(loaded)
             continue
         mine: list[Problem] = []
         model = _validate(_model_for(loaded), loaded, mine)
