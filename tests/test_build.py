@@ -122,3 +122,21 @@ def test_cache_never_serves_stale_records(data_copy, tmp_path):
     for _ in range(2):
         with pytest.raises(DataErrors):
             validate(data_copy, today=TODAY, cache=cache)
+
+
+def test_no_change_build_loads_nothing_heavy(built_db, tmp_path):
+    """A no-change `kb build` answers from the fingerprint alone: no pydantic, SQLAlchemy or PyYAML."""
+    import shutil
+    import subprocess
+    import sys
+
+    from .conftest import DATA, ROOT
+
+    db = tmp_path / "kb.db"
+    shutil.copy(built_db, db)
+    code = ("import sys\nfrom kb.cli import main\ntry:\n    main(['build', '--data', sys.argv[1], '--db', sys.argv[2], "
+            "'--today', sys.argv[3]])\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('pydantic', 'sqlalchemy', 'yaml', 'datasette', 'jinja2') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code, str(DATA), str(db), TODAY], cwd=ROOT, capture_output=True,
+                         text=True, check=True).stdout.splitlines()
+    assert out == [f"up to date: {db} was built from the same data and code (use --no-cache to rebuild)", "[]"]

@@ -198,3 +198,15 @@ def test_failed_export_leaves_the_old_one(built_db, exported_site, tmp_path, mon
         export_site(built_db, out)
     assert {p: p.read_bytes() for p in before} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # no temporary directory left behind
+
+
+def test_dockerfile_runs_the_readme_commands():
+    root = Path(__file__).resolve().parent.parent
+    docker = (root / "Dockerfile").read_text()
+    readme = (root / "README.md").read_text()
+    steps = [ln for ln in docker.splitlines() if ln and not ln.startswith("#")]
+    assert steps == ["FROM python:3.11-slim", "WORKDIR /kb", "COPY . .", "RUN pip install --no-cache-dir .",
+                     "RUN kb build", "EXPOSE 8001", 'CMD ["kb", "serve", "--public", "--host", "0.0.0.0"]']
+    assert "It runs `pip install .`, `kb build` and `kb serve --public --host 0.0.0.0` on `python:3.11-slim`" in readme
+    # The image's `kb build` and `kb serve` read data/ and write kb.db in the working directory.
+    assert {".venv", ".kb-cache", "kb.db"} <= set((root / ".dockerignore").read_text().split())
