@@ -1,20 +1,29 @@
 #!/usr/bin/env python3
-"""Load test for `kb serve`: concurrent keep-alive clients on loopback.
+"""Load test for `kb serve`: the research desk's page mix against `select 1`, in one run.
 
-Starts `python -m kb serve [--public] --db DB --port <free port>` itself (after
-`kb build` when --build is given), waits until it answers, then for each
-concurrency in --clients runs that many clients for --duration seconds over a
-mix of pages and JSON endpoints, and finally runs the status JSON endpoint alone
-with 10 clients (goal: >= 300 req/s and no errors). Prints, per endpoint and
-overall: requests, throughput (req/s), p50 and p99 latency (ms) and errors
-(non-2xx answers or exceptions, including requests still unanswered 5 s after
-the run's end, counted as TimeoutError). The server is stopped at the end.
+Starts `python -m kb serve [--public] --db DB --port <free port>` itself (after `kb build`
+when --build is given) and waits until it answers. Then:
 
-Only the standard library is used (asyncio streams, raw HTTP/1.1); every
-request goes to 127.0.0.1.
+  1. the cold page: the first /instrument/CAT after start (the server has answered one
+     `select 1`, so it is up), against the median of 20 `select 1` requests that follow;
+     with --cold-runs N, on N fresh servers (median);
+  2. for each concurrency in --clients (default 10,50), keep-alive clients on loopback
+     for --duration seconds each (default 5), first on `select 1` alone, then on the page
+     mix: home, three country pages, three instrument pages, two searches, the status
+     JSON, a filtered table and two past `as_of` pages, every path once before the run
+     (what a reader just before you asked for).
 
-    python scripts/loadtest.py --duration 10
-    python scripts/loadtest.py --build --public --clients 10,50 --db /tmp/kb.db
+It prints, per endpoint and overall, requests, throughput (req/s), p50 and p99 latency
+(ms) and errors (non-2xx answers, or exceptions, including requests still unanswered
+5 s after the run's end, counted as TimeoutError), then the ratios against the goals:
+mix throughput / select-1 throughput at 10 clients >= 0.7, mix p99 / select-1 p50 <= 10,
+0 errors at every concurrency, cold /instrument/CAT / select 1 <= 30.
+
+Only the standard library is used (asyncio streams, raw HTTP/1.1); every request goes
+to 127.0.0.1. The server is stopped at the end.
+
+    python scripts/loadtest.py
+    python scripts/loadtest.py --build --public --clients 10,50 --db /tmp/kb.db --json out.json
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ import argparse
 import asyncio
 import json
 import signal
+import statistics
 import socket
 import subprocess
 import sys
@@ -32,17 +42,26 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
-STATUS_PATH = "/kb/status_on.json?as_of=2026-02-03&states=PRK&instruments=&_shape=array"
+SELECT1 = "/kb.json?sql=select+1&_shape=array"
+COLD_PAGE = "/instrument/CAT"
 MIX = [
     "/",
-    "/kb",
-    "/kb/actions",
-    STATUS_PATH,
-    "/kb/latest_status.json?state_id=PRK",
     "/country/PRK",
+    "/country/FRA",
+    "/country/TTO",
     "/instrument/CAT",
+    "/instrument/ICCPR",
+    "/instrument/CRPD",
+    "/search?q=torture",
+    "/search?q=death+penalty",
+    "/kb/status_on.json?as_of=2026-02-03&states=PRK&instruments=&_shape=array",
+    "/kb/actions?state_id=PRK&type=reservation",
+    "/country/PRK?as_of=2010-01-01",
+    "/instrument/CAT?as_of=2000-01-01",
 ]
-OPTIONAL = {"/country/PRK", "/instrument/CAT"}  # only when the server answers them with 200
+GOAL_THROUGHPUT = 0.7   # mix req/s >= 0.7 x select-1 req/s at 10 clients
+GOAL_P99 = 10.0         # mix p99 <= 10 x select-1 p50
+GOAL_COLD = 30.0        # cold /instrument/CAT <= 30 x select 1
 MAX_REQUESTS_PER_RUN = 2_000_000  # a hard bound besides the duration
 REQUEST_TIMEOUT = 30.0  # for the probe; during a run a request may last until GRACE s after the run's end
 GRACE = 5.0
@@ -93,12 +112,12 @@ class Connection:
                 pass
         self.reader = self.writer = None
 
-    async def get(self, path: str) -> tuple[int, int]:
+    async def get(self, path: str, encoding: str = "identity") -> tuple[int, int]:
         """(status, body length). Reopens the connection when the server closed it."""
         if self.writer is None:
             await self.open()
         assert self.reader is not None and self.writer is not None
-        self.writer.write(f"GET {path} HTTP/1.1\r\nHost: {HOST}:{self.port}\r\nAccept-Encoding: identity\r\n"
+        self.writer.write(f"GET {path} HTTP/1.1\r\nHost: {HOST}:{self.port}\r\nAccept-Encoding: {encoding}\r\n"
                           f"User-Agent: kb-loadtest\r\n\r\n".encode("latin-1"))
         await self.writer.drain()
         head = await self.reader.readuntil(b"\r\n\r\n")
@@ -134,7 +153,7 @@ class Connection:
 
 
 async def client(port: int, paths: list[str], offset: int, stop_at: float, stats: dict[str, Stats],
-                 budget: list[int]) -> None:
+                 budget: list[int], encoding: str) -> None:
     conn = Connection(port)
     i = offset
     try:
@@ -146,7 +165,7 @@ async def client(port: int, paths: list[str], offset: int, stop_at: float, stats
             t0 = time.perf_counter()
             try:
                 timeout = max(0.5, min(REQUEST_TIMEOUT, stop_at + GRACE - time.monotonic()))
-                status, _ = await asyncio.wait_for(conn.get(path), timeout)
+                status, _ = await asyncio.wait_for(conn.get(path, encoding), timeout)
             except Exception as exc:  # noqa: BLE001 - counted, then the connection is renewed
                 st.errors += 1
                 name = type(exc).__name__
@@ -161,12 +180,13 @@ async def client(port: int, paths: list[str], offset: int, stop_at: float, stats
         await conn.close()
 
 
-async def run(port: int, paths: list[str], clients: int, duration: float) -> tuple[dict[str, Stats], float]:
+async def run(port: int, paths: list[str], clients: int, duration: float,
+              encoding: str = "identity") -> tuple[dict[str, Stats], float]:
     stats = {p: Stats() for p in paths}
     budget = [MAX_REQUESTS_PER_RUN]
     t0 = time.monotonic()
     stop_at = t0 + duration
-    await asyncio.gather(*(client(port, paths, k, stop_at, stats, budget) for k in range(clients)))
+    await asyncio.gather(*(client(port, paths, k, stop_at, stats, budget, encoding) for k in range(clients)))
     return stats, time.monotonic() - t0
 
 
@@ -198,9 +218,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(db: Path, port: int, public: bool, workers: int = 1) -> subprocess.Popen:
+def start_server(db: Path, port: int, public: bool, workers: int = 1, extra: list[str] | None = None) -> subprocess.Popen:
     cmd = [sys.executable, "-m", "kb", "serve", "--db", str(db), "--port", str(port), "--host", HOST,
-           "--workers", str(workers)]
+           "--workers", str(workers), *(extra or [])]
     if public:
         cmd.append("--public")
     p = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
@@ -229,15 +249,35 @@ def stop_server(p: subprocess.Popen) -> None:
         p.stderr.close()
 
 
-async def probe(port: int, paths: list[str]) -> dict[str, int]:
+async def probe(port: int, paths: list[str], encoding: str = "identity") -> dict[str, int]:
     conn = Connection(port)
     out = {}
     try:
         for path in paths:
-            out[path] = (await asyncio.wait_for(conn.get(path), REQUEST_TIMEOUT))[0]
+            out[path] = (await asyncio.wait_for(conn.get(path, encoding), REQUEST_TIMEOUT))[0]
     finally:
         await conn.close()
     return out
+
+
+async def cold(port: int, encoding: str) -> dict:
+    """The first COLD_PAGE after start (after one select 1), against 20 select 1 that follow."""
+    conn = Connection(port)
+    try:
+        status, _ = await asyncio.wait_for(conn.get(SELECT1, encoding), REQUEST_TIMEOUT)
+        if status != 200:
+            raise SystemExit(f"{SELECT1} answered {status}")
+        t0 = time.perf_counter()
+        status, size = await asyncio.wait_for(conn.get(COLD_PAGE, encoding), REQUEST_TIMEOUT)
+        page_ms = (time.perf_counter() - t0) * 1000
+        ones = []
+        for _ in range(20):
+            t0 = time.perf_counter()
+            await asyncio.wait_for(conn.get(SELECT1, encoding), REQUEST_TIMEOUT)
+            ones.append((time.perf_counter() - t0) * 1000)
+    finally:
+        await conn.close()
+    return {"status": status, "bytes": size, "page_ms": page_ms, "select1_ms": statistics.median(ones)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -247,11 +287,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--build", action="store_true", help="run `kb build` first")
     ap.add_argument("--public", action="store_true", help="serve with `kb serve --public`")
     ap.add_argument("--workers", type=int, default=1, help="server processes (`kb serve --workers`, default 1)")
-    ap.add_argument("--duration", type=float, default=30.0, help="seconds per run (default 30, at most 600)")
+    ap.add_argument("--serve-option", action="append", default=[], metavar="OPT",
+                    help="extra `kb serve` option, repeatable (e.g. --serve-option=--cache-mb=0)")
+    ap.add_argument("--duration", type=float, default=5.0, help="seconds per run (default 5, at most 60)")
     ap.add_argument("--clients", default="10,50", help="comma-separated concurrencies (default 10,50; each at most 500)")
+    ap.add_argument("--cold-runs", type=int, default=1, help="fresh servers for the cold page (default 1, at most 5)")
+    ap.add_argument("--encoding", default="identity", help="Accept-Encoding the clients send (default identity)")
     ap.add_argument("--json", type=Path, help="also write the results to this JSON file")
     args = ap.parse_args(argv)
-    duration = max(1.0, min(args.duration, 600.0))
+    duration = max(1.0, min(args.duration, 60.0))
     concurrencies = [max(1, min(int(c), 500)) for c in args.clients.split(",") if c.strip()]
 
     if args.build:
@@ -262,31 +306,68 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.db} not found: build it first (or pass --build)", file=sys.stderr)
         return 2
 
+    results: dict = {"public": args.public, "duration": duration, "encoding": args.encoding, "runs": {}}
+    colds = []
+    for _ in range(max(1, min(args.cold_runs, 5)) - 1):
+        port = free_port()
+        server = start_server(args.db, port, args.public, args.workers, args.serve_option)
+        try:
+            colds.append(asyncio.run(cold(port, args.encoding)))
+        finally:
+            stop_server(server)
     port = free_port()
-    server = start_server(args.db, port, args.public, args.workers)
-    results: dict = {"public": args.public, "duration": duration, "runs": {}}
+    server = start_server(args.db, port, args.public, args.workers, args.serve_option)
     try:
-        codes = asyncio.run(probe(port, MIX))
-        paths = [p for p in MIX if p not in OPTIONAL or codes.get(p) == 200]
-        skipped = [p for p in MIX if p not in paths]
-        print(f"kb serve{' --public' if args.public else ''} on {HOST}:{port}; probe: "
-              + ", ".join(f"{p} {c}" for p, c in codes.items()))
-        if skipped:
-            print("skipped (not 200): " + ", ".join(skipped))
+        colds.append(asyncio.run(cold(port, args.encoding)))
+        cold_ratio = statistics.median(c["page_ms"] / c["select1_ms"] for c in colds)
+        results["cold"] = {"runs": colds, "ratio": cold_ratio}
+        print(f"kb serve{' --public' if args.public else ''} {' '.join(args.serve_option)} on {HOST}:{port}")
+        for c in colds:
+            print(f"cold {COLD_PAGE}: {c['status']}, {c['bytes']} bytes, {c['page_ms']:.1f} ms; "
+                  f"select 1 p50 after it {c['select1_ms']:.2f} ms; ratio {c['page_ms'] / c['select1_ms']:.1f}")
+        codes = asyncio.run(probe(port, MIX, args.encoding))
+        bad = {p: c for p, c in codes.items() if c != 200}
+        print("probe: every path answered 200" if not bad else f"probe: not 200: {bad}")
+        summary = {}
         for c in concurrencies:
-            stats, elapsed = asyncio.run(run(port, paths, c, duration))
-            results["runs"][f"mix/{c}"] = report(f"mix, {c} clients", stats, elapsed)
-        stats, elapsed = asyncio.run(run(port, [STATUS_PATH], 10, duration))
-        res = results["runs"]["status/10"] = report("status JSON only, 10 clients", stats, elapsed)
-        ok = res["overall"]["rps"] >= 300 and res["overall"]["errors"] == 0
-        print(f"\nstatus JSON goal (>= 300 req/s, 0 errors): {'met' if ok else 'NOT met'} "
-              f"({res['overall']['rps']:.1f} req/s, {res['overall']['errors']} errors)")
-        results["status_goal_met"] = ok
+            stats, elapsed = asyncio.run(run(port, [SELECT1], c, duration, args.encoding))
+            one = results["runs"][f"select1/{c}"] = report(f"select 1, {c} clients", stats, elapsed)
+            stats, elapsed = asyncio.run(run(port, MIX, c, duration, args.encoding))
+            mix = results["runs"][f"mix/{c}"] = report(f"page mix, {c} clients", stats, elapsed)
+            summary[c] = (one["overall"], mix["overall"])
     finally:
         stop_server(server)
+
+    print(f"\n== summary ({'public' if args.public else 'default'} mode, {duration:.0f} s per run, "
+          f"Accept-Encoding: {args.encoding})")
+    print(f"{'clients':>7} {'what':<9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    for c, (one, mix) in summary.items():
+        for name, row in (("select 1", one), ("page mix", mix)):
+            print(f"{c:>7} {name:<9} {row['rps']:>8.1f} {row['p50']:>8.1f} {row['p99']:>8.1f} {row['errors']:>7}")
+    goals = {}
+    verdict = lambda ok: "met" if ok else "NOT met"  # noqa: E731
+    for c, (one, mix) in summary.items():
+        tp = mix["rps"] / one["rps"] if one["rps"] else float("nan")
+        p99 = mix["p99"] / one["p50"] if one["p50"] else float("nan")
+        errs = one["errors"] + mix["errors"]
+        results.setdefault("ratios", {})[str(c)] = {"throughput": tp, "p99_over_select1_p50": p99, "errors": errs}
+        line = f"{c} clients: mix/select-1 throughput {tp:.2f}"
+        if c == 10:
+            goals["throughput"] = tp >= GOAL_THROUGHPUT
+            goals["p99"] = p99 <= GOAL_P99
+            line += f" (goal >= {GOAL_THROUGHPUT}: {verdict(goals['throughput'])})"
+            line += f"; mix p99 / select-1 p50 {p99:.1f} (goal <= {GOAL_P99:g}: {verdict(goals['p99'])})"
+        else:
+            line += f"; mix p99 / select-1 p50 {p99:.1f}"
+        goals[f"errors/{c}"] = errs == 0
+        line += f"; errors {errs} (goal 0: {verdict(errs == 0)})"
+        print(line)
+    goals["cold"] = cold_ratio <= GOAL_COLD
+    print(f"cold {COLD_PAGE} / select 1: {cold_ratio:.1f} (goal <= {GOAL_COLD:g}: {verdict(goals['cold'])})")
+    results["goals"] = goals
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
-    return 0
+    return 0 if all(goals.values()) else 1
 
 
 if __name__ == "__main__":

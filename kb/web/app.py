@@ -35,11 +35,16 @@ SETTINGS = {
 }
 
 
-def make_datasette(db_path: Path, public: bool = False, **kwargs: Any):
+def make_datasette(db_path: Path, public: bool = False, cache_mb: float | None = None,
+                   max_age: int | None = None, s_maxage: int | None = None, **kwargs: Any):
     """A Datasette instance serving db_path (immutable) with our metadata and plugins.
 
     public=True applies PUBLIC_SETTINGS and a lower cap on the size of values a query
-    may build (PUBLIC_MAX_LENGTH)."""
+    may build (PUBLIC_MAX_LENGTH).  cache_mb bounds the response cache (kb.web.cache;
+    default DEFAULT_CACHE_MB, 0 = off); max_age and s_maxage set Cache-Control (default:
+    kb.web.cache.DEFAULT_MAX_AGE and DEFAULT_S_MAXAGE for the mode)."""
+    from .cache import DEFAULT_CACHE_MB, snapshot_digest
+
     from datasette.app import Datasette
     from datasette.plugins import pm
 
@@ -59,6 +64,10 @@ def make_datasette(db_path: Path, public: bool = False, **kwargs: Any):
     ds._kb_max_length = PUBLIC_MAX_LENGTH if public else guard.DEFAULT_MAX_LENGTH
     if public:
         ds._kb_max_response = PUBLIC_MAX_RESPONSE
+    ds._kb_public = public
+    ds._kb_cache_mb = DEFAULT_CACHE_MB if cache_mb is None else cache_mb
+    ds._kb_max_age, ds._kb_s_maxage = max_age, s_maxage
+    ds._kb_digest = snapshot_digest(Path(db_path), dict(settings, public=public, max_length=ds._kb_max_length))
     return ds
 
 

@@ -7,11 +7,14 @@
 * Security headers on every response.
 * A cap on the size of a response sent in one piece (each value is capped by
   prepare_connection; many large values could still make a huge body).
+* Inside all of these: the response cache, validators and compression (cache.py), so
+  that cached answers get the same headers, redirect guard and size cap as fresh ones.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from datasette import hookimpl
@@ -106,9 +109,32 @@ def _wrap(app, datasette):
     return wrapped
 
 
+def _cached(app, datasette):
+    """The response cache and compression (kb.web.cache), inside the guard.  Configured
+    from the attributes kb.web.app.make_datasette sets, at the first request."""
+    from .cache import DEFAULT_CACHE_MB, DEFAULT_MAX_AGE, DEFAULT_S_MAXAGE, ResponseCache, snapshot_digest
+
+    def configure() -> dict:
+        public = bool(getattr(datasette, "_kb_public", False))
+        digest = getattr(datasette, "_kb_digest", None)
+        if digest is None:
+            files = [db.path for db in datasette.databases.values() if db.path]
+            digest = snapshot_digest(Path(files[0]), dict(datasette._settings)) if files else "memory"
+        max_age = getattr(datasette, "_kb_max_age", None)
+        s_maxage = getattr(datasette, "_kb_s_maxage", None)
+        return {"digest": digest,
+                "cache_bytes": int(getattr(datasette, "_kb_cache_mb", DEFAULT_CACHE_MB) * 1_000_000),
+                "max_age": DEFAULT_MAX_AGE[public] if max_age is None else max_age,
+                "s_maxage": DEFAULT_S_MAXAGE[public] if s_maxage is None else s_maxage}
+
+    cache = ResponseCache(app, configure)
+    datasette._kb_caches = getattr(datasette, "_kb_caches", []) + [cache]
+    return cache
+
+
 @hookimpl
 def asgi_wrapper(datasette):
-    return lambda app: _wrap(app, datasette)
+    return lambda app: _wrap(_cached(app, datasette), datasette)
 
 
 #: Largest string or blob a query may build (SQLITE_LIMIT_LENGTH), in bytes.
