@@ -124,16 +124,28 @@ def build(data_dir: Path, db_path: Path, today: str | None, no_cache: bool) -> N
               "a 1 MB cap on values a query may build (see README, 'Serving in public').")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 16),
               help="Server processes (one per core is a good start).")
-def serve(db_path: Path, port: int, host: str, public: bool, workers: int) -> None:
+@click.option("--cache-mb", "cache_mb", default=64, show_default=True, type=click.FloatRange(0, 100_000),
+              help="Size of the in-memory response cache of each server process, in MB (0 = off).")
+@click.option("--max-age", "max_age", type=click.IntRange(0, 31_536_000), metavar="SECONDS",
+              help="Cache-Control max-age of cacheable answers (browsers). Default: 60, with --public 300.")
+@click.option("--s-maxage", "s_maxage", type=click.IntRange(0, 31_536_000), metavar="SECONDS",
+              help="Cache-Control s-maxage of cacheable answers (shared caches, CDNs). Default: 60, with --public 3600.")
+def serve(db_path: Path, port: int, host: str, public: bool, workers: int, cache_mb: float,
+          max_age: int | None, s_maxage: int | None) -> None:
     """Serve the database with Datasette (pages, JSON, CSV, stored queries).
 
     The server reads a snapshot of the database taken when it starts: a rebuild
     while it runs does not change what it serves. Restart it to serve a new build.
 
+    Answers to GET and HEAD are cached in memory (per snapshot, URL and encoding),
+    compressed (brotli, gzip) and sent with ETag and Cache-Control (see README,
+    "Caching and compression").
+
     \b
     Examples:
       kb serve --db kb.db --port 8001
       kb serve --public --host 0.0.0.0 --workers 2
+      kb serve --public --max-age 600 --s-maxage 86400 --cache-mb 256
     """
     import tempfile
 
@@ -147,10 +159,13 @@ def serve(db_path: Path, port: int, host: str, public: bool, workers: int) -> No
         click.echo(f"Serving {db_path} at http://{host}:{port}/" + (" (public mode)" if public else "")
                    + (f" with {workers} workers" if workers > 1 else ""), err=True)
         if workers == 1:
-            app = make_datasette(served, public=public).app()
+            app = make_datasette(served, public=public, cache_mb=cache_mb, max_age=max_age, s_maxage=s_maxage).app()
         else:  # each worker process imports kb.web.asgi, which reads these
             os.environ["KB_SERVE_DB"] = str(served)
             os.environ["KB_SERVE_PUBLIC"] = "1" if public else ""
+            os.environ["KB_SERVE_CACHE_MB"] = str(cache_mb)
+            os.environ["KB_SERVE_MAX_AGE"] = "" if max_age is None else str(max_age)
+            os.environ["KB_SERVE_S_MAXAGE"] = "" if s_maxage is None else str(s_maxage)
             app = "kb.web.asgi:app"
         uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False, workers=workers)
 

@@ -188,13 +188,10 @@ class ResponseCache:
             k = k.lower()
             headers[k] = headers[k] + b", " + v if k in headers else v
         encoding = choose_encoding(headers.get(b"accept-encoding", b"").decode("latin-1"))
-        inner = dict(scope, method="GET", headers=[(k, v) for k, v in scope.get("headers", [])
-                                                    if k.lower() != b"accept-encoding"]
-                     + ([(b"accept-encoding", encoding.encode())] if encoding != "identity" else []))
         head = scope["method"] == "HEAD"
         if b"authorization" in headers or b"cookie" in headers:
             # Datasette answers these "private, no-store" (they may carry an actor): so do we.
-            return await self._uncached(inner, receive, send, encoding, head=head)
+            return await self._uncached(_inner(scope, encoding), receive, send, encoding, head=head)
         base = (self.digest, scope.get("scheme", "http"), headers.get(b"host", b"").decode("latin-1"),
                 scope.get("raw_path") or scope.get("path", "").encode(), scope.get("query_string", b""), encoding)
         etag = self.etag(base)
@@ -207,11 +204,11 @@ class ResponseCache:
         if entry is not None:
             self.hits += 1
             status, hdrs, body = entry
-            await send({"type": "http.response.start", "status": status, "headers": hdrs + [(b"x-kb-cache", b"hit")]})
+            await send({"type": "http.response.start", "status": status, "headers": list(hdrs)})
             await send({"type": "http.response.body", "body": b"" if head else body})
             return None
         self.misses += 1
-        return await self._miss(inner, receive, send, base, etag, head, headers)
+        return await self._miss(_inner(scope, encoding), receive, send, base, etag, head, headers)
 
     async def _not_modified(self, send, etag: bytes):
         await send({"type": "http.response.start", "status": 304, "headers": [
@@ -290,11 +287,20 @@ class ResponseCache:
                 self.vary.clear()
             self.vary[base] = names
         key = base + tuple(state.get("vary_values", ()))
-        entry = (state["status"], state["headers"], b"".join(state["chunks"]))
+        entry = (state["status"], tuple(state["headers"]) + ((b"x-kb-cache", b"hit"),), b"".join(state["chunks"]))
         try:
             self.store[key] = entry
         except ValueError:  # larger than the whole cache
             pass
+
+
+def _inner(scope, encoding: str) -> dict:
+    """The request as the application sees it: a GET (HEAD is answered from the GET) whose
+    Accept-Encoding names only the encoding chosen, so that the compressor does what the key says."""
+    headers = [(k, v) for k, v in scope.get("headers", []) if k.lower() != b"accept-encoding"]
+    if encoding != "identity":
+        headers.append((b"accept-encoding", encoding.encode()))
+    return dict(scope, method="GET", headers=headers)
 
 
 def _no_store_if_error(status: int, headers: list) -> list:

@@ -134,7 +134,9 @@ def _cached(app, datasette):
 
 @hookimpl
 def asgi_wrapper(datasette):
-    return lambda app: _wrap(_cached(app, datasette), datasette)
+    # The guard outside the cache applies to every answer, cached ones too; the guard inside
+    # it caps the size of an answer before compression (and so before it can be stored).
+    return lambda app: _wrap(_cached(_wrap(app, datasette), datasette), datasette)
 
 
 #: Largest string or blob a query may build (SQLITE_LIMIT_LENGTH), in bytes.
