@@ -22,7 +22,9 @@ async def instrument_index(datasette, request):
     return render("kb_instruments.html", **ctx)
 
 
-async def instrument(datasette, request):
+async def _lookup(datasette, request, suffix: str = ""):
+    """(db, instruments, the instrument, as_of requested, as_of used, None) for /instrument/<ID><suffix>, or a
+    response instead: a redirect to the id's own case, a 404, or the as_of error."""
     db = _db(datasette)
     raw = unquote(request.url_vars["id"])
     instruments = await _instruments(db)
@@ -30,12 +32,20 @@ async def instrument(datasette, request):
     if inst is None:
         match = next((i for i in instruments if i.upper() == raw.upper()), None)
         if match is not None:
-            return _redirect(datasette, f"/instrument/{match}", {"as_of": request.args.get("as_of")})
-        return await _error(datasette, request, 404, "Unknown instrument",
-                            f"No instrument has the id {raw!r}.", instruments=list(instruments.values()))
+            return None, _redirect(datasette, f"/instrument/{match}{suffix}", {"as_of": request.args.get("as_of")})
+        return None, await _error(datasette, request, 404, "Unknown instrument",
+                                  f"No instrument has the id {raw!r}.", instruments=list(instruments.values()))
     requested, as_of, err = await _as_of(datasette, request)
     if err:
-        return err
+        return None, err
+    return (db, instruments, inst, requested, as_of), None
+
+
+async def instrument(datasette, request):
+    found, response = await _lookup(datasette, request, "")
+    if response is not None:
+        return response
+    db, instruments, inst, requested, as_of = found
     iid = inst["id"]
     default = await default_as_of(db)
     parent = instruments.get(inst["parent_id"]) if inst["parent_id"] else None
@@ -127,19 +137,10 @@ async def _procedures(db, iid: str, as_of: str, groups: dict, known: bool) -> tu
 async def instrument_maps(datasette, request):
     """/instrument/<ID>/maps: a world map of each optional procedure of the instrument (who accepted it),
     on its own page so that the instrument page carries one map's weight."""
-    db = _db(datasette)
-    raw = unquote(request.url_vars["id"])
-    instruments = await _instruments(db)
-    inst = instruments.get(raw)
-    if inst is None:
-        match = next((i for i in instruments if i.upper() == raw.upper()), None)
-        if match is not None:
-            return _redirect(datasette, f"/instrument/{match}/maps", {"as_of": request.args.get("as_of")})
-        return await _error(datasette, request, 404, "Unknown instrument",
-                            f"No instrument has the id {raw!r}.", instruments=list(instruments.values()))
-    requested, as_of, err = await _as_of(datasette, request)
-    if err:
-        return err
+    found, response = await _lookup(datasette, request, "/maps")
+    if response is not None:
+        return response
+    db, instruments, inst, requested, as_of = found
     iid = inst["id"]
     status_rows = await _status_rows(db, as_of, "", iid)
     groups = _group_status(status_rows)
