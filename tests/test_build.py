@@ -5,6 +5,8 @@ from __future__ import annotations
 import fcntl
 import os
 import sqlite3
+import subprocess
+import sys
 
 import pytest
 
@@ -33,6 +35,21 @@ def test_build_is_deterministic(data_copy, tmp_path):
     build(data_copy, b, today=TODAY)
     dump = lambda p: list(sqlite3.connect(p).iterdump())  # noqa: E731
     assert dump(a) == dump(b)
+
+
+def test_builds_in_separate_processes_are_byte_identical(data_copy, tmp_path):
+    # The index order of each table (SQLAlchemy keeps a table's indexes in a set) once changed from
+    # process to process, and with it sqlite_master and the rows ANALYZE writes.
+    dbs = []
+    for seed in ("1", "2", "3"):
+        db = tmp_path / f"kb-{seed}.db"
+        code = f"from pathlib import Path; from kb.db.build import build; build(Path({str(data_copy)!r}), Path({str(db)!r}), today={TODAY!r})"
+        subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "PYTHONHASHSEED": seed})
+        dbs.append(db.read_bytes())
+    assert dbs[0] == dbs[1] == dbs[2]
+    names = [r[0] for r in sqlite3.connect(tmp_path / "kb-1.db").execute(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'actions' AND sql IS NOT NULL ORDER BY rowid")]
+    assert names == ["actions_instrument", "actions_pair", "actions_recorded", "actions_type"]
 
 
 def test_expected_count_mismatch_fails_the_build(data_copy, tmp_path):

@@ -22,6 +22,7 @@ from typing import Iterator
 import sqlalchemy.exc
 from sqlalchemy import create_engine, event, insert, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.schema import CreateIndex, CreateTable
 
 from .. import __version__
 from ..data import schema as S
@@ -262,13 +263,26 @@ INSERT_ORDER = ("sources", "instruments", "instrument_sources", "entry_into_forc
                 "ask_documents", "asks", "ask_targets", "engagement_events", "table_docs")
 
 
+def create_schema(conn) -> None:
+    """The tables, then each table's indexes in name order.
+
+    ``metadata.create_all`` walks ``Table.indexes``, a set, whose order changes from one process
+    to the next; the index order is then visible in ``sqlite_master`` and in the rows ANALYZE
+    writes, so two builds of the same data would differ in bytes.
+    """
+    for table in M.Base.metadata.sorted_tables:
+        conn.execute(CreateTable(table))
+        for index in sorted(table.indexes, key=lambda i: i.name):
+            conn.execute(CreateIndex(index))
+
+
 def write_database(ds: Dataset, path: Path, digest: str, extra: dict[str, str] | None = None) -> None:
     rows = _rows(ds)
     engine = _engine(path)
     try:
-        M.Base.metadata.create_all(engine)
         tables = M.Base.metadata.tables
         with engine.begin() as conn:
+            create_schema(conn)
             for name in INSERT_ORDER:
                 if rows[name]:
                     # Plain DBAPI executemany on the same connection: the rows are already the
