@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -103,3 +105,38 @@ def test_cli_changes(cli, built_db):
     ]
     r = cli("changes", "PRK", "--since", "2020-01-01", "--until", "2019-01-01", "--db", str(built_db))
     assert r.exit_code == 2 and "--until 2019-01-01 is before --since 2020-01-01" in r.output
+
+
+def test_procedure_intervals_equal_the_rules_evaluated_on_each_date(built_db):
+    """procedure_intervals (built once) gives, for every state and date, the procedure rows that the
+    rules evaluated on the day give (tests/data/obligations_on_per_date.sql, the earlier text of
+    obligations_on.sql), and the instrument page's one lookup gives the same rows."""
+    per_date = (Path(__file__).parent / "data" / "obligations_on_per_date.sql").read_text()
+    conn = sqlite3.connect(f"file:{built_db}?mode=ro", uri=True)
+    conn.row_factory = sqlite3.Row
+    keys = ("instrument", "article", "procedure_kind", "accepted", "since", "deposit_date", "reason",
+            "source_url", "source_as_at", "source_symbol")
+    states = [r[0] for r in conn.execute("SELECT id FROM states ORDER BY id")]
+    instruments = [r[0] for r in conn.execute("SELECT DISTINCT instrument_id FROM procedures ORDER BY 1")]
+    # Days on which acceptance changes, and the day before each, besides fixed dates.
+    changes = [r[0] for r in conn.execute(
+        "SELECT DISTINCT valid_from FROM procedure_intervals WHERE valid_from IS NOT NULL ORDER BY 1")]
+    changes = changes[:: max(1, len(changes) // 6)][:6]
+    dates = ["1980-01-01", "1995-06-30", "2010-01-01", "2026-02-03"] + changes
+    dates += [str(date.fromisoformat(d) - timedelta(days=1)) for d in changes]
+    compared = 0
+    for as_of in dates:
+        page: dict[str, list] = {}
+        for inst in instruments:
+            for r in conn.execute(query_sql("procedure_acceptance_on"), {"instrument": inst, "as_of": as_of}):
+                page.setdefault(r["state"], []).append(tuple(r[k] for k in keys))
+        for state in states:
+            def rows(sql):
+                return sorted((tuple(r[k] for k in keys) for r in conn.execute(sql, {"state": state, "as_of": as_of})
+                               if r["kind"] == "procedure"), key=repr)
+            now = rows(query_sql("obligations_on"))
+            assert now == rows(per_date), (state, as_of)
+            assert now == sorted(page.get(state, []), key=repr), (state, as_of)
+            compared += len(now)
+    assert compared > 10_000
+    conn.close()

@@ -305,6 +305,10 @@ def write_database(ds: Dataset, path: Path, digest: str, extra: dict[str, str] |
                 " consent_date, consent_type, withdrawal_date, signature_action_id, consent_action_id,"
                 " withdrawal_action_id, source_id, in_force_date) SELECT * FROM status_intervals_view"
                 " ORDER BY state_id, instrument_id, valid_from")
+            conn.exec_driver_sql(
+                "INSERT INTO procedure_intervals (state_id, instrument_id, procedure_id, article, procedure_kind,"
+                " valid_from, valid_to, accepted, since, deposit_date, reason, source_id, procedure_order)"
+                " SELECT * FROM procedure_intervals_view ORDER BY state_id, instrument_id, valid_from, procedure_id")
             info = {
                 "version": data_version(ds, digest),
                 "kb_version": __version__,

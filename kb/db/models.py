@@ -433,6 +433,31 @@ class ConsentInForce(Base):
     )
 
 
+class ProcedureInterval(Base):
+    __tablename__ = "procedure_intervals"
+    __doc__ = ("Derived, never typed: each state's acceptance of each optional procedure, as intervals [valid_from, valid_to). "
+               "Filled from the view procedure_intervals_view at build time; `kb obligations` (obligations_on.sql) and the "
+               "instrument pages read it. Acceptance on day D: valid_from <= D < valid_to (NULL = open).")
+    id: Mapped[int] = col(Integer, primary_key=True, doc="Row id.")
+    state_id: Mapped[str] = col(String, ForeignKey("states.id"), doc="State.")
+    instrument_id: Mapped[str] = col(String, ForeignKey("instruments.id"), doc="Instrument of the procedure.")
+    procedure_id: Mapped[str] = col(String, ForeignKey("procedures.id"), doc="The procedure (procedures.id).")
+    article: Mapped[str | None] = col(String, doc="The procedure's article.")
+    procedure_kind: Mapped[str] = col(String, doc="The procedure's kind (procedures.kind).")
+    valid_from: Mapped[str | None] = col(String, doc="First day of the interval (NULL: from the beginning).")
+    valid_to: Mapped[str | None] = col(String, doc="Day after the interval (NULL: to the end of the record).")
+    accepted: Mapped[int] = col(Integer, doc="1 when the state accepts the procedure in the interval (a party that opted in, did not opt out, or is party to the protocol), else 0.")
+    since: Mapped[str | None] = col(String, doc="The day the procedure binds the state, where accepted: never before the instrument is in force for it (NULL when that date is not derived).")
+    deposit_date: Mapped[str | None] = col(String, doc="Date of deposit of the state's consent to the instrument (parties only).")
+    reason: Mapped[str] = col(Text, doc="Why, in words (the same text as `kb obligations`).")
+    source_id: Mapped[int | None] = col(Integer, ForeignKey("sources.id"), doc="Source: the deciding declaration, opt-out or withdrawal, else the status source.")
+    procedure_order: Mapped[int] = col(Integer, doc="Position of the procedure in data/procedures.yaml.")
+    __table_args__ = (
+        Index("procedure_intervals_pair", "state_id", "instrument_id", "valid_from", "procedure_id", unique=True),
+        Index("procedure_intervals_instrument", "instrument_id", "valid_from"),
+    )
+
+
 class Vocabulary(Base):
     __tablename__ = "vocabulary"
     __doc__ = "Every closed vocabulary of the data model, with the definition and curation rule of each term."
@@ -469,6 +494,7 @@ VIEW_DOCS = {
     "latest_status": "Derived: each pair's status at the end of the record (valid_to IS NULL), with the date the record is known to.",
     "reconciliation": "Counts stated by the sources (expected_counts) against counts derived from the data.",
     "ask_target_status": "Derived: for each thing an ask concerns, the first day after the ask on which the data shows it done.",
+    "procedure_intervals_view": "Derived: the definition of procedure_intervals (the table is filled from this view at build time).",
     "ask_status": "Derived: each ask with its fulfilment (fulfilled, partly_fulfilled, open, not_tracked), date and days taken, the engagement targets, the evidence against an open engagement ask and the reason an ask is not tracked.",
     "ask_evidence": "Derived: for each engagement target, the events of the same mechanism (and treaty or mandate) on or after the ask that count against it (visit refused or unanswered, non-cooperation, an unanswered communication).",
     "reporting_deadlines": "Derived: each report a source states as due (report_due), with the date its submission was recorded (NULL: none recorded).",

@@ -395,3 +395,96 @@ LEFT JOIN engagement_events r ON r.id = (
       AND x.report = e.report
     ORDER BY x.date_from, x.id LIMIT 1)
 WHERE e.kind = 'report_due';
+
+CREATE VIEW procedure_intervals_view AS
+-- Derived, never typed: each state's acceptance of each optional procedure as intervals
+-- [valid_from, valid_to) of constant acceptance, the definition of the table
+-- procedure_intervals (filled at build time, after status_intervals).  Acceptance can only
+-- change on a day a status interval starts or a declaration, opt-out or withdrawal of one
+-- takes its date: each such day is a point, evaluated with the rules below, and holds until
+-- the next point.  kb/query/sql/obligations_on.sql reads the table: `kb obligations`, the
+-- stored queries and the pages give the same answer.
+WITH points AS (
+    SELECT si.state_id, p.id AS procedure_id, coalesce(si.valid_from, '') AS d
+    FROM procedures p JOIN status_intervals si ON si.instrument_id = p.instrument_id
+    UNION
+    SELECT a.state_id, p.id, a.date_on
+    FROM procedures p JOIN actions a ON a.instrument_id = p.instrument_id
+    WHERE a.legal_effect = 'effective'
+      AND a.type IN ('competence_declaration', 'withdrawal_of_competence_declaration', 'opt_out',
+                     'withdrawal_of_opt_out', 'withdrawal_of_reservation', 'withdrawal_of_declaration')
+      AND a.article IN (p.article, p.opt_out_article)
+),
+procedure_facts AS MATERIALIZED (
+    SELECT pt.state_id, pt.d, p.*, si.status, si.consent_date, si.in_force_date, p.instrument_id AS abbr,
+           si.source_id AS status_source_id,
+           (SELECT max(a.date_on || '|' || a.id) FROM actions a
+             WHERE a.state_id = pt.state_id AND a.instrument_id = p.instrument_id AND a.date_on <= pt.d
+               AND a.legal_effect = 'effective'
+               AND a.type = 'competence_declaration' AND a.article = p.article) AS decl_key,
+           (SELECT max(a.date_on || '|' || a.id) FROM actions a
+             WHERE a.state_id = pt.state_id AND a.instrument_id = p.instrument_id AND a.date_on <= pt.d
+               AND a.legal_effect = 'effective'
+               AND a.type = 'withdrawal_of_competence_declaration' AND a.article = p.article) AS decl_wd_key,
+           (SELECT max(a.date_on || '|' || a.id) FROM actions a
+             WHERE a.state_id = pt.state_id AND a.instrument_id = p.instrument_id AND a.date_on <= pt.d
+               AND a.legal_effect = 'effective'
+               AND a.type = 'opt_out' AND a.article IN (p.article, p.opt_out_article)) AS optout_key,
+           -- A withdrawal concerning the procedure's article withdraws the opt-out, whatever the
+           -- depositary called the opt-out when it was made.
+           (SELECT max(a.date_on || '|' || a.id) FROM actions a
+             WHERE a.state_id = pt.state_id AND a.instrument_id = p.instrument_id AND a.date_on <= pt.d
+               AND a.legal_effect = 'effective'
+               AND a.type IN ('withdrawal_of_opt_out', 'withdrawal_of_reservation', 'withdrawal_of_declaration')
+               AND a.article IN (p.article, p.opt_out_article)) AS optout_wd_key
+    FROM points pt
+    JOIN procedures p ON p.id = pt.procedure_id
+    JOIN status_intervals si ON si.state_id = pt.state_id AND si.instrument_id = p.instrument_id
+         AND (si.valid_from IS NULL OR si.valid_from <= pt.d) AND (si.valid_to IS NULL OR si.valid_to > pt.d)
+),
+procedure_state AS (
+    SELECT f.*,
+           substr(decl_key, 1, 10) AS decl_on,
+           decl_wd_key IS NOT NULL AND decl_wd_key >= decl_key AS decl_withdrawn,
+           substr(decl_wd_key, 1, 10) AS decl_wd_on,
+           substr(optout_key, 1, 10) AS optout_on,
+           optout_wd_key IS NOT NULL AND optout_wd_key >= optout_key AS optout_withdrawn,
+           substr(optout_wd_key, 1, 10) AS optout_wd_on
+    FROM procedure_facts f
+)
+SELECT ps.state_id, ps.instrument_id, ps.id AS procedure_id, ps.article, ps.kind AS procedure_kind,
+       nullif(ps.d, '') AS valid_from,
+       lead(ps.d) OVER (PARTITION BY ps.state_id, ps.id ORDER BY ps.d) AS valid_to,
+       CASE
+           WHEN ps.status != 'party' THEN 0
+           WHEN ps.mode = 'protocol' THEN 1
+           WHEN ps.mode = 'opt_in' THEN coalesce(ps.decl_key IS NOT NULL AND NOT ps.decl_withdrawn, 0)
+           ELSE coalesce(ps.optout_key IS NULL OR ps.optout_withdrawn, 0)
+       END AS accepted,
+       -- since: the day the procedure binds: never before the instrument is in force for the state
+       -- (NULL when that date is not derived).
+       CASE
+           WHEN ps.status != 'party' OR ps.in_force_date IS NULL THEN NULL
+           WHEN ps.mode = 'protocol' THEN ps.in_force_date
+           WHEN ps.mode = 'opt_in' THEN CASE WHEN ps.decl_key IS NOT NULL AND NOT ps.decl_withdrawn THEN max(ps.decl_on, ps.in_force_date) END
+           WHEN ps.optout_key IS NULL THEN ps.in_force_date
+           WHEN ps.optout_withdrawn THEN max(ps.optout_wd_on, ps.in_force_date)
+       END AS since,
+       CASE WHEN ps.status = 'party' THEN ps.consent_date END AS deposit_date,
+       CASE
+           WHEN ps.status != 'party' THEN ps.title || ': not a party to ' || ps.abbr
+           WHEN ps.mode = 'protocol' THEN ps.title || ': party since ' || ps.consent_date
+           WHEN ps.mode = 'opt_in' AND ps.decl_key IS NULL THEN ps.title || ': no declaration under article ' || ps.article || ' recognising the competence of the committee'
+           WHEN ps.mode = 'opt_in' AND ps.decl_withdrawn THEN ps.title || ': declaration under article ' || ps.article || ' withdrawn on ' || ps.decl_wd_on
+           WHEN ps.mode = 'opt_in' THEN ps.title || ': declaration under article ' || ps.article || ' made on ' || ps.decl_on
+           WHEN ps.optout_key IS NULL THEN ps.title || ': accepted as a party (no opt-out under article ' || ps.opt_out_article || ')'
+           WHEN ps.optout_withdrawn THEN ps.title || ': opt-out under article ' || ps.opt_out_article || ' withdrawn on ' || ps.optout_wd_on
+           ELSE ps.title || ': opted out under article ' || ps.opt_out_article || ' on ' || ps.optout_on
+       END AS reason,
+       coalesce(
+           (SELECT a.source_id FROM actions a WHERE a.id = CAST(substr(
+               CASE WHEN ps.mode = 'opt_in' THEN coalesce(ps.decl_wd_key, ps.decl_key)
+                    WHEN ps.mode = 'opt_out' THEN coalesce(ps.optout_wd_key, ps.optout_key) END, 12) AS INTEGER)),
+           ps.status_source_id) AS source_id,
+       ps.sort_order AS procedure_order
+FROM procedure_state ps;

@@ -37,68 +37,15 @@ instrument_rows AS (
            st.source_id, st.inst_order, 0 AS kind_order, NULL AS proc_order
     FROM st
 ),
-procedure_facts AS (
-    SELECT p.*, st.status, st.consent_date, st.in_force_date, st.abbr, st.inst_order, st.source_id AS status_source_id,
-           (SELECT max(a.date_on || '|' || a.id) FROM acts a
-             WHERE a.instrument_id = p.instrument_id AND a.type = 'competence_declaration' AND a.article = p.article) AS decl_key,
-           (SELECT max(a.date_on || '|' || a.id) FROM acts a
-             WHERE a.instrument_id = p.instrument_id AND a.type = 'withdrawal_of_competence_declaration' AND a.article = p.article) AS decl_wd_key,
-           (SELECT max(a.date_on || '|' || a.id) FROM acts a
-             WHERE a.instrument_id = p.instrument_id AND a.type = 'opt_out'
-               AND a.article IN (p.article, p.opt_out_article)) AS optout_key,
-           -- A withdrawal concerning the procedure's article withdraws the opt-out, whatever the
-           -- depositary called the opt-out when it was made.
-           (SELECT max(a.date_on || '|' || a.id) FROM acts a
-             WHERE a.instrument_id = p.instrument_id
-               AND a.type IN ('withdrawal_of_opt_out', 'withdrawal_of_reservation', 'withdrawal_of_declaration')
-               AND a.article IN (p.article, p.opt_out_article)) AS optout_wd_key
-    FROM procedures p JOIN st ON st.instrument_id = p.instrument_id
-),
-procedure_state AS (
-    SELECT f.*,
-           substr(decl_key, 1, 10) AS decl_on,
-           decl_wd_key IS NOT NULL AND decl_wd_key >= decl_key AS decl_withdrawn,
-           substr(decl_wd_key, 1, 10) AS decl_wd_on,
-           substr(optout_key, 1, 10) AS optout_on,
-           optout_wd_key IS NOT NULL AND optout_wd_key >= optout_key AS optout_withdrawn,
-           substr(optout_wd_key, 1, 10) AS optout_wd_on
-    FROM procedure_facts f
-),
 procedure_rows AS (
-    SELECT ps.instrument_id AS instrument, ps.article, 'procedure' AS kind, ps.kind AS procedure_kind,
-           CASE
-               WHEN ps.status != 'party' THEN 0
-               WHEN ps.mode = 'protocol' THEN 1
-               WHEN ps.mode = 'opt_in' THEN coalesce(ps.decl_key IS NOT NULL AND NOT ps.decl_withdrawn, 0)
-               ELSE coalesce(ps.optout_key IS NULL OR ps.optout_withdrawn, 0)
-           END AS accepted,
-           -- since: the day the procedure binds: never before the instrument is in force for the state
-           -- (NULL when that date is not derived).
-           CASE
-               WHEN ps.status != 'party' OR ps.in_force_date IS NULL THEN NULL
-               WHEN ps.mode = 'protocol' THEN ps.in_force_date
-               WHEN ps.mode = 'opt_in' THEN CASE WHEN ps.decl_key IS NOT NULL AND NOT ps.decl_withdrawn THEN max(ps.decl_on, ps.in_force_date) END
-               WHEN ps.optout_key IS NULL THEN ps.in_force_date
-               WHEN ps.optout_withdrawn THEN max(ps.optout_wd_on, ps.in_force_date)
-           END AS since,
-           CASE WHEN ps.status = 'party' THEN ps.consent_date END AS deposit_date,
-           CASE
-               WHEN ps.status != 'party' THEN ps.title || ': not a party to ' || ps.abbr
-               WHEN ps.mode = 'protocol' THEN ps.title || ': party since ' || ps.consent_date
-               WHEN ps.mode = 'opt_in' AND ps.decl_key IS NULL THEN ps.title || ': no declaration under article ' || ps.article || ' recognising the competence of the committee'
-               WHEN ps.mode = 'opt_in' AND ps.decl_withdrawn THEN ps.title || ': declaration under article ' || ps.article || ' withdrawn on ' || ps.decl_wd_on
-               WHEN ps.mode = 'opt_in' THEN ps.title || ': declaration under article ' || ps.article || ' made on ' || ps.decl_on
-               WHEN ps.optout_key IS NULL THEN ps.title || ': accepted as a party (no opt-out under article ' || ps.opt_out_article || ')'
-               WHEN ps.optout_withdrawn THEN ps.title || ': opt-out under article ' || ps.opt_out_article || ' withdrawn on ' || ps.optout_wd_on
-               ELSE ps.title || ': opted out under article ' || ps.opt_out_article || ' on ' || ps.optout_on
-           END AS reason,
-           coalesce(
-               (SELECT a.source_id FROM actions a WHERE a.id = CAST(substr(
-                   CASE WHEN ps.mode = 'opt_in' THEN coalesce(ps.decl_wd_key, ps.decl_key)
-                        WHEN ps.mode = 'opt_out' THEN coalesce(ps.optout_wd_key, ps.optout_key) END, 12) AS INTEGER)),
-               ps.status_source_id) AS source_id,
-           ps.inst_order, 1 AS kind_order, ps.sort_order AS proc_order
-    FROM procedure_state ps
+    -- Acceptance of each optional procedure: the table procedure_intervals, which the build
+    -- fills from the view procedure_intervals_view (kb/db/sql/views.sql), one lookup per procedure.
+    SELECT pi.instrument_id AS instrument, pi.article, 'procedure' AS kind, pi.procedure_kind,
+           pi.accepted, pi.since, pi.deposit_date, pi.reason, pi.source_id,
+           st.inst_order, 1 AS kind_order, pi.procedure_order AS proc_order
+    FROM st JOIN procedure_intervals pi ON pi.state_id = st.state_id AND pi.instrument_id = st.instrument_id
+    WHERE (pi.valid_from IS NULL OR pi.valid_from <= :as_of)
+      AND (pi.valid_to IS NULL OR pi.valid_to > :as_of)
 ),
 reservation_facts AS (
     -- Reservations that are not procedure opt-outs, one row per instrument and article.

@@ -109,27 +109,30 @@ async def instrument(datasette, request):
 
 async def _procedures(db, iid: str, as_of: str, groups: dict, known: bool) -> tuple[list[dict] | None, str | None]:
     """The instrument's optional procedures, each with the parties that accepted it and those that did not
-    (obligations_on.sql for every party; non-parties accept none), or (None, why not)."""
+    (one lookup in procedure_intervals, the table obligations_on.sql reads; non-parties accept none),
+    or (None, why not)."""
     procedures = None
     procedures_note = None
     if await _has_table(db, "procedures"):
         procedures = await _rows(db, "SELECT * FROM procedures WHERE instrument_id = ? ORDER BY sort_order", (iid,))
     if procedures:
+        # Who accepted each procedure: procedure_acceptance_on.sql, the 'procedure' rows of
+        # obligations_on.sql for every state at once (non-parties accept none).
         parties = {r["state"]: r["state_name"] for r in groups.get("party", [])}
         try:
-            found = await db.execute_fn(lambda conn: procedure_acceptance(conn, iid, as_of, list(parties)))
-        except Exception as exc:  # noqa: BLE001
-            procedures_note = f"Acceptance of the procedures could not be read ({exc})."
+            found = [o for o in await _rows(db, query_sql("procedure_acceptance_on"), {"instrument": iid, "as_of": as_of})
+                     if o["state"] in parties]
+        except Exception as exc:  # noqa: BLE001 - e.g. a database built before procedure_intervals existed
+            procedures_note = f"Acceptance of the procedures could not be read ({exc}); rebuild the database with `kb build`."
             found = []
         for p in procedures:
-            mine = [o for o in found if (o["article"] or None) == (p["article"] or None)
-                    and (o["procedure_kind"] or None) == (p["kind"] or None)]
+            mine = [o for o in found if o["procedure_id"] == p["id"]]
             for o in mine:
                 o["state_name"] = parties.get(o["state"], o["state"])
             p["rows"] = mine
             p["accepted_by"] = sorted((o for o in mine if o["accepted"]), key=lambda o: o["state_name"])
             p["not_accepted_by"] = sorted((o for o in mine if not o["accepted"]), key=lambda o: o["state_name"])
-            p["known"] = known
+            p["known"] = known and not procedures_note
             p["anchor"] = re.sub(r"[^a-z0-9]+", "-", f"map {p['kind']} {'art ' + p['article'] if p['article'] else ''}".lower()).strip("-")
     return procedures, procedures_note
 
@@ -153,17 +156,3 @@ async def instrument_maps(datasette, request):
                requested=requested, default_as_of=await default_as_of(db))
     return render("kb_instrument_maps.html", **ctx)
 
-
-
-def procedure_acceptance(conn, instrument_id: str, as_of: str, states: list[str]) -> list[dict]:
-    """The 'procedure' rows of kb/query/sql/obligations_on.sql for one instrument, for each of `states`."""
-    sql = query_sql("obligations_on")
-    out: list[dict] = []
-    for state in states:
-        cur = conn.execute(sql, {"state": state, "as_of": as_of})
-        cols = [d[0] for d in cur.description]
-        for r in cur.fetchall():
-            d = dict(zip(cols, r))
-            if d["instrument"] == instrument_id and d["kind"] == "procedure":
-                out.append(d)
-    return out
