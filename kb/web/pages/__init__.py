@@ -23,7 +23,7 @@ from __future__ import annotations
 from datasette import hookimpl
 from datasette.utils.asgi import asgi_static
 
-from .common import STATIC
+from .common import STATIC, compile_templates
 from .country import country, country_lookup
 from .data import country_data, instrument_data
 from .download import versioned_db
@@ -54,3 +54,8 @@ def register_routes(datasette):
         (r"^/search/?$", search),
         (r"^/-/kb-static/(?P<path>.*)$", asgi_static(str(STATIC))),
     ]
+
+
+@hookimpl
+def startup(datasette):
+    compile_templates()

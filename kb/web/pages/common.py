@@ -101,6 +101,32 @@ def _status_label(status: str | None) -> str:
     return STATUS_LABELS.get(status or "", status or "")
 
 
+def common_source(rows, prefix: str = "source_") -> dict | None:
+    """The source most rows of a table share (the same page and as-at date), to state once
+    above the table; each row then names only what differs (kb_macros.html row_source)."""
+    counts: dict[tuple, int] = {}
+    first: dict[tuple, dict] = {}
+    for r in rows:
+        key = (r.get(prefix + "url"), r.get(prefix + "as_at"))
+        if key[0]:
+            counts[key] = counts.get(key, 0) + 1
+            first.setdefault(key, r)
+    if not counts:
+        return None
+    key = max(counts, key=lambda k: counts[k])
+    r = first[key]
+    return {"url": key[0], "as_at": key[1], "title": r.get(prefix + "title")}
+
+
+def excerpt(text: str | None, size: int = 280) -> str:
+    """The start of a long text, cut at a word, with an ellipsis (the page links to the whole)."""
+    text = text or ""
+    if len(text) <= size:
+        return text
+    cut = text[:size].rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:") + " …"
+
+
 def _env() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True)
     env.filters["date"] = C.format_date
@@ -110,10 +136,18 @@ def _env() -> Environment:
     env.filters["mechanism"] = lambda v: C.MECHANISMS.get(v or "", v or "")
     env.filters["mandate"] = lambda v: C.MANDATES.get(v or "", v or "")
     env.filters["source_kind"] = lambda v: f"({C.SOURCE_KINDS[v]})" if v in C.SOURCE_KINDS else ""
+    env.filters["common_source"] = common_source
+    env.filters["excerpt"] = excerpt
     return env
 
 
 ENV = _env()
+
+
+def compile_templates() -> None:
+    """Compile every template once (at server start), so that no reader's request pays for it."""
+    for name in ENV.list_templates(extensions=["html"]):
+        ENV.get_template(name)
 
 
 def render(name: str, status: int = 200, **context: Any) -> Response:

@@ -132,6 +132,11 @@ async def _procedures(db, iid: str, as_of: str, groups: dict, known: bool) -> tu
             p["rows"] = mine
             p["accepted_by"] = sorted((o for o in mine if o["accepted"]), key=lambda o: o["state_name"])
             p["not_accepted_by"] = sorted((o for o in mine if not o["accepted"]), key=lambda o: o["state_name"])
+            # One list per reason (the reason as obligations_on words it, less the procedure's title).
+            p["not_accepted_groups"] = {}
+            for o in p["not_accepted_by"]:
+                reason = o["reason"].removeprefix(f"{p['title']}: ")
+                p["not_accepted_groups"].setdefault(reason[:1].upper() + reason[1:], []).append(o)
             p["known"] = known and not procedures_note
             p["anchor"] = re.sub(r"[^a-z0-9]+", "-", f"map {p['kind']} {'art ' + p['article'] if p['article'] else ''}".lower()).strip("-")
     return procedures, procedures_note
