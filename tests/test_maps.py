@@ -30,7 +30,7 @@ def map_cells(html: str, figure: str = "map") -> dict[str, tuple[str, str]]:
     assert m, f"no map {figure}"
     body = m.group(1)
     out = {s: (st, html_lib.unescape(t)) for s, st, t in re.findall(
-        r'<use href="#w-[^"]+" data-state="([A-Z]{3})" data-status="([a-z_]+)"><title>([^<]*)</title></use>', body)}
+        r'<use href="/-/kb-world\.svg#w-[^"]+" data-state="([A-Z]{3})" data-status="([a-z_]+)"><title>([^<]*)</title></use>', body)}
     for s, st in re.findall(r'<li data-state="([A-Z]{3})" data-status="([a-z_]+)">', body):
         assert s not in out, f"{s} both drawn and listed"
         out[s] = (st, None)
@@ -80,10 +80,12 @@ def test_map_legend_counts_and_neutral_shapes(built_db):
     legend = text(re.search(r'<ul class="legend">(.*?)</ul>', fig, re.S).group(1))
     assert legend == ("Party: 175 (23 not on the map, listed below) Signatory, not a party: 4 (1 not on the map, "
                       "listed below) Not a party: 19 (8 not on the map, listed below) Not a state in the KB (no status)")
-    # the geometry is written once per page; the shapes that are not KB states carry no status
-    assert html.count('<path id="w-FRA"') == 1
+    # the geometry is not in the page (every map draws it from /-/kb-world.svg); the shapes that are
+    # not KB states carry no status
+    assert '<path id="w-' not in html
+    assert '<use href="/-/kb-world.svg#w-outline" class="sphere"/>' in fig
     for code in NOT_KB_STATES:
-        assert f'<use href="#w-{code}" class="other"/>' in fig
+        assert f'<use href="/-/kb-world.svg#w-{code}" class="other"/>' in fig
     assert 'data-state="TWN"' not in html and 'data-state="ESH"' not in html
 
 
@@ -125,3 +127,15 @@ def test_un_pages_keep_their_count_and_chart(built_db):
     html = get(built_db, "/instrument/CAT").text
     assert "175</strong> parties on 3 February 2026" in html and "<polyline" in html
     assert "ILO ratifications are not recorded" not in html
+
+
+def test_world_sprite_holds_every_shape_the_maps_draw(built_db):
+    r = get(built_db, "/-/kb-world.svg")
+    assert r.status_code == 200 and r.headers["content-type"] == "image/svg+xml; charset=utf-8"
+    ids = re.findall(r'<path id="w-([^"]+)" d="[^"]+"/>', r.text)
+    assert len(ids) == len(set(ids)) == len(world()["shapes"]) + 1 and ids[0] == "outline"
+    assert r.text.startswith('<svg xmlns="http://www.w3.org/2000/svg"><defs>')
+    used = set()
+    for page in ("/instrument/CAT", "/instrument/CAT/maps", "/instrument/C029"):
+        used |= set(re.findall(r'<use href="/-/kb-world\.svg#w-([^"]+)"', get(built_db, page).text))
+    assert used == set(ids)

@@ -137,6 +137,7 @@ async def _write(db_path: Path, out: Path, live_url: str | None, site_url: str |
         if version:  # the database under its versioned name, as the pages link it
             data.append(f"/download/{db.name}-{version}.db")
         static = ["/-/kb-static/" + p.name for p in sorted((Path(__file__).parent / "static").iterdir()) if p.is_file()]
+        static.append("/-/kb-world.svg")  # the shapes of the world maps
 
         async def fetch(path: str) -> bytes:
             r = await ds.client.get(path)

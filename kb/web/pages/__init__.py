@@ -16,6 +16,7 @@ Routes:
   /instrument/<ID>/changes.atom
   /download/<db>-<version>.db     the database under its versioned name (download.py)
   /-/kb-static/<file>    CSS for these pages
+  /-/kb-world.svg        the shapes every world map draws (worldmap.py)
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from .home import home
 from .compare import compare
 from .instrument import instrument, instrument_index, instrument_maps
 from .search import search
+from .worldmap import world_sprite
 
 
 @hookimpl
@@ -52,6 +54,7 @@ def register_routes(datasette):
         (r"^/instrument/(?P<id>[^/]+)/maps$", instrument_maps),
         (r"^/compare/?$", compare),
         (r"^/search/?$", search),
+        (r"^/-/kb-world\.svg$", world_sprite),
         (r"^/-/kb-static/(?P<path>.*)$", asgi_static(str(STATIC))),
     ]
 

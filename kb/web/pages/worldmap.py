@@ -1,9 +1,10 @@
 """World maps of status: inline SVG, drawn by the server (no script; works in a saved page).
 
 The shapes (Natural Earth 1:110m, vendored in kb/web/data/world-110m.json; see its README) are
-written once per page as <path>s in a hidden <defs>; each map draws every shape with a
-<use href="#w-ISO3"> carrying data-state, data-status and a <title>, so a page with several
-maps (an instrument and its optional procedures) carries the geometry only once.
+served once as an SVG of <path>s, /-/kb-world.svg (sprite()); each map draws every shape with a
+<use href="/-/kb-world.svg#w-ISO3"> carrying data-state, data-status and a <title>, so the
+geometry (about 70 kB) is fetched once by a browser and kept for every page with a map, and
+no page carries it.
 
 Nothing here decides a status: the rows come from the SQL of kb.query (status_on.sql for an
 instrument, obligations_on.sql for a procedure); this module only looks up a shape for each
@@ -53,6 +54,23 @@ def world() -> dict:
         shapes.append({"key": s["id"] or f"x{n}", "id": s["id"], "name": s["name"], "d": s["d"]})
     return {"viewBox": doc["viewBox"], "outline": doc["outline"], "shapes": shapes,
             "ids": {s["id"] for s in shapes if s["id"]}, "source": doc["source"], "boundaries": doc["boundaries"]}
+
+
+@lru_cache(maxsize=1)
+def sprite() -> bytes:
+    """/-/kb-world.svg: every shape as <path id="w-KEY">, and the outline of the sphere as w-outline."""
+    from html import escape
+
+    w = world()
+    paths = [f'<path id="w-outline" d="{escape(w["outline"])}"/>']
+    paths += [f'<path id="w-{escape(s["key"])}" d="{escape(s["d"])}"/>' for s in w["shapes"]]
+    return ('<svg xmlns="http://www.w3.org/2000/svg"><defs>\n' + "\n".join(paths) + "\n</defs></svg>\n").encode()
+
+
+async def world_sprite(datasette, request):
+    from datasette.utils.asgi import Response
+
+    return Response(sprite(), content_type="image/svg+xml; charset=utf-8")
 
 
 def status_title(r: dict) -> str:
