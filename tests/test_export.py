@@ -4,6 +4,7 @@ of the home, a country and an instrument page followed."""
 from __future__ import annotations
 
 import json
+import sqlite3
 import re
 import urllib.error
 import urllib.request
@@ -110,6 +111,11 @@ def test_server_only_parts_are_left_out_and_said_so(exported_site):
     assert 'these rows as <a href="/country/PRK.json">JSON</a> and <a href="/country/PRK.csv">CSV</a>' in country
     assert 'these rows as <a href="/instrument/CAT.json">JSON</a> and <a href="/instrument/CAT.csv">CSV</a>' in inst
     assert "175</strong> parties on 3 February 2026" in inst
+    # Long texts: the live page shows their beginning and links to the action's record; the copy has
+    # no record to link to, so it gives them in full (the ends of the USA's reservation, article 1-16,
+    # and of Slovakia's objection to Pakistan's reservations).
+    assert "ticles 1 through 16 of the Convention are not self-executing.</p>" in inst
+    assert "lamic Republic of Pakistan benefiting from its reservations.”</p>" in inst
 
 
 def test_live_url_links_what_needs_a_server(built_db, tmp_path):
@@ -125,6 +131,13 @@ def test_live_url_links_what_needs_a_server(built_db, tmp_path):
     assert ('<a href="https://kb.example.org/kb/status_on?as_of=2026-02-03&amp;states=PRK&amp;instruments=">'
             "the same rows as a stored query</a> on the live site") in country
     assert 'are on the <a href="https://kb.example.org">live site</a>' in country
+    inst = (out / "instrument/CAT/index.html").read_text()
+    ids = dict(sqlite3.connect(built_db).execute(
+        "SELECT state_id, id FROM actions WHERE instrument_id = 'CAT' AND ((state_id = 'USA' AND type = 'reservation'"
+        " AND text LIKE '%not self-executing.') OR (state_id = 'SVK' AND type = 'objection' AND target_state_id = 'PAK'))"))
+    assert f'<a href="https://kb.example.org/kb/actions/{ids["USA"]}">Full text</a>' in inst  # the USA's reservation
+    assert f'<a href="https://kb.example.org/kb/actions/{ids["SVK"]}">Text</a>' in inst  # Slovakia's objection
+    assert "ticles 1 through 16 of the Convention are not self-executing." not in inst
     # sitemap.xml and robots.txt name where the copy is published (--base-url; default --live-url).
     assert "<loc>https://mirror.example.net/country/PRK</loc>" in (out / "sitemap.xml").read_text()
     assert "Sitemap: https://mirror.example.net/sitemap.xml" in (out / "robots.txt").read_text()

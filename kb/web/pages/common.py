@@ -118,10 +118,11 @@ def common_source(rows, prefix: str = "source_") -> dict | None:
     return {"url": key[0], "as_at": key[1], "title": r.get(prefix + "title")}
 
 
-def excerpt(text: str | None, size: int = 280) -> str:
-    """The start of a long text, cut at a word, with an ellipsis (the page links to the whole)."""
+def excerpt(text: str | None, size: int | None = 280) -> str:
+    """The start of a long text, cut at a word, with an ellipsis (the page links to the whole);
+    size None: the whole text."""
     text = text or ""
-    if len(text) <= size:
+    if size is None or len(text) <= size:
         return text
     cut = text[:size].rsplit(" ", 1)[0]
     return cut.rstrip(" ,;:") + " …"

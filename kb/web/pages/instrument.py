@@ -95,8 +95,15 @@ async def instrument(datasette, request):
     ctx = await _base_context(datasette, request, inst["short_title"])
     ctx["feeds"] = feed_links(datasette, ((f"/instrument/{iid}/changes.atom", "application/atom+xml",
                                            f"{inst['short_title']}: latest changes (Atom)"),))
+    # The entry-into-force article, stated once above the parties (each row then names only the paragraph).
+    eif = None
+    if await _has_table(db, "entry_into_force_clauses"):
+        found_eif = await _rows(db, """
+            SELECT c.*, s.url AS source_url, s.title AS source_title, s.as_at AS source_as_at, s.symbol AS source_symbol
+            FROM entry_into_force_clauses c LEFT JOIN sources s ON s.id = c.source_id WHERE c.instrument_id = ?""", (iid,))
+        eif = found_eif[0] if found_eif else None
     ctx.update(
-        asks=asks, world=world(), status_map=status_map, unknown_n=unknown_n, unknown_ever=unknown_ever,
+        eif=eif, asks=asks, world=world(), status_map=status_map, unknown_n=unknown_n, unknown_ever=unknown_ever,
         inst=inst, parent=parent, children=children, sources=sources, groups=groups, counts=counts,
         reconciliation=reconciliation, chart=chart, chart_points=chart_points, as_of=as_of, requested=requested,
         default_as_of=default, procedures=procedures, procedures_note=procedures_note,
