@@ -33,7 +33,7 @@ from .home import home
 from .compare import compare
 from .instrument import instrument, instrument_index, instrument_maps
 from .search import search
-from .worldmap import world_sprite
+from .worldmap import world, world_sprite
 
 
 @hookimpl
@@ -61,4 +61,6 @@ def register_routes(datasette):
 
 @hookimpl
 def startup(datasette):
+    # What every process would otherwise pay on its first request: the templates, and the map shapes.
     compile_templates()
+    world()
