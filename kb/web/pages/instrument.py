@@ -12,7 +12,7 @@ from .common import (
     RESERVATION_TYPES, STATUS_ORDER, _as_of, _base_context, _db, _error, _group_status, _has_table, _instruments,
     _path, _redirect, _rows, feed_links, _server_url, _status_rows, default_as_of, parties_chart, query_sql, render,
 )
-from .worldmap import instrument_map, procedure_map, world
+from .worldmap import instrument_map, procedure_map, strip_title, world
 
 
 async def instrument_index(datasette, request):
@@ -142,7 +142,7 @@ async def _procedures(db, iid: str, as_of: str, groups: dict, known: bool) -> tu
             # One list per reason (the reason as obligations_on words it, less the procedure's title).
             p["not_accepted_groups"] = {}
             for o in p["not_accepted_by"]:
-                reason = o["reason"].removeprefix(f"{p['title']}: ")
+                reason = strip_title(o["reason"], p["title"])
                 p["not_accepted_groups"].setdefault(reason[:1].upper() + reason[1:], []).append(o)
             p["known"] = known and not procedures_note
             p["anchor"] = re.sub(r"[^a-z0-9]+", "-", f"map {p['kind']} {'art ' + p['article'] if p['article'] else ''}".lower()).strip("-")

@@ -91,7 +91,7 @@ def status_title(r: dict) -> str:
     return f"{name}: unknown (no record in the KB)"
 
 
-def _strip_prefix(reason: str, title: str) -> str:
+def strip_title(reason: str, title: str) -> str:
     """obligations_on.sql's reason without the procedure's title ("Inquiry (article 20): opted out ..." -> "opted out ...")."""
     return reason[len(title) + 2:] if reason.startswith(title + ": ") else reason
 
@@ -135,7 +135,7 @@ def procedure_map(status_rows: list[dict], accepted: dict[str, dict], map_id: st
         if r["status"] == "party" and o is not None:
             status = "accepted" if o["accepted"] else "not_accepted"
             text = (f"{name}: accepted" + (f" since {C.format_date(o['since'])}" if o.get("since") else "")) \
-                if o["accepted"] else f"{name}: " + _strip_prefix(o["reason"], procedure)
+                if o["accepted"] else f"{name}: " + strip_title(o["reason"], procedure)
         elif r["status"] == "unknown":
             status, text = "unknown", f"{name}: unknown (no record in the KB)"
         else:
