@@ -21,10 +21,12 @@ Routes:
 
 from __future__ import annotations
 
+import sqlite3
+
 from datasette import hookimpl
 from datasette.utils.asgi import asgi_static
 
-from .common import STATIC, compile_templates
+from .common import STATIC, _db, _footer, _has_table, _instruments, compile_templates, default_as_of
 from .country import country, country_lookup
 from .data import country_data, instrument_data
 from .download import versioned_db
@@ -61,6 +63,22 @@ def register_routes(datasette):
 
 @hookimpl
 def startup(datasette):
-    # What every process would otherwise pay on its first request: the templates, and the map shapes.
+    # What every process would otherwise pay on its first request: the templates, the map shapes,
+    # and what depends only on the served snapshot (read once: common._snapshot_memo).
     compile_templates()
     world()
+
+    async def read_snapshot() -> None:
+        if not any(name != "_internal" for name in datasette.databases):
+            return
+        db = _db(datasette)
+        try:
+            for table in ("procedures", "entry_into_force_clauses"):
+                await _has_table(db, table)
+            await _instruments(db)
+            await _footer(db)
+            await default_as_of(db)
+        except sqlite3.Error:  # not a KB database (or an old one): each page says so when asked
+            pass
+
+    return read_snapshot

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sqlite3
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any
+from typing import Any, Awaitable, Callable
 from urllib.parse import urlencode
 
 from datasette.utils.asgi import Response
@@ -20,6 +21,8 @@ from jinja2 import Environment, FileSystemLoader
 
 from ...query import citation as C
 from ...query import sql as query_sql
+from .cells import GLOBALS as CELLS
+from .cells import excerpt
 
 WEB = Path(__file__).resolve().parent.parent
 TEMPLATES = WEB / "templates"
@@ -118,18 +121,28 @@ def common_source(rows, prefix: str = "source_") -> dict | None:
     return {"url": key[0], "as_at": key[1], "title": r.get(prefix + "title")}
 
 
-def excerpt(text: str | None, size: int | None = 280) -> str:
-    """The start of a long text, cut at a word, with an ellipsis (the page links to the whole);
-    size None: the whole text."""
-    text = text or ""
-    if size is None or len(text) <= size:
-        return text
-    cut = text[:size].rsplit(" ", 1)[0]
-    return cut.rstrip(" ,;:") + " …"
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class _Environment(Environment):
+    """Jinja's environment, with ``row.column`` on a dict looked up as ``row['column']`` first.
+
+    Jinja tries ``getattr(row, 'column')`` and, when that raises AttributeError, ``row['column']``;
+    the rows pages render are dicts, so every cell paid for a raised exception. A plain dict has no
+    attributes but its methods, so looking up a name that is not one of them as an item first gives
+    the same answers: ``groups.items()`` is still the method, a missing key still undefined."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
 
 
 def _env() -> Environment:
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True)
+    env = _Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True)
     env.filters["date"] = C.format_date
     env.filters["human"] = C.humanize
     env.filters["status_label"] = _status_label
@@ -139,6 +152,7 @@ def _env() -> Environment:
     env.filters["source_kind"] = lambda v: f"({C.SOURCE_KINDS[v]})" if v in C.SOURCE_KINDS else ""
     env.filters["common_source"] = common_source
     env.filters["excerpt"] = excerpt
+    env.globals.update(CELLS)
     return env
 
 
@@ -152,6 +166,10 @@ def compile_templates() -> None:
 
 
 def render(name: str, status: int = 200, **context: Any) -> Response:
+    # A page's links to country pages keep the date asked for: "{{ country_path }}{{ id }}{{ as_of_q }}"
+    # is path('/country/' ~ id, {'as_of': requested}) without a call per link (a page has a thousand).
+    requested = context.get("requested")
+    context.setdefault("as_of_q", "?" + urlencode({"as_of": requested}) if requested else "")
     return Response.html(ENV.get_template(name).render(**context), status=status)
 
 
@@ -166,19 +184,80 @@ async def _rows(db, sql: str, params: dict | tuple | None = None) -> list[dict]:
     return [dict(r) for r in res.rows]
 
 
+class Reader:
+    """A page's queries, run one after the other on one connection in the database's thread (_batch)."""
+
+    def __init__(self, conn) -> None:  # noqa: ANN001
+        self.conn = conn
+
+    def rows(self, sql: str, params: dict | tuple | None = None) -> list[dict]:
+        # Plain tuples zipped with the column names: dict(sqlite3.Row) costs five times as much.
+        cur = self.conn.cursor()
+        cur.row_factory = None
+        cur.execute(sql, params or {})
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row)) for row in cur.fetchall()]
+
+    def one(self, sql: str, params: dict | tuple | None = None) -> dict | None:
+        rows = self.rows(sql, params)
+        return rows[0] if rows else None
+
+
+async def _batch(db, fn: Callable[[Reader], Any]) -> Any:
+    """fn(Reader) in one trip to the database's SQL thread, under the server's time limit.
+
+    Every ``db.execute`` is a trip from the event loop to a thread and back, which costs
+    0.2-0.5 ms of waiting on a busy machine; a page of twenty queries pays that twenty times.
+    An interrupted query raises Datasette's QueryInterrupted, as it would from db.execute."""
+    from datasette.database import QueryInterrupted
+    from datasette.utils import sqlite_timelimit
+
+    limit = db.ds.sql_time_limit_ms
+
+    def run(conn):  # noqa: ANN001, ANN202
+        with sqlite_timelimit(conn, limit):
+            try:
+                return fn(Reader(conn))
+            except sqlite3.OperationalError as exc:
+                if exc.args == ("interrupted",):
+                    raise QueryInterrupted(exc, "(a page's queries)", {}) from None
+                raise
+
+    return await db.execute_fn(run)
+
+
+async def _snapshot_memo(db, key: str, make: Callable[[], Awaitable[Any]]) -> Any:
+    """make()'s answer, computed once per served database: kb serve serves an immutable snapshot,
+    so what depends only on the data (the instruments, the data's date, the footer) is read once,
+    not on every request. A mutable database is read every time. The answer is shared: read-only."""
+    if db.is_mutable:
+        return await make()
+    memo = db.__dict__.setdefault("_kb_memo", {})
+    if key not in memo:
+        memo[key] = await make()
+    return memo[key]
+
+
 async def _one(db, sql: str, params: dict | tuple | None = None) -> dict | None:
     rows = await _rows(db, sql, params)
     return rows[0] if rows else None
 
 
 async def _has_table(db, name: str) -> bool:
+    return await _snapshot_memo(db, "table:" + name, lambda: _has_table_now(db, name))
+
+
+async def _has_table_now(db, name: str) -> bool:
     return bool(await _rows(db, "SELECT 1 FROM sqlite_master WHERE name = ?", (name,)))
 
 
 async def default_as_of(db) -> str:
-    row = await _one(db, DEFAULT_AS_OF_SQL)
-    value = row and list(row.values())[0]
-    return value or dt.date.today().isoformat()
+    async def read() -> str | None:
+        row = await _one(db, DEFAULT_AS_OF_SQL)
+        return row and list(row.values())[0]
+
+    # The data's date is the snapshot's; today (where the data has none) is asked every time.
+    return await _snapshot_memo(db, "default_as_of", read) or dt.date.today().isoformat()
 
 
 def _valid_date(value: str) -> bool:
@@ -192,8 +271,10 @@ def _valid_date(value: str) -> bool:
 
 
 def _path(datasette, path: str, query: dict | None = None) -> str:
-    """An on-site path (relative to the site root, honouring base_url)."""
-    p = datasette.urls.path(path.lstrip("/"))
+    """An on-site path (relative to the site root, honouring base_url): what ``datasette.urls.path``
+    gives, as a plain string (its PrefixedUrlString costs a ``dir(str)`` on every method call,
+    and a page builds a thousand of these)."""
+    p = datasette.setting("base_url") + path.lstrip("/")
     if query:
         q = {k: v for k, v in query.items() if v not in (None, "")}
         if q:
@@ -206,7 +287,11 @@ def _redirect(datasette, path: str, query: dict | None = None) -> Response:
 
 
 async def _footer(db) -> dict:
-    """Licence, and the sources with their as-at dates, for every page's footer."""
+    """Licence, and the sources with their as-at dates, for every page's footer (read once per snapshot)."""
+    return await _snapshot_memo(db, "footer", lambda: _footer_now(db))
+
+
+async def _footer_now(db) -> dict:
     from ..metadata import LICENSE, LICENSE_URL
 
     groups: OrderedDict[tuple, dict] = OrderedDict()
@@ -265,6 +350,7 @@ async def _base_context(datasette, request, title: str) -> dict:
         "db_download_name": f"{db.name}-{version}.db" if version else f"{db.name}.db",
         "footer": footer,
         "path": lambda p, q=None: _path(datasette, p, q),
+        "country_path": _path(datasette, "/country/"),
         "server": lambda p, q=None: _server(datasette, p, q),
         "static": lambda f: _path(datasette, f"-/kb-static/{f}"),
         # Set by kb/web/export.py: {"live_url": URL or None, "as_of": the data's as-at date}.
@@ -297,6 +383,11 @@ async def _status_rows(db, as_of: str, states: str = "", instruments: str = "") 
 
 
 async def _instruments(db) -> "OrderedDict[str, dict]":
+    """Every instrument by id, in order (read once per snapshot; shared: read-only)."""
+    return await _snapshot_memo(db, "instruments", lambda: _instruments_now(db))
+
+
+async def _instruments_now(db) -> "OrderedDict[str, dict]":
     out: OrderedDict[str, dict] = OrderedDict()
     for r in await _rows(db, "SELECT * FROM instruments ORDER BY sort_order"):
         r["unts"] = C.unts_reference(r)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from collections import OrderedDict
 from urllib.parse import unquote
 
 from .common import (
     ACTION_COLUMNS, ACTION_JOINS, COMPETENCE_TYPES, C, DECLARATION_TYPES, OBJECTION_TYPES, PARTIES_OVER_TIME_SQL,
-    RESERVATION_TYPES, STATUS_ORDER, _as_of, _base_context, _db, _error, _group_status, _has_table, _instruments,
-    _path, _redirect, _rows, feed_links, _server_url, _status_rows, default_as_of, parties_chart, query_sql, render,
+    RESERVATION_TYPES, STATUS_ORDER, Reader, _as_of, _base_context, _batch, _db, _error, _group_status, _has_table,
+    _instruments, _path, _redirect, feed_links, _server_url, default_as_of, parties_chart, query_sql, render,
 )
 from .worldmap import instrument_map, procedure_map, strip_title, world
 
@@ -41,6 +42,40 @@ async def _lookup(datasette, request, suffix: str = ""):
     return (db, instruments, inst, requested, as_of), None
 
 
+SOURCES_SQL = """
+    SELECT s.*, 'instrument facts' AS role FROM instrument_sources x JOIN sources s ON s.id = x.source_id WHERE x.instrument_id = :i
+    UNION ALL SELECT s.*, 'status' FROM instruments i JOIN sources s ON s.id = i.status_source_id WHERE i.id = :i
+    UNION ALL SELECT s.*, 'denunciation clause' FROM instruments i JOIN sources s ON s.id = i.denunciation_source_id WHERE i.id = :i
+    UNION ALL SELECT s.*, 'fundamental since' FROM instruments i JOIN sources s ON s.id = i.fundamental_source_id WHERE i.id = :i
+    """
+RECONCILIATION_SQL = """
+    SELECT r.*, s.url AS source_url, s.title AS source_title, s.as_at AS source_as_at
+    FROM reconciliation r LEFT JOIN sources s ON s.id = r.source_id
+    WHERE r.instrument_id = ? ORDER BY r.as_of, r.measure, r.basis"""
+# Where any state's status is unknown (no record in the KB, e.g. ILO ratifications), a count of
+# parties would read as a fact: neither the count nor the chart of counts is shown.
+UNKNOWN_EVER_SQL = """
+    SELECT 1 FROM status_intervals WHERE instrument_id = :i AND status = 'unknown'
+      AND (valid_from IS NULL OR valid_from <= :as_of) LIMIT 1"""
+# Asks that concern this instrument, with the fulfilment the view ask_target_status derives.
+ASKS_SQL = """
+    SELECT s.date, s.state_id, st.name AS state_name, s.document_id, s.symbol, s.document_url, s.ref, s.by,
+           s.text, s.action, s.response, t.done_on, t.tracked
+    FROM ask_target_status t JOIN ask_status s ON s.ask_id = t.ask_id JOIN states st ON st.id = s.state_id
+    WHERE t.instrument_id = ? ORDER BY s.date, s.document_id, s.ask_id"""
+EIF_SQL = """
+    SELECT c.*, s.url AS source_url, s.title AS source_title, s.as_at AS source_as_at, s.symbol AS source_symbol
+    FROM entry_into_force_clauses c LEFT JOIN sources s ON s.id = c.source_id WHERE c.instrument_id = ?"""
+
+
+def _actions_sql(types: tuple[str, ...]) -> str:
+    marks = ", ".join("?" for _ in types)
+    return f"""
+        SELECT {ACTION_COLUMNS} FROM actions a {ACTION_JOINS}
+        WHERE a.instrument_id = ? AND a.type IN ({marks}) AND a.date_on <= ?
+        ORDER BY st.name, a.date_on, a.id"""
+
+
 async def instrument(datasette, request):
     found, response = await _lookup(datasette, request, "")
     if response is not None:
@@ -50,86 +85,69 @@ async def instrument(datasette, request):
     default = await default_as_of(db)
     parent = instruments.get(inst["parent_id"]) if inst["parent_id"] else None
     children = [i for i in instruments.values() if i["parent_id"] == iid]
-    sources = await _rows(db, """
-        SELECT s.*, 'instrument facts' AS role FROM instrument_sources x JOIN sources s ON s.id = x.source_id WHERE x.instrument_id = :i
-        UNION ALL SELECT s.*, 'status' FROM instruments i JOIN sources s ON s.id = i.status_source_id WHERE i.id = :i
-        UNION ALL SELECT s.*, 'denunciation clause' FROM instruments i JOIN sources s ON s.id = i.denunciation_source_id WHERE i.id = :i
-        UNION ALL SELECT s.*, 'fundamental since' FROM instruments i JOIN sources s ON s.id = i.fundamental_source_id WHERE i.id = :i
-        """, {"i": iid})
-    status_rows = await _status_rows(db, as_of, "", iid)
-    groups = _group_status(status_rows)
-    counts = await _rows(db, f"SELECT status, count(*) AS n FROM ({query_sql('status_on')}\n) GROUP BY status",
-                         {"as_of": as_of, "states": "", "instruments": iid})
-    counts = OrderedDict(sorted(((r["status"], r["n"]) for r in counts),
+    has_procedures = await _has_table(db, "procedures")
+    has_eif = await _has_table(db, "entry_into_force_clauses")
+
+    def fetch(q: Reader) -> dict:
+        """Every query of the page, in one trip to the database's thread."""
+        d = {"sources": q.rows(SOURCES_SQL, {"i": iid}),
+             "status_rows": q.rows(query_sql("status_on"), {"as_of": as_of, "states": "", "instruments": iid}),
+             "reconciliation": q.rows(RECONCILIATION_SQL, (iid,)),
+             "unknown_ever": bool(q.rows(UNKNOWN_EVER_SQL, {"i": iid, "as_of": as_of}))}
+        d["chart_points"] = [] if d["unknown_ever"] else q.rows(PARTIES_OVER_TIME_SQL, {"instrument": iid, "as_of": as_of})
+        d["groups"] = _group_status(d["status_rows"])
+        d["procedures"], d["procedures_note"] = _procedures(q, iid, as_of, d["groups"], has_procedures,
+                                                            known="unknown" not in d["groups"])
+        d["asks"] = q.rows(ASKS_SQL, (iid,))
+        d["eif"] = q.one(EIF_SQL, (iid,)) if has_eif else None
+        for key, types in (("reservations", RESERVATION_TYPES), ("declarations", DECLARATION_TYPES),
+                           ("objections", OBJECTION_TYPES), ("competence", COMPETENCE_TYPES)):
+            d[key] = q.rows(_actions_sql(types), (iid, *types, as_of))
+        return d
+
+    d = await _batch(db, fetch)
+    groups = d["groups"]
+    # The count of each status: the rows of status_on.sql above, counted (in the order of STATUS_ORDER).
+    counts = OrderedDict(sorted(((status, len(rows)) for status, rows in groups.items()),
                                 key=lambda kv: STATUS_ORDER.index(kv[0]) if kv[0] in STATUS_ORDER else 99))
-    reconciliation = await _rows(db, """
-        SELECT r.*, s.url AS source_url, s.title AS source_title, s.as_at AS source_as_at
-        FROM reconciliation r LEFT JOIN sources s ON s.id = r.source_id
-        WHERE r.instrument_id = ? ORDER BY r.as_of, r.measure, r.basis""", (iid,))
-    # Where any state's status is unknown (no record in the KB, e.g. ILO ratifications), a count of
-    # parties would read as a fact: neither the count nor the chart of counts is shown.
     unknown_n = counts.get("unknown", 0)
-    unknown_ever = bool(await _rows(db, """
-        SELECT 1 FROM status_intervals WHERE instrument_id = :i AND status = 'unknown'
-          AND (valid_from IS NULL OR valid_from <= :as_of) LIMIT 1""", {"i": iid, "as_of": as_of}))
-    chart_points = [] if unknown_ever else await _rows(db, PARTIES_OVER_TIME_SQL, {"instrument": iid, "as_of": as_of})
-    chart = parties_chart(chart_points)
-    status_map = instrument_map(status_rows, "map", f"Status of states on the {inst['short_title']}, {C.format_date(as_of)}")
-
-    async def actions_of(types: tuple[str, ...]) -> list[dict]:
-        marks = ", ".join("?" for _ in types)
-        return await _rows(db, f"""
-            SELECT {ACTION_COLUMNS} FROM actions a {ACTION_JOINS}
-            WHERE a.instrument_id = ? AND a.type IN ({marks}) AND a.date_on <= ?
-            ORDER BY st.name, a.date_on, a.id""", (iid, *types, as_of))
-
-    procedures, procedures_note = await _procedures(db, iid, as_of, groups, known=not unknown_n)
-    # Asks that concern this instrument, with the fulfilment the view ask_target_status derives.
-    asks = await _rows(db, """
-        SELECT s.date, s.state_id, st.name AS state_name, s.document_id, s.symbol, s.document_url, s.ref, s.by,
-               s.text, s.action, s.response, t.done_on, t.tracked
-        FROM ask_target_status t JOIN ask_status s ON s.ask_id = t.ask_id JOIN states st ON st.id = s.state_id
-        WHERE t.instrument_id = ? ORDER BY s.date, s.document_id, s.ask_id""", (iid,))
-    for a in asks:
+    chart = parties_chart(d["chart_points"])
+    status_map = instrument_map(d["status_rows"], "map", f"Status of states on the {inst['short_title']}, {C.format_date(as_of)}")
+    for a in d["asks"]:
         a["by"] = ", ".join(json.loads(a["by"])) if a["by"] else ""
     ctx = await _base_context(datasette, request, inst["short_title"])
     ctx["feeds"] = feed_links(datasette, ((f"/instrument/{iid}/changes.atom", "application/atom+xml",
                                            f"{inst['short_title']}: latest changes (Atom)"),))
-    # The entry-into-force article, stated once above the parties (each row then names only the paragraph).
-    eif = None
-    if await _has_table(db, "entry_into_force_clauses"):
-        found_eif = await _rows(db, """
-            SELECT c.*, s.url AS source_url, s.title AS source_title, s.as_at AS source_as_at, s.symbol AS source_symbol
-            FROM entry_into_force_clauses c LEFT JOIN sources s ON s.id = c.source_id WHERE c.instrument_id = ?""", (iid,))
-        eif = found_eif[0] if found_eif else None
+    # The entry-into-force article (eif) is stated once above the parties (each row then names only the paragraph).
     ctx.update(
-        eif=eif, asks=asks, world=world(), status_map=status_map, unknown_n=unknown_n, unknown_ever=unknown_ever,
-        inst=inst, parent=parent, children=children, sources=sources, groups=groups, counts=counts,
-        reconciliation=reconciliation, chart=chart, chart_points=chart_points, as_of=as_of, requested=requested,
-        default_as_of=default, procedures=procedures, procedures_note=procedures_note,
-        reservations=await actions_of(RESERVATION_TYPES), declarations=await actions_of(DECLARATION_TYPES),
-        objections=await actions_of(OBJECTION_TYPES), competence=await actions_of(COMPETENCE_TYPES),
+        eif=d["eif"], asks=d["asks"], world=world(), status_map=status_map, unknown_n=unknown_n,
+        unknown_ever=d["unknown_ever"], inst=inst, parent=parent, children=children, sources=d["sources"],
+        groups=groups, counts=counts, reconciliation=d["reconciliation"], chart=chart, chart_points=d["chart_points"],
+        as_of=as_of, requested=requested, default_as_of=default, procedures=d["procedures"],
+        procedures_note=d["procedures_note"], reservations=d["reservations"], declarations=d["declarations"],
+        objections=d["objections"], competence=d["competence"],
         status_query=_server_url(datasette, _path(datasette, f"/{db.name}/status_on", {"as_of": as_of, "instruments": iid}) + "&states="),
     )
     return render("kb_instrument.html", **ctx)
 
 
-async def _procedures(db, iid: str, as_of: str, groups: dict, known: bool) -> tuple[list[dict] | None, str | None]:
+def _procedures(q: Reader, iid: str, as_of: str, groups: dict, has_table: bool,
+                known: bool) -> tuple[list[dict] | None, str | None]:
     """The instrument's optional procedures, each with the parties that accepted it and those that did not
     (one lookup in procedure_intervals, the table obligations_on.sql reads; non-parties accept none),
     or (None, why not)."""
     procedures = None
     procedures_note = None
-    if await _has_table(db, "procedures"):
-        procedures = await _rows(db, "SELECT * FROM procedures WHERE instrument_id = ? ORDER BY sort_order", (iid,))
+    if has_table:
+        procedures = q.rows("SELECT * FROM procedures WHERE instrument_id = ? ORDER BY sort_order", (iid,))
     if procedures:
         # Who accepted each procedure: procedure_acceptance_on.sql, the 'procedure' rows of
         # obligations_on.sql for every state at once (non-parties accept none).
         parties = {r["state"]: r["state_name"] for r in groups.get("party", [])}
         try:
-            found = [o for o in await _rows(db, query_sql("procedure_acceptance_on"), {"instrument": iid, "as_of": as_of})
+            found = [o for o in q.rows(query_sql("procedure_acceptance_on"), {"instrument": iid, "as_of": as_of})
                      if o["state"] in parties]
-        except Exception as exc:  # noqa: BLE001 - e.g. a database built before procedure_intervals existed
+        except sqlite3.OperationalError as exc:  # e.g. a database built before procedure_intervals existed
             procedures_note = f"Acceptance of the procedures could not be read ({exc}); rebuild the database with `kb build`."
             found = []
         for p in procedures:
@@ -157,9 +175,14 @@ async def instrument_maps(datasette, request):
         return response
     db, instruments, inst, requested, as_of = found
     iid = inst["id"]
-    status_rows = await _status_rows(db, as_of, "", iid)
-    groups = _group_status(status_rows)
-    procedures, procedures_note = await _procedures(db, iid, as_of, groups, known="unknown" not in groups)
+    has_procedures = await _has_table(db, "procedures")
+
+    def fetch(q: Reader) -> tuple:
+        status_rows = q.rows(query_sql("status_on"), {"as_of": as_of, "states": "", "instruments": iid})
+        groups = _group_status(status_rows)
+        return (status_rows, *_procedures(q, iid, as_of, groups, has_procedures, known="unknown" not in groups))
+
+    status_rows, procedures, procedures_note = await _batch(db, fetch)
     for p in procedures or []:
         p["map"] = procedure_map(status_rows, {o["state"]: o for o in p["rows"]}, p["anchor"],
                                  f"{p['title']}: acceptance on {C.format_date(as_of)}", p["title"], inst["short_title"])
