@@ -7,6 +7,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -157,3 +158,34 @@ def test_no_change_build_loads_nothing_heavy(built_db, tmp_path):
     out = subprocess.run([sys.executable, "-c", code, str(DATA), str(db), TODAY], cwd=ROOT, capture_output=True,
                          text=True, check=True).stdout.splitlines()
     assert out == [f"up to date: {db} was built from the same data and code (use --no-cache to rebuild)", "[]"]
+
+
+def test_schema_sql_is_what_the_models_give():
+    """The build runs kb/db/sql/schema.sql; the models (kb/db/models.py) are its source. Edit the
+    models, then run scripts/gen_schema.py."""
+    from kb.db.build import sql_statements, sql_text
+    from kb.db import models as M
+
+    assert sql_text("schema") == M.schema_sql(), "kb/db/sql/schema.sql is stale: run python scripts/gen_schema.py"
+    tables = M.Base.metadata.sorted_tables
+    assert len(sql_statements(sql_text("schema"))) == sum(1 + len(t.indexes) for t in tables) + 1
+
+
+def test_built_schema_and_docs_equal_the_models(built_db):
+    """Every table of the models is in the database with the models' columns, and table_docs holds
+    the models' descriptions, in order."""
+    from kb.db import models as M
+
+    conn = sqlite3.connect(f"file:{built_db}?mode=ro", uri=True)
+    for table in M.Base.metadata.sorted_tables:
+        assert [r[1] for r in conn.execute(f"PRAGMA table_info({table.name})")] == [c.name for c in table.columns]
+    docs = [dict(zip(("table_name", "column_name", "description"), r))
+            for r in conn.execute("SELECT table_name, column_name, description FROM table_docs ORDER BY rowid")]
+    assert docs == M.table_doc_rows()
+    conn.close()
+
+
+def test_gen_schema_check(tmp_path):
+    r = subprocess.run([sys.executable, "scripts/gen_schema.py", "--check"], capture_output=True, text=True,
+                       cwd=Path(__file__).resolve().parents[1])
+    assert (r.returncode, r.stderr) == (0, "")

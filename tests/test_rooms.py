@@ -138,6 +138,17 @@ def test_status_command_loads_nothing_heavy(built_db):
     assert json.loads(r.stdout.splitlines()[-1]) == []
 
 
+def test_build_command_loads_no_sqlalchemy(tmp_path):
+    """The build runs kb/db/sql/schema.sql (written from the models) on sqlite3: it needs PyYAML and
+    pydantic, and none of SQLAlchemy, Datasette, Jinja2 or uvicorn."""
+    probe = ("import sys, json\nfrom kb.cli import main\n"
+             f"try:\n    main(['build', '--no-cache', '--db', {str(tmp_path / 'kb.db')!r}])\nexcept SystemExit as e:\n"
+             "    assert not e.code, e.code\n"
+             f"print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules if m.split('.')[0] in {HEAVY!r}}})))")
+    r = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert json.loads(r.stdout.splitlines()[-1]) == ["pydantic", "yaml"]
+
+
 # --------------------------------------------------------------------------- the API equals the CLI
 
 @pytest.fixture(scope="module")

@@ -590,3 +590,17 @@ class Procedure(Record):
 
 class ProceduresFile(Record):
     procedures: list[Procedure]
+
+
+# Derived, never typed: the statuses the build's views give (status_intervals.status); the last
+# vocabulary, so that the vocabulary table keeps its row order.
+STATUSES = ("party", "signatory", "not_party", "not_applicable", "withdrawn", "unknown")
+
+VOCABULARIES["status"] = {
+    "party": "The state's consent to be bound is in effect (counted from the date of deposit, as the depositary counts parties).",
+    "signatory": "The state signed and has not (yet) consented to be bound.",
+    "not_party": "No signature or consent is recorded as at the status source's date.",
+    "not_applicable": "The state cannot join under the regime's rules: an ILO instrument and the state is not an ILO member.",
+    "withdrawn": "The state was a party and validly left: its denunciation or withdrawal has taken effect.",
+    "unknown": "The KB holds no complete record of this state's actions on this instrument (see `coverage`).",
+}

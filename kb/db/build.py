@@ -19,16 +19,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-import sqlalchemy.exc
-from sqlalchemy import create_engine, event, insert, text
-from sqlalchemy.engine import Engine
-from sqlalchemy.schema import CreateIndex, CreateTable
-
 from .. import __version__
 from ..data import schema as S
 from ..data.errors import DataErrors, Problem
 from ..data.validate import Dataset, validate
-from . import models as M
 from .cache import FileCache
 from .fingerprint import up_to_date
 
@@ -112,7 +106,7 @@ def _rows(ds: Dataset) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {k: [] for k in (
         "instruments", "instrument_sources", "entry_into_force_clauses", "states", "state_names", "memberships", "coverage",
         "actions", "expected_counts", "vocabulary", "procedures", "ask_documents", "asks", "ask_targets",
-        "engagement_events", "table_docs")}
+        "engagement_events")}
     all_states = [loc.record.id for loc in ds.states]
     for order, loc in enumerate(ds.instruments):
         r: S.Instrument = loc.record
@@ -226,7 +220,6 @@ def _rows(ds: Dataset) -> dict[str, list[dict]]:
             file=f"{loc.file}:{line}"))
     for vocab, terms in S.VOCABULARIES.items():
         out["vocabulary"] += [dict(vocabulary=vocab, term=t, definition=d) for t, d in terms.items()]
-    out["table_docs"] = M.table_doc_rows()
     out["sources"] = src.rows()
     return out
 
@@ -244,106 +237,91 @@ def data_version(ds: Dataset, digest: str) -> str:
     return f"{latest_as_at(ds) or 'undated'}+{digest[:8]}"
 
 
-def _engine(path: Path) -> Engine:
-    engine = create_engine(f"sqlite:///{path}")
-
-    @event.listens_for(engine, "connect")
-    def _fk(dbapi_conn, _record):  # noqa: ANN001
-        dbapi_conn.execute("PRAGMA foreign_keys = ON")
-        # The file is temporary until it is checked, fsynced and renamed: a journal on disk and
-        # syncs in between only cost time (a crash leaves a temporary file, removed next time).
-        dbapi_conn.execute("PRAGMA journal_mode = MEMORY")
-        dbapi_conn.execute("PRAGMA synchronous = OFF")
-
-    return engine
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None)  # transactions are explicit
+    # The file is temporary until it is checked, fsynced and renamed: a journal on disk and
+    # syncs in between only cost time (a crash leaves a temporary file, removed next time).
+    conn.execute("PRAGMA journal_mode = MEMORY")
+    conn.execute("PRAGMA synchronous = OFF")
+    # Foreign keys are checked once, over the whole database, by check_database
+    # (PRAGMA foreign_key_check), not row by row while the rows go in.
+    conn.execute("PRAGMA foreign_keys = OFF")
+    return conn
 
 
 INSERT_ORDER = ("sources", "instruments", "instrument_sources", "entry_into_force_clauses", "states", "state_names", "memberships",
                 "coverage", "actions", "expected_counts", "vocabulary", "procedures",
-                "ask_documents", "asks", "ask_targets", "engagement_events", "table_docs")
-
-
-def create_schema(conn) -> None:
-    """The tables, then each table's indexes in name order.
-
-    ``metadata.create_all`` walks ``Table.indexes``, a set, whose order changes from one process
-    to the next; the index order is then visible in ``sqlite_master`` and in the rows ANALYZE
-    writes, so two builds of the same data would differ in bytes.
-    """
-    for table in M.Base.metadata.sorted_tables:
-        conn.execute(CreateTable(table))
-        for index in sorted(table.indexes, key=lambda i: i.name):
-            conn.execute(CreateIndex(index))
+                "ask_documents", "asks", "ask_targets", "engagement_events")
 
 
 def write_database(ds: Dataset, path: Path, digest: str, extra: dict[str, str] | None = None) -> None:
+    """The tables (kb/db/sql/schema.sql, written from kb/db/models.py), the rows, the views, the
+    search index and the materialised derivations, in one transaction; then the checks and ANALYZE."""
     rows = _rows(ds)
-    engine = _engine(path)
+    conn = _connect(path)
     try:
-        tables = M.Base.metadata.tables
-        with engine.begin() as conn:
-            create_schema(conn)
-            for name in INSERT_ORDER:
-                if rows[name]:
-                    # Plain DBAPI executemany on the same connection: the rows are already the
-                    # columns' values (no Python-side defaults in the models), so SQLAlchemy's
-                    # per-row parameter processing is pure cost.
-                    cols = [c.name for c in tables[name].columns if c.name in rows[name][0]]
-                    conn.exec_driver_sql(
-                        f"INSERT INTO {name} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
-                        [tuple(r.get(c) for c in cols) for r in rows[name]])
-            for stmt in views_sql().split(";\n\n"):
-                if stmt.strip():
-                    conn.exec_driver_sql(stmt)
-            for stmt in sql_statements(sql_text("fts")):
-                conn.exec_driver_sql(stmt)
-            conn.exec_driver_sql(
-                "INSERT INTO consent_in_force (action_id, state_id, instrument_id, consent_type, consent_date,"
-                " in_force_date, basis, article, note, bound_until) SELECT * FROM consent_in_force_view ORDER BY action_id")
-            conn.exec_driver_sql(
-                "INSERT INTO status_intervals (state_id, instrument_id, valid_from, valid_to, status, signature_date,"
-                " consent_date, consent_type, withdrawal_date, signature_action_id, consent_action_id,"
-                " withdrawal_action_id, source_id, in_force_date) SELECT * FROM status_intervals_view"
-                " ORDER BY state_id, instrument_id, valid_from")
-            conn.exec_driver_sql(
-                "INSERT INTO procedure_intervals (state_id, instrument_id, procedure_id, article, procedure_kind,"
-                " valid_from, valid_to, accepted, since, deposit_date, reason, source_id, procedure_order)"
-                " SELECT * FROM procedure_intervals_view ORDER BY state_id, instrument_id, valid_from, procedure_id")
-            info = {
-                "version": data_version(ds, digest),
-                "kb_version": __version__,
-                "data_digest": digest,
-                "status_as_at": ", ".join(sorted({r["status_as_at"] for r in rows["instruments"]})),
-                "actions": str(len(rows["actions"])),
-                "superseded_imported_actions": str(len(ds.superseded)),
-                "instruments": str(len(rows["instruments"])),
-                "states": str(len(rows["states"])),
-                "engagement_events": str(len(rows["engagement_events"])),
-                **(extra or {}),
-            }
-            conn.execute(insert(tables["build_info"]), [dict(key=k, value=v) for k, v in info.items()])
-        with engine.connect() as conn:
-            problems = check_database(conn, ds)
-            conn.exec_driver_sql("ANALYZE")
-            conn.commit()
+        conn.execute("BEGIN")
+        for stmt in sql_statements(sql_text("schema")):
+            conn.execute(stmt)
+        for name in INSERT_ORDER:
+            if rows[name]:
+                # The rows are already the columns' values; each names only columns of its table.
+                columns = {r[1] for r in conn.execute(f"PRAGMA table_info({name})")}
+                cols = [c for c in rows[name][0] if c in columns]
+                conn.executemany(
+                    f"INSERT INTO {name} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
+                    [tuple(r.get(c) for c in cols) for r in rows[name]])
+        for stmt in views_sql().split(";\n\n"):
+            if stmt.strip():
+                conn.execute(stmt)
+        for stmt in sql_statements(sql_text("fts")):
+            conn.execute(stmt)
+        conn.execute(
+            "INSERT INTO consent_in_force (action_id, state_id, instrument_id, consent_type, consent_date,"
+            " in_force_date, basis, article, note, bound_until) SELECT * FROM consent_in_force_view ORDER BY action_id")
+        conn.execute(
+            "INSERT INTO status_intervals (state_id, instrument_id, valid_from, valid_to, status, signature_date,"
+            " consent_date, consent_type, withdrawal_date, signature_action_id, consent_action_id,"
+            " withdrawal_action_id, source_id, in_force_date) SELECT * FROM status_intervals_view"
+            " ORDER BY state_id, instrument_id, valid_from")
+        conn.execute(
+            "INSERT INTO procedure_intervals (state_id, instrument_id, procedure_id, article, procedure_kind,"
+            " valid_from, valid_to, accepted, since, deposit_date, reason, source_id, procedure_order)"
+            " SELECT * FROM procedure_intervals_view ORDER BY state_id, instrument_id, valid_from, procedure_id")
+        info = {
+            "version": data_version(ds, digest),
+            "kb_version": __version__,
+            "data_digest": digest,
+            "status_as_at": ", ".join(sorted({r["status_as_at"] for r in rows["instruments"]})),
+            "actions": str(len(rows["actions"])),
+            "superseded_imported_actions": str(len(ds.superseded)),
+            "instruments": str(len(rows["instruments"])),
+            "states": str(len(rows["states"])),
+            "engagement_events": str(len(rows["engagement_events"])),
+            **(extra or {}),
+        }
+        conn.executemany("INSERT INTO build_info (key, value) VALUES (?, ?)", list(info.items()))
+        conn.execute("COMMIT")
+        problems = check_database(conn, ds)
+        conn.execute("ANALYZE")
         if problems:
             raise DataErrors(problems)
     finally:
-        engine.dispose()
+        conn.close()
 
 
 def check_database(conn, ds: Dataset) -> list[Problem]:
-    ok = conn.exec_driver_sql("PRAGMA integrity_check").scalar()
+    ok = conn.execute("PRAGMA integrity_check").fetchone()[0]
     if ok != "ok":
         raise BuildError(f"integrity_check failed on the new database: {ok}")
-    bad = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    bad = conn.execute("PRAGMA foreign_key_check").fetchall()
     if bad:
         raise BuildError(f"foreign_key_check failed on the new database: {bad[:5]}")
     problems = []
-    mism = conn.execute(text(
+    mism = conn.execute(
         "SELECT e.rowid, r.instrument_id, r.measure, r.basis, r.expected, r.derived FROM reconciliation r"
         " JOIN expected_counts e ON e.instrument_id = r.instrument_id AND e.measure = r.measure AND e.basis = r.basis"
-        " AND e.as_of = r.as_of WHERE r.expected != r.derived")).fetchall()
+        " AND e.as_of = r.as_of WHERE r.expected != r.derived").fetchall()
     for rowid, inst, measure, basis, expected, derived in mism:
         loc = ds.expected_counts[rowid - 1]
         problems.append(loc.problem(
@@ -379,8 +357,8 @@ def build(data_dir: Path, db_path: Path, today: str | None = None, use_cache: bo
         try:
             try:
                 write_database(ds, tmp, digest, extra={"code_digest": code, "today": today or ""})
-            except (sqlalchemy.exc.OperationalError, sqlite3.OperationalError) as exc:
-                reason = str(getattr(exc, "orig", exc))
+            except sqlite3.OperationalError as exc:
+                reason = str(exc)
                 raise BuildError(f"cannot write {db_path}: SQLite says '{reason}': "
                                  "check free space and the file size limit, then build again") from None
             fd = os.open(tmp, os.O_RDONLY)

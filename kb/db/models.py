@@ -3,6 +3,10 @@
 Column descriptions (``doc``) are reused as Datasette column descriptions and in
 docs/DATA_MODEL.md.  Table and column names are a public interface for
 analysts: change them deliberately.
+
+The build does not import this module (nor SQLAlchemy, a fifth of a build's time): it runs
+kb/db/sql/schema.sql, which ``schema_sql()`` writes from these models
+(``python scripts/gen_schema.py``); tests/test_build.py fails when the file is stale.
 """
 
 from __future__ import annotations
@@ -373,16 +377,7 @@ class EngagementEvent(Base):
     )
 
 
-STATUSES = ("party", "signatory", "not_party", "not_applicable", "withdrawn", "unknown")
-
-S.VOCABULARIES["status"] = {
-    "party": "The state's consent to be bound is in effect (counted from the date of deposit, as the depositary counts parties).",
-    "signatory": "The state signed and has not (yet) consented to be bound.",
-    "not_party": "No signature or consent is recorded as at the status source's date.",
-    "not_applicable": "The state cannot join under the regime's rules: an ILO instrument and the state is not an ILO member.",
-    "withdrawn": "The state was a party and validly left: its denunciation or withdrawal has taken effect.",
-    "unknown": "The KB holds no complete record of this state's actions on this instrument (see `coverage`).",
-}
+STATUSES = S.STATUSES
 
 
 class StatusInterval(Base):
@@ -509,3 +504,34 @@ def table_doc_rows() -> list[dict]:
         rows += [dict(table_name=table.name, column_name=c.name, description=c.comment or "") for c in table.columns]
     rows += [dict(table_name=v, column_name="", description=d) for v, d in VIEW_DOCS.items()]
     return rows
+
+
+SCHEMA_HEADER = """\
+-- The tables, indexes and table_docs rows of the built database, as kb/db/models.py defines them.
+-- Generated: edit the models, then run `python scripts/gen_schema.py` (tests/test_build.py checks
+-- that this file is what the models give).  Statements end with ';' and a blank line.
+"""
+
+
+def _literal(value: str) -> str:
+    """A SQL string literal (SQLite has no escapes but the doubled quote)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def schema_sql() -> str:
+    """kb/db/sql/schema.sql: each table, then its indexes in name order (``metadata.create_all``
+    walks ``Table.indexes``, a set, whose order changes from one process to the next and would
+    show in sqlite_master and in ANALYZE's rows), then the rows of table_docs."""
+    from sqlalchemy.dialects import sqlite
+    from sqlalchemy.schema import CreateIndex, CreateTable
+
+    dialect = sqlite.dialect()
+    statements = []
+    for table in Base.metadata.sorted_tables:
+        statements.append(str(CreateTable(table).compile(dialect=dialect)).strip())
+        for index in sorted(table.indexes, key=lambda i: i.name):
+            statements.append(str(CreateIndex(index).compile(dialect=dialect)).strip())
+    values = ",\n".join(f"({_literal(r['table_name'])}, {_literal(r['column_name'])}, {_literal(r['description'])})"
+                        for r in table_doc_rows())
+    statements.append(f"INSERT INTO table_docs (table_name, column_name, description) VALUES\n{values}")
+    return SCHEMA_HEADER + "\n" + ";\n\n".join(statements) + ";\n"
