@@ -26,7 +26,7 @@ import sqlite3
 from datasette import hookimpl
 from datasette.utils.asgi import asgi_static
 
-from .common import STATIC, _db, _footer, _has_table, _instruments, compile_templates, default_as_of
+from .common import STATIC, _db, _footer, _has_table, _instruments, _states, compile_templates, default_as_of
 from .country import country, country_lookup
 from .data import country_data, instrument_data
 from .download import versioned_db
@@ -72,10 +72,16 @@ def startup(datasette):
         if not any(name != "_internal" for name in datasette.databases):
             return
         db = _db(datasette)
+        # Datasette counts the rows of every table of an immutable database on the first request it
+        # serves (app.setup_db), 33 queries a reader would wait for: counted here instead, it keeps them.
+        for database in datasette.databases.values():
+            if not database.is_mutable:
+                await database.table_counts(limit=60 * 60 * 1000)
         try:
             for table in ("procedures", "entry_into_force_clauses"):
                 await _has_table(db, table)
             await _instruments(db)
+            await _states(db)
             await _footer(db)
             await default_as_of(db)
         except sqlite3.Error:  # not a KB database (or an old one): each page says so when asked

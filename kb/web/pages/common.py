@@ -382,6 +382,13 @@ async def _status_rows(db, as_of: str, states: str = "", instruments: str = "") 
     return await _rows(db, query_sql("status_on"), {"as_of": as_of, "states": states, "instruments": instruments})
 
 
+async def _states(db) -> dict[str, dict]:
+    """Every state's row by id (read once per snapshot; shared: read-only)."""
+    async def read() -> dict[str, dict]:
+        return {r["id"]: r for r in await _rows(db, "SELECT * FROM states")}
+    return await _snapshot_memo(db, "states", read)
+
+
 async def _instruments(db) -> "OrderedDict[str, dict]":
     """Every instrument by id, in order (read once per snapshot; shared: read-only)."""
     return await _snapshot_memo(db, "instruments", lambda: _instruments_now(db))
@@ -397,12 +404,20 @@ async def _instruments_now(db) -> "OrderedDict[str, dict]":
 
 async def _obligations(db, state_id: str, as_of: str) -> tuple[list[dict] | None, str | None]:
     """Rows of kb/query/sql/obligations_on.sql, or (None, why not)."""
-    if not await _has_table(db, "procedures"):
+    has_procedures = await _has_table(db, "procedures")
+    return await _batch(db, lambda q: obligations_on(q, state_id, as_of, has_procedures))
+
+
+def obligations_on(q: Reader, state_id: str, as_of: str, has_procedures: bool) -> tuple[list[dict] | None, str | None]:
+    """_obligations inside a batch."""
+    if not has_procedures:
         return None, ("Obligations (optional procedures and reservations in force) are not available: this database "
                       "has no procedures table; rebuild it with `kb build`.")
     try:
-        return await _rows(db, query_sql("obligations_on"), {"state": state_id, "as_of": as_of}), None
-    except Exception as exc:  # e.g. a database built before the procedures table existed
+        return q.rows(query_sql("obligations_on"), {"state": state_id, "as_of": as_of}), None
+    except sqlite3.OperationalError as exc:  # e.g. a database built before the procedures table existed
+        if exc.args == ("interrupted",):  # the page's time is up: _batch says so
+            raise
         return None, f"Obligations (optional procedures and reservations in force) are not available in this database ({exc}); rebuild it with `kb build`."
 
 

@@ -8,9 +8,24 @@ from urllib.parse import unquote
 
 from .compare import DEFAULT_STATES, compare_path
 from .common import (
-    ACTION_COLUMNS, ACTION_JOINS, C, _as_of, _base_context, _db, _error, _group_status, _instruments, _obligations,
-    _one, _path, _redirect, feed_links, _resolve_state, _rows, _server, _server_url, _status_rows, default_as_of, query_sql, render,
+    ACTION_COLUMNS, ACTION_JOINS, C, Reader, _as_of, _base_context, _batch, _db, _error, _group_status, _has_table,
+    _instruments, _path, _redirect, feed_links, _resolve_state, _server, _server_url, default_as_of,
+    _states, obligations_on, query_sql, render,
 )
+
+MEMBERSHIPS_SQL = """
+    SELECT m.*, s.url AS source_url, s.title AS source_title, s.as_at AS source_as_at, s.symbol AS source_symbol,
+           s.footnote AS source_footnote, s.note AS source_note
+    FROM memberships m LEFT JOIN sources s ON s.id = m.source_id
+    WHERE m.state_id = ? ORDER BY m.organization, m.since_on"""
+DOCUMENTS_SQL = """
+    SELECT d.id, d.title, d.symbol, d.date, d.council_adoption, d.total_recommendations, d.total_supported,
+           d.total_partially_supported, d.total_noted, d.totals_note, d.incomplete,
+           s.url AS source_url, s.title AS source_title, s.as_at AS source_as_at, s.symbol AS source_symbol
+    FROM ask_documents d LEFT JOIN sources s ON s.id = d.totals_source_id
+    WHERE d.addressee_id = ? AND (d.incomplete IS NOT NULL OR d.total_recommendations IS NOT NULL)
+    ORDER BY d.date_on"""
+
 
 async def country_lookup(datasette, request):
     db = _db(datasette)
@@ -29,7 +44,7 @@ async def country_lookup(datasette, request):
 async def country(datasette, request):
     db = _db(datasette)
     raw = unquote(request.url_vars["id"])
-    state = await _one(db, "SELECT * FROM states WHERE id = ?", (raw,))
+    state = (await _states(db)).get(raw)
     if state is None:
         state_id = await _resolve_state(db, raw)
         if state_id is not None:
@@ -42,49 +57,47 @@ async def country(datasette, request):
     sid = state["id"]
     default = await default_as_of(db)
     instruments = await _instruments(db)
-    memberships = await _rows(db, """
-        SELECT m.*, s.url AS source_url, s.title AS source_title, s.as_at AS source_as_at, s.symbol AS source_symbol,
-               s.footnote AS source_footnote, s.note AS source_note
-        FROM memberships m LEFT JOIN sources s ON s.id = m.source_id
-        WHERE m.state_id = ? ORDER BY m.organization, m.since_on""", (sid,))
-    names = await _rows(db, "SELECT name, kind FROM state_names WHERE state_id = ? ORDER BY kind, name", (sid,))
-    rows = await _status_rows(db, as_of, sid)
-    citations = await db.execute_fn(lambda conn: C.citations_for_state(conn, sid, as_of))
+    has_procedures = await _has_table(db, "procedures")
+
+    def fetch(q: Reader) -> dict:
+        """Every query of the page, in one trip to the database's thread."""
+        d = {"memberships": q.rows(MEMBERSHIPS_SQL, (sid,)),
+             "names": q.rows("SELECT name, kind FROM state_names WHERE state_id = ? ORDER BY kind, name", (sid,)),
+             "rows": q.rows(query_sql("status_on"), {"as_of": as_of, "states": sid, "instruments": ""}),
+             "citations": C.citations_for_state(q.conn, sid, as_of),
+             "obligations": obligations_on(q, sid, as_of, has_procedures),
+             "timeline": q.rows(f"""
+                SELECT {ACTION_COLUMNS} FROM actions a {ACTION_JOINS}
+                WHERE a.state_id = ? ORDER BY a.date_on, i.sort_order, a.id""", (sid,)),
+             "targeted": q.rows(f"""
+                SELECT {ACTION_COLUMNS} FROM actions a {ACTION_JOINS}
+                WHERE a.target_state_id = ? ORDER BY a.date_on, i.sort_order, a.id""", (sid,)),
+             # Asked versus done: the same SQL as `kb asks` (fulfilment derived by the view ask_status).
+             "asks": q.rows(query_sql("asks"), {"state": sid}),
+             "documents": q.rows(DOCUMENTS_SQL, (sid,)),
+             # Engagement with UN mechanisms: the same SQL as `kb engagement` and `kb reporting`.
+             "engagement": q.rows(query_sql("engagement"), {"state": sid}),
+             "reporting": q.rows(query_sql("reporting_status"), {"state": sid, "as_of": as_of})}
+        d["event_citations"] = {e["key"]: C.event_citation(q.conn, e["key"]) for e in d["engagement"]}
+        return d
+
+    d = await _batch(db, fetch)
+    memberships, names, rows, citations = d["memberships"], d["names"], d["rows"], d["citations"]
+    timeline, targeted, asks, documents = d["timeline"], d["targeted"], d["asks"], d["documents"]
+    engagement, reporting = d["engagement"], d["reporting"]
     for r in rows:
         r["instrument_row"] = instruments.get(r["instrument"])
         r["citations"] = citations.get(r["instrument"], {})
     counts = OrderedDict((s, len(v)) for s, v in _group_status(rows).items())
-    obligations, obligations_missing = await _obligations(db, sid, as_of)
+    obligations, obligations_missing = d["obligations"]
     party_to = {r["instrument"] for r in rows if r["status"] == "party"}
     extra_obligations = [o for o in (obligations or []) if o["kind"] != "instrument" and o["instrument"] in party_to]
     other_obligations = [o for o in (obligations or []) if o["kind"] != "instrument" and o["instrument"] not in party_to]
-    timeline = await _rows(db, f"""
-        SELECT {ACTION_COLUMNS} FROM actions a {ACTION_JOINS}
-        WHERE a.state_id = ? ORDER BY a.date_on, i.sort_order, a.id""", (sid,))
-    targeted = await _rows(db, f"""
-        SELECT {ACTION_COLUMNS} FROM actions a {ACTION_JOINS}
-        WHERE a.target_state_id = ? ORDER BY a.date_on, i.sort_order, a.id""", (sid,))
-    # Asked versus done: the same SQL as `kb asks` (fulfilment derived by the view ask_status).
-    asks = await _rows(db, query_sql("asks"), {"state": sid})
     for a in asks:
         a["by"] = ", ".join(json.loads(a["by"])) if a["by"] and a["by"] != "[]" else ""
         a["evidence"] = json.loads(a["evidence"]) if a["evidence"] else []
-    documents = await _rows(db, """
-        SELECT d.id, d.title, d.symbol, d.date, d.council_adoption, d.total_recommendations, d.total_supported,
-               d.total_partially_supported, d.total_noted, d.totals_note, d.incomplete,
-               s.url AS source_url, s.title AS source_title, s.as_at AS source_as_at, s.symbol AS source_symbol
-        FROM ask_documents d LEFT JOIN sources s ON s.id = d.totals_source_id
-        WHERE d.addressee_id = ? AND (d.incomplete IS NOT NULL OR d.total_recommendations IS NOT NULL)
-        ORDER BY d.date_on""", (sid,))
-    # Engagement with UN mechanisms: the same SQL as `kb engagement` and `kb reporting`.
-    engagement = await _rows(db, query_sql("engagement"), {"state": sid})
-    reporting = await _rows(db, query_sql("reporting_status"), {"state": sid, "as_of": as_of})
-    event_citations = {}
-    if engagement:
-        keys = [e["key"] for e in engagement]
-        event_citations = await db.execute_fn(lambda conn: {k: C.event_citation(conn, k) for k in keys})
     for e in engagement:
-        e["citation"] = event_citations.get(e["key"], "")
+        e["citation"] = d["event_citations"].get(e["key"], "")
     ctx = await _base_context(datasette, request, f"{state['name']}: treaty status")
     ctx["feeds"] = feed_links(datasette, ((f"/country/{sid}/changes.atom", "application/atom+xml",
                                            f"{state['name']}: latest changes (Atom)"),))

@@ -148,6 +148,8 @@ def _procedures(q: Reader, iid: str, as_of: str, groups: dict, has_table: bool,
             found = [o for o in q.rows(query_sql("procedure_acceptance_on"), {"instrument": iid, "as_of": as_of})
                      if o["state"] in parties]
         except sqlite3.OperationalError as exc:  # e.g. a database built before procedure_intervals existed
+            if exc.args == ("interrupted",):  # the page's time is up: _batch says so
+                raise
             procedures_note = f"Acceptance of the procedures could not be read ({exc}); rebuild the database with `kb build`."
             found = []
         for p in procedures:
