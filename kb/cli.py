@@ -418,7 +418,10 @@ def import_group() -> None:
 @click.option("--check", is_flag=True, help="Report, write nothing; exit 1 if the import would change any file.")
 @click.option("--accept-removals", is_flag=True,
               help="Write facts the pages no longer have, as removals (without it such an import is refused).")
-def import_untc(pages_dir: Path, data_dir: Path, fmt: str, check: bool, accept_removals: bool) -> None:
+@click.option("--today", metavar="YYYY-MM-DD",
+              help="Treat this as today's date: a page dated later is refused (default: today, or $KB_TODAY).")
+def import_untc(pages_dir: Path, data_dir: Path, fmt: str, check: bool, accept_removals: bool,
+                today: str | None) -> None:
     """Import UN Treaty Collection status pages saved in DIR.
 
     DIR may hold any of the 18 Chapter IV status pages, under any names: each page is
@@ -426,7 +429,10 @@ def import_untc(pages_dir: Path, data_dir: Path, fmt: str, check: bool, accept_r
     rewrites only its instrument's import (data/imported/untc/ID.yaml, its entries in
     counts.yaml, its status_source.as_at in treaties.yaml). The report lists every fact
     added, removed or changed. A fact the KB holds that a page lacks, or a page the
-    importer cannot read, stops the import (exit 1) and nothing is written.
+    importer cannot read, stops the import (exit 1) and nothing is written; so does a
+    page that is incomplete, is another treaty's, or is dated after today or before its
+    own contents. The files are written all or none; an import interrupted by a crash
+    is undone by the next run.
 
     \b
     Examples:
@@ -439,11 +445,32 @@ def import_untc(pages_dir: Path, data_dir: Path, fmt: str, check: bool, accept_r
     from .importers.untc import ImportFailure
 
     _check_data_dir(data_dir)
+    if today is None and os.environ.get("KB_TODAY"):
+        today = os.environ["KB_TODAY"]
+        name = "$KB_TODAY"
+    else:
+        name = "--today"
+    day = _date_or_fail(today, name)
+    out_dir = data_dir / "imported" / "untc"
+    shown_of = lambda p: str(p.relative_to(data_dir.parent)) if p.is_relative_to(data_dir.parent) else str(p)  # noqa: E731
+    if UP.interrupted(data_dir):
+        if check:
+            click.echo(f"kb import untc: refused, nothing written: an interrupted import left "
+                       f"{shown_of(data_dir / UP.JOURNAL)}: data/ may be partly written; run the import without "
+                       "--check to restore data/ first", err=True)
+            sys.exit(1)
+    if not check:
+        try:
+            for line in UP.recover(data_dir, [out_dir], show=shown_of):
+                click.echo(f"Interrupted import undone: {line}", err=True)
+        except UP.WriteFailed as exc:
+            click.echo(f"kb import untc: refused, nothing written: {exc}", err=True)
+            sys.exit(1)
     try:
         pages = UP.find_pages(pages_dir)
-        plan = UP.plan(pages, data_dir / "imported" / "untc", treaties=data_dir / "treaties.yaml",
+        plan = UP.plan(pages, out_dir, treaties=data_dir / "treaties.yaml",
                        actions_dir=data_dir / "actions", states_file=data_dir / "states.yaml",
-                       accept_removals=accept_removals, root=data_dir)
+                       accept_removals=accept_removals, root=data_dir, today=day)
     except ImportFailure as exc:
         click.echo(f"kb import untc: refused, nothing written: {exc}", err=True)
         sys.exit(1)
@@ -457,7 +484,7 @@ def import_untc(pages_dir: Path, data_dir: Path, fmt: str, check: bool, accept_r
     if plan.refused:
         click.echo("kb import untc: " + UP.refusal_text(plan), err=True)
         sys.exit(1)
-    shown = [str(p.relative_to(data_dir.parent)) if p.is_relative_to(data_dir.parent) else str(p) for p in plan.writes]
+    shown = [shown_of(p) for p in plan.writes]
     if check:
         if shown:
             if fmt == "text":
@@ -466,7 +493,12 @@ def import_untc(pages_dir: Path, data_dir: Path, fmt: str, check: bool, accept_r
         if fmt == "text":
             click.echo("--check: nothing would change")
         return
-    UP.write(plan)
+    try:
+        UP.write(plan, data_dir, show=shown_of)
+    except UP.WriteFailed as exc:
+        click.echo(f"kb import untc: failed, {exc}" if str(exc).startswith("nothing written")
+                   else f"kb import untc: failed: {exc}", err=True)
+        sys.exit(1)
     if fmt == "text":
         click.echo(f"Wrote {', '.join(shown)}." if shown else "Nothing written: data/ is up to date.")
         if shown:

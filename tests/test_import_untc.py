@@ -7,6 +7,7 @@ on the real pages (skipped when ../shared/reference is not there).
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -15,8 +16,9 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "untc"
-REAL_PAGES = ROOT.parent / "shared" / "reference" / "untc-chapter-iv-2026-02-03"
-REAL_2015 = ROOT.parent / "shared" / "reference" / "untc-selected-2015-03-14"
+REFERENCE = Path(os.environ.get("KB_REFERENCE") or ROOT.parent / "shared" / "reference")  # or $KB_REFERENCE
+REAL_PAGES = REFERENCE / "untc-chapter-iv-2026-02-03"
+REAL_2015 = REFERENCE / "untc-selected-2015-03-14"
 
 import kb.importers.untc as imp  # noqa: E402
 import kb.importers.update as upd  # noqa: E402

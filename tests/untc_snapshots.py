@@ -7,11 +7,14 @@ for the tests and are never written to data/.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = ROOT.parent / "shared" / "reference" / "untc-chapter-iv-2026-02-03"
+# ../shared/reference beside the repository, or $KB_REFERENCE (a checkout placed elsewhere)
+REFERENCE = Path(os.environ.get("KB_REFERENCE") or ROOT.parent / "shared" / "reference")
+PAGES = REFERENCE / "untc-chapter-iv-2026-02-03"
 LATER = "2026-06-01"
 AS_AT_OLD = "STATUS AS AT : 03-02-2026"
 AS_AT_NEW = "STATUS AS AT : 01-06-2026"

@@ -494,7 +494,8 @@ def parse_page(path: Path, stem: str | None = None) -> Page:
     for r in rows:
         for n in r.footnotes:
             if n not in footnotes:
-                raise ImportFailure(f"{where}: {r.name}: footnote {n} is referenced but not on the page")
+                raise ImportFailure(f"{where}: incomplete page: {r.name}: footnote {n} is referenced but its text is "
+                                    "not on the page: save the whole page again from treaties.un.org")
     return Page(stem, instrument, mtdsg, title, as_at, header_sig, header_par, legend, rows, footnotes, tree)
 
 
@@ -1168,7 +1169,8 @@ def section_actions(page: Page, states: StateIndex) -> tuple[list[dict], list[st
             row = rows.get(name)
             for n in notes:
                 if n not in page.footnotes:
-                    raise ImportFailure(f"{page.stem}: {section}: {name}: footnote {n} is not on the page")
+                    raise ImportFailure(f"{page.stem}: incomplete page: {section}: {name}: footnote {n} is referenced "
+                                        "but its text is not on the page: save the whole page again from treaties.un.org")
                 if (name, n) not in seen_footnotes:
                     seen_footnotes.add((name, n))
                     out += footnote_withdrawals(page, sid, name, n, skipped)

@@ -36,6 +36,9 @@ reports two consents without an exit between them.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import errno
+import json
 import os
 import re
 import sys
@@ -55,6 +58,110 @@ DATE_KEYS = {"date", "effective_date", "first_recorded", "as_at", "as_of"}
 COMPARED = [k for k in U.ACTION_KEYS if k not in ("source", "first_recorded")] + [
     f"source.{k}" for k in U.SOURCE_KEYS if k != "as_at"]
 KEY_FIELDS = ("state", "type", "date", "article", "target_state")
+
+
+# What a whole saved status page ends with: the status section closes with the cell holding the
+# "bottom" anchor (id ..._tclnkNote), after the participant grid, the text sections and the
+# footnotes; then the form, the body and the document close.  A page cut anywhere lacks at least
+# the last of these (and a cut page that a browser closed itself, e.g. "Web page, complete" of a
+# page still loading, lacks the others).
+END_RE = re.compile(r"</html>\s*\Z", re.I)
+CLOSING = [(f'id="{U.P}tclnkNote"', "the end of the status section (the cell after the footnotes, id ..._tclnkNote)"),
+           ("</form>", "the end of the page's form (</form>)"),
+           ("</body>", "the end of the page's body (</body>)")]
+TITLE_RE = re.compile(r"^(?P<num>\d+)\s*\.\s*(?:(?P<letter>[a-z])\s+)?(?P<title>\S.*)$")
+
+
+def incomplete(path: Path, what: str) -> U.ImportFailure:
+    return U.ImportFailure(f"{path}: incomplete page: {what}; it was cut short while saving or downloading: "
+                           "save the whole page again from treaties.un.org (a whole status page ends with "
+                           "the page footer and </html>)")
+
+
+def check_closed(path: Path, raw: str | None = None) -> None:
+    """Refuse a page that lacks the closing structure of a whole page (before it is parsed)."""
+    raw = path.read_text(encoding="utf-8", errors="replace") if raw is None else raw
+    if not END_RE.search(raw):
+        raise incomplete(path, "it does not end with </html>")
+    at = 0
+    notes = [m.end() for m in re.finditer(r'class="divNotesAll"', raw)]
+    start = notes[-1] if notes else raw.find(f'{U.P}tblgrid"')
+    for marker, what in CLOSING:
+        i = raw.rfind(marker)
+        if i < max(at, start):
+            raise incomplete(path, f"{what} is missing" + (" after the last footnote" if notes and at == 0 else ""))
+        at = i
+
+
+def check_footnotes(path: Path, page: U.Page) -> None:
+    """Refuse a page that cites a footnote whose text it lacks (or has a footnote without text)."""
+    cited: dict[str, str] = {}
+    for a in page.tree.xpath('//a[contains(concat(" ", normalize-space(@class), " "), " noteIndex ")]'):
+        num = U.norm_space(a.text_content())
+        if num.isdigit():
+            cited.setdefault(num, "")
+    for r in page.rows:
+        for n in r.footnotes:
+            cited[n] = f" (on {r.name} in the participant grid)"
+    missing = [n for n in sorted(cited, key=int) if n not in page.footnotes]
+    empty = [n for n in sorted(page.footnotes, key=int) if not page.footnotes[n].strip()]
+    if missing:
+        raise incomplete(path, "the text of footnote" + ("s " if len(missing) > 1 else " ") + ", ".join(
+            n + cited[n] for n in missing) + " is missing, though the page refers to " +
+            ("them" if len(missing) > 1 else "it"))
+    if empty:
+        raise incomplete(path, "footnote" + ("s " if len(empty) > 1 else " ") + ", ".join(empty) + " ha"
+                         + ("ve" if len(empty) > 1 else "s") + " a number but no text")
+
+
+def norm_title(t: str) -> str:
+    t = t.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
+    t = re.sub(r"[\u2010-\u2015]", "-", t)
+    return " ".join(t.split()).strip(" .").casefold()
+
+
+def check_instrument(path: Path, page: U.Page, record: dict | None, shown_treaties: str) -> None:
+    """Refuse a page whose own title line disagrees with its MTDSG number or with the instrument's title."""
+    head = U.norm_space(page.tree.xpath(f'//*[@id="{U.P}rptTreaty_ctl00_tcTreaty"]')[0].text_content())
+    m = TITLE_RE.match(head)
+    if not m:
+        raise U.ImportFailure(f"{path}: the treaty title line {head!r} is not '<number>. [letter] <title>': "
+                              "save the page again; if the depositary changed its layout, the importer "
+                              "(kb/importers/untc.py) needs updating")
+    number = f"IV-{m['num']}" + (f"-{m['letter']}" if m["letter"] else "")
+    inst = page.instrument
+    if number != page.mtdsg:
+        raise U.ImportFailure(
+            f"{path}: the page's links say MTDSG {page.mtdsg} ({inst}), but its title line numbers it {number} "
+            f"({m['num']}.{' ' + m['letter'] if m['letter'] else ''} {m['title']}): a page of another treaty, or "
+            f"an edited page: save {inst}'s own page from {page.url}")
+    if record is None:
+        return
+    if record.get("mtdsg") and str(record["mtdsg"]) != page.mtdsg:
+        raise U.ImportFailure(f"{path}: the page is MTDSG {page.mtdsg}, but {shown_treaties} gives {inst} the "
+                              f"number {record['mtdsg']}: correct one of them")
+    if norm_title(m["title"]) != norm_title(str(record.get("title") or "")):
+        raise U.ImportFailure(
+            f"{path}: the page's title {m['title']!r} is not the title of {inst} in {shown_treaties} "
+            f"({record.get('title')!r}), though its links say MTDSG {page.mtdsg}: a page of another treaty, or "
+            f"an edited page: save {inst}'s own page from {page.url} (if the depositary renamed the treaty, "
+            f"correct the title in {shown_treaties} first)")
+
+
+def check_dates(path: Path, page: U.Page, actions: list[dict], today: str) -> None:
+    """Refuse a page dated after today, or dated before the actions it records."""
+    if page.as_at > today:
+        raise U.ImportFailure(
+            f"{path}: the page says STATUS AS AT {page.as_at}, which is later than today ({today}): a status page "
+            "cannot be dated in the future: save the page again from treaties.un.org (to import as on another "
+            "day, pass --today or set $KB_TODAY)")
+    later = sorted((str(a["date"]), a["state"], a["type"]) for a in actions if str(a["date"]) > page.as_at)
+    if later:
+        d, st, ty = later[-1]
+        raise U.ImportFailure(
+            f"{path}: the page says STATUS AS AT {page.as_at}, but it records {len(later)} action"
+            f"{'s' if len(later) > 1 else ''} dated later (the latest: {st} {ty} on {d}): its date and its "
+            "contents disagree (an edited page?): save the page again from treaties.un.org")
 
 
 class Refused(Exception):
@@ -90,7 +197,12 @@ def page_mtdsg(path: Path) -> str:
         raw = path.read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
         raise U.ImportFailure(f"{path}: cannot be read ({exc.strerror})") from None
+    if not END_RE.search(raw):
+        raise incomplete(path, "it does not end with </html>" if raw.strip() else "the file is empty")
     found = set(MTDSG_RE.findall(raw))
+    if not found and (U.P in raw or "United Nations Treaty Collection" in raw):  # a status page cut before its
+        # links (then closed): say what it lacks
+        check_closed(path, raw)
     if len(found) != 1:
         what = "no MTDSG number (mtdsg_no=...)" if not found else f"several MTDSG numbers {sorted(found)}"
         raise U.ImportFailure(f"{path}: {what}: not a UN Treaty Collection status page as the importer knows them")
@@ -231,11 +343,13 @@ def counts_text(records: list[dict]) -> str:
 
 def plan(pages: dict[str, Path], out_dir: Path, *, treaties: Path | None = None, actions_dir: Path | None = None,
          states_file: Path | None = None, accept_removals: bool = False, sections: bool = True,
-         root: Path | None = None) -> Plan:
+         root: Path | None = None, today: str | None = None) -> Plan:
     """Read the pages ({stem: file}) and work out every change and every file to write.
 
-    Raises ImportFailure (a page that cannot be read, an older page than the KB's record) or
-    returns a Plan; nothing is written here (see write())."""
+    Raises ImportFailure (a page that cannot be read, is not whole, is not its instrument's, is dated
+    after `today` (default: today, or $KB_TODAY) or before its own contents, or is older than the
+    KB's record; every page's problem at once) or returns a Plan; nothing is written here (see write())."""
+    today = today or os.environ.get("KB_TODAY") or dt.date.today().isoformat()
     root = root or out_dir.parent.parent
     show = lambda p: os.path.relpath(p, root.parent) if str(p).startswith(str(root)) else str(p)  # noqa: E731
     states = U.StateIndex(states_file or (root / "states.yaml"))
@@ -255,14 +369,30 @@ def plan(pages: dict[str, Path], out_dir: Path, *, treaties: Path | None = None,
     new_tre = tre_text
     diffs = []
     read: list[tuple[U.Page, list[dict], list[str], Path]] = []
+    problems = []
     for stem in U.INSTRUMENTS:  # read and check every page before anything else
-        if stem in pages:
+        if stem not in pages:
+            continue
+        try:
+            check_closed(pages[stem])
             page = U.parse_page(pages[stem], stem)
+            check_footnotes(pages[stem], page)
+            record = tre_loaded.data["instruments"][tre_index[page.instrument]] \
+                if tre_loaded is not None and page.instrument in tre_index else None
+            check_instrument(pages[stem], page, record, show(treaties) if treaties else "treaties.yaml")
             actions, _cases, skipped = U.page_actions(page, states, sections=sections)
-            diffs += U.reconcile(page)
-            read.append((page, actions, skipped, pages[stem]))
+            check_dates(pages[stem], page, actions, today)
+        except U.ImportFailure as exc:
+            msg = str(exc)
+            problems.append(msg if str(pages[stem]) in msg else f"{pages[stem]}: {msg}")
+            continue
+        diffs += [f"{pages[stem]}: {d}" for d in U.reconcile(page)]
+        read.append((page, actions, skipped, pages[stem]))
     if diffs:
-        raise U.ImportFailure("grid counts differ from the page headers:\n  " + "\n  ".join(diffs))
+        problems.append("grid counts differ from the page headers (a page cut or edited, or a new layout):\n  "
+                        + "\n  ".join(diffs))
+    if problems:
+        raise U.ImportFailure("\n".join(problems))
     for page, actions, skipped, file in read:
         inst = page.instrument
         before = None
@@ -338,16 +468,206 @@ def curated_warnings(inst: str, old: list[tuple[dict, str]], new: list[dict], ch
     return out
 
 
-def write(p: Plan) -> list[Path]:
-    """Write the plan's files (each through a temporary file and a rename)."""
+# --------------------------------------------------------------------------- writing: all files or none
+#
+# An import rewrites several files (an instrument's import, counts.yaml, treaties.yaml) that must
+# agree.  write() makes that all-or-nothing:
+#
+# 1. every new text is written (and flushed to disk) to a temporary file beside its target,
+#    ``.NAME.kb-import-new``; every target that exists gets a backup beside it, ``.NAME.kb-import-old``
+#    (a hard link to the current file: no copy, and the old bytes stay reachable after the rename);
+# 2. a journal (``.kb-import-journal.json`` in the data directory) lists the targets; it is written
+#    to a temporary file and renamed into place, so it is either absent or whole;
+# 3. each temporary file is renamed over its target (a rename is atomic within a directory);
+# 4. the journal is deleted: this is the moment the import takes effect; then the backups go.
+#
+# A failure at any step (read-only file, full disk, interrupted) rolls back at once: renamed targets
+# get their backup back, new targets are deleted, temporary files removed; the message says that
+# nothing was written.  A crash (power cut, killed process) between two renames leaves the journal:
+# the next `kb import untc` finds it and restores every target from its backup before anything else
+# (recover()); `--check` refuses until then.  Leftover temporary files without a journal (a crash
+# before step 2) are only removed: no target was touched.
+
+JOURNAL = ".kb-import-journal.json"
+NEW_SUFFIX = ".kb-import-new"
+OLD_SUFFIX = ".kb-import-old"
+
+
+class WriteFailed(Exception):
+    """Writing the import failed; the message says whether data/ was restored."""
+
+
+class FS:
+    """Every file-system step write() and recover() take, in one place (tests inject faults here)."""
+
+    @staticmethod
+    def write(path: Path, data: bytes, mode: int = 0o644) -> None:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    @staticmethod
+    def replace(src: Path, dst: Path) -> None:
+        os.replace(src, dst)
+
+    @staticmethod
+    def link(src: Path, dst: Path) -> None:
+        try:
+            os.link(src, dst)
+        except OSError as exc:
+            if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
+                raise
+            FS.write(dst, src.read_bytes(), src.stat().st_mode & 0o777)  # no hard links here: a copy
+
+    @staticmethod
+    def unlink(path: Path) -> None:
+        os.unlink(path)
+
+    @staticmethod
+    def sync_dir(path: Path) -> None:
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            return
+        try:
+            os.fsync(fd)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+
+
+def _new(t: Path) -> Path:
+    return t.with_name(f".{t.name}{NEW_SUFFIX}")
+
+
+def _old(t: Path) -> Path:
+    return t.with_name(f".{t.name}{OLD_SUFFIX}")
+
+
+def _quiet_unlink(path: Path) -> None:
+    try:
+        if path.exists() or path.is_symlink():
+            FS.unlink(path)
+    except OSError:
+        pass
+
+
+def _rollback(targets: list[Path], existed: dict[Path, bool], jpath: Path) -> list[str]:
+    """Put every target back as it was; [] when all is restored, else what could not be."""
+    problems = []
+    for t in targets:
+        try:
+            if existed[t]:
+                if _old(t).exists():
+                    FS.replace(_old(t), t)
+            elif t.exists():
+                FS.unlink(t)
+        except OSError as exc:
+            problems.append(f"{t}: {exc.strerror or exc}")
+        _quiet_unlink(_new(t))
+    if problems:  # keep the journal: the next run restores from the backups it names
+        return problems
+    for t in targets:
+        _quiet_unlink(_old(t))
+    _quiet_unlink(jpath.with_name(jpath.name + NEW_SUFFIX))
+    _quiet_unlink(jpath)
+    return []
+
+
+def write(p: Plan, journal_dir: Path, show=str) -> list[Path]:
+    """Write the plan's files, all or none (see above); raises WriteFailed with what happened."""
     if p.refused:
         raise Refused("removals not accepted")
-    for path, text in p.writes.items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.importing-{os.getpid()}")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    return list(p.writes)
+    targets = list(p.writes)
+    if not targets:
+        return []
+    jpath = journal_dir / JOURNAL
+    if jpath.exists():
+        raise WriteFailed(f"{show(jpath)}: an interrupted import's journal is there: run the import again to "
+                          "restore data/ first")
+    existed = {t: t.exists() for t in targets}
+    step = "?"
+    try:
+        for t in targets:
+            step = f"cannot write {show(t)}"
+            t.parent.mkdir(parents=True, exist_ok=True)
+            FS.write(_new(t), p.writes[t].encode("utf-8"), (t.stat().st_mode & 0o777) if existed[t] else 0o644)
+        for t in targets:
+            if existed[t]:
+                step = f"cannot keep a backup of {show(t)}"
+                _quiet_unlink(_old(t))
+                FS.link(t, _old(t))
+        step = f"cannot write the journal {show(jpath)}"
+        journal = {"journal": "kb import untc", "files": [
+            {"path": os.path.relpath(t, journal_dir), "existed": existed[t]} for t in targets]}
+        jtmp = jpath.with_name(jpath.name + NEW_SUFFIX)
+        FS.write(jtmp, (json.dumps(journal, indent=1) + "\n").encode("utf-8"))
+        FS.replace(jtmp, jpath)
+        FS.sync_dir(journal_dir)
+        for t in targets:
+            step = f"cannot replace {show(t)}"
+            FS.replace(_new(t), t)
+        for d in {t.parent for t in targets}:
+            FS.sync_dir(d)
+        step = f"cannot remove the journal {show(jpath)}"
+        FS.unlink(jpath)  # the import takes effect here
+    except BaseException as exc:  # noqa: BLE001  (a fault of any kind, even an interrupt, is rolled back)
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else (str(exc) or type(exc).__name__)
+        problems = _rollback(targets, existed, jpath)
+        if problems:
+            raise WriteFailed(
+                f"{step} ({why}), and data/ could not be restored ({'; '.join(problems)}): some files may be "
+                f"new, some old; the journal {show(jpath)} remains: fix the fault, then run `kb import untc` "
+                "again, which restores data/ before anything else") from None
+        if not isinstance(exc, Exception):
+            raise
+        raise WriteFailed(f"nothing written: {step} ({why}); data/ is as it was before the import: free space "
+                          "or fix the permissions, then run the import again") from None
+    FS.sync_dir(journal_dir)
+    for t in targets:
+        _quiet_unlink(_old(t))
+    return targets
+
+
+def recover(journal_dir: Path, dirs: list[Path] = (), show=str) -> list[str]:
+    """Undo an import a crash interrupted (its journal is in journal_dir); remove stale temporary
+    files in journal_dir and dirs.  Returns a line per file restored ([] if there was nothing to do)."""
+    jpath = journal_dir / JOURNAL
+    done = []
+    if jpath.exists():
+        try:
+            files = json.loads(jpath.read_text(encoding="utf-8"))["files"]
+            targets = [Path(os.path.normpath(journal_dir / f["path"])) for f in files]
+            existed = {t: bool(f["existed"]) for t, f in zip(targets, files)}
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise WriteFailed(f"{show(jpath)}: an interrupted import's journal cannot be read ({exc}): restore "
+                              "data/ from git (`git checkout -- data/`), then delete the journal") from None
+        for t in targets:
+            if existed[t] and _old(t).exists():
+                done.append(f"restored {show(t)}")
+            elif not existed[t] and t.exists():
+                done.append(f"removed {show(t)}")
+        problems = _rollback(targets, existed, jpath)
+        if problems:
+            raise WriteFailed(f"{show(jpath)}: an interrupted import could not be undone ({'; '.join(problems)}): "
+                              "fix the fault and run again, or restore data/ from git")
+    for d in {journal_dir, *dirs}:
+        if d.is_dir():
+            for f in d.iterdir():
+                if f.name.startswith(".") and f.name.endswith((NEW_SUFFIX, OLD_SUFFIX)):
+                    _quiet_unlink(f)
+    return done
+
+
+def interrupted(journal_dir: Path) -> bool:
+    """True while an interrupted import's journal is in journal_dir (data/ may be partly written)."""
+    return (journal_dir / JOURNAL).exists()
 
 
 # --------------------------------------------------------------------------- the report
@@ -418,6 +738,12 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     data = args.out.parent.parent
     try:
+        if interrupted(args.out) and args.check:
+            raise U.ImportFailure(f"{args.out / JOURNAL}: an interrupted import left it: run without --check to "
+                                  "restore the outputs first")
+        if not args.check:
+            for line in recover(args.out, [args.out, data]):
+                print(f"import_untc: interrupted import undone: {line}", file=sys.stderr)
         pages = find_pages(args.pages)
         missing = [s for s in U.INSTRUMENTS if s not in pages]
         if missing:
@@ -427,7 +753,7 @@ def main(argv: list[str] | None = None) -> int:
                        states_file=args.states, accept_removals=args.accept_removals,
                        sections=not args.no_sections, root=data)
         out2015 = U.import_2015(args.pages_2015, states) if str(args.pages_2015) != "-" else {}
-    except U.ImportFailure as e:
+    except (U.ImportFailure, WriteFailed) as e:
         print(f"import_untc: FAILED, nothing written:\n{e}", file=sys.stderr)
         return 2
     if p.changes or p.warnings:
@@ -437,7 +763,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     changed = sorted(f.name for f in p.writes)
     if not args.check:
-        write(p)
+        try:
+            write(p, args.out)
+        except WriteFailed as e:
+            print(f"import_untc: FAILED: {e}", file=sys.stderr)
+            return 2
     if out2015:
         changed += [f"untc-2015/{n}" for n in U.write_or_check(out2015, args.out_2015, args.check)]
     if args.check:
