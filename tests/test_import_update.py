@@ -156,7 +156,9 @@ def test_changed_layout_is_refused_and_nothing_is_written_for_any_page(tmp_path,
     rc, out, err = report(pages, data)
     assert (rc, out) == (1, "")
     assert err == (f"kb import untc: refused, nothing written: {pages}/snapshot-changed-layout.html: expected exactly "
-                   "one participant grid (a table whose id ends in 'tblgrid'), found 0\n")
+                   "one participant grid (a table whose id ends in 'tblgrid'), found 0: compare the saved page with the "
+                   "live one and save it again; if the depositary changed the page's layout, the importer "
+                   "(kb/importers/untc.py) needs updating\n")
     assert tree(data) == before
 
 

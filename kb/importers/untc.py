@@ -48,6 +48,7 @@ name not in data/states.yaml, ...) raises ImportFailure and nothing is written.
 from __future__ import annotations
 
 import csv
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,8 +57,10 @@ import lxml.html
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]  # the repository (kb/importers/ -> ../..)
-DEFAULT_PAGES = ROOT.parent / "shared" / "reference" / "untc-chapter-iv-2026-02-03"
-DEFAULT_PAGES_2015 = ROOT.parent / "shared" / "reference" / "untc-selected-2015-03-14"
+# the shared reference pages: ../shared/reference beside the repository, or $KB_REFERENCE
+REFERENCE = Path(os.environ.get("KB_REFERENCE") or ROOT.parent / "shared" / "reference")
+DEFAULT_PAGES = REFERENCE / "untc-chapter-iv-2026-02-03"
+DEFAULT_PAGES_2015 = REFERENCE / "untc-selected-2015-03-14"
 DEFAULT_OUT = ROOT / "data" / "imported" / "untc"
 DEFAULT_OUT_2015 = ROOT / "data" / "imported" / "untc-2015"
 STATES_FILE = ROOT / "data" / "states.yaml"

@@ -72,6 +72,12 @@ CLOSING = [(f'id="{U.P}tclnkNote"', "the end of the status section (the cell aft
 TITLE_RE = re.compile(r"^(?P<num>\d+)\s*\.\s*(?:(?P<letter>[a-z])\s+)?(?P<title>\S.*)$")
 
 
+# What to do about a page the importer cannot read, when its message does not say it already.
+LAYOUT_TODO = ("compare the saved page with the live one and save it again; if the depositary changed the page's "
+               "layout, the importer (kb/importers/untc.py) needs updating")
+TODO_RE = re.compile(r"\b(?:save|add|keep one|correct|model it|FOOTNOTE_EVENTS|import again|pass --today)\b")
+
+
 def incomplete(path: Path, what: str) -> U.ImportFailure:
     return U.ImportFailure(f"{path}: incomplete page: {what}; it was cut short while saving or downloading: "
                            "save the whole page again from treaties.un.org (a whole status page ends with "
@@ -349,7 +355,16 @@ def plan(pages: dict[str, Path], out_dir: Path, *, treaties: Path | None = None,
     Raises ImportFailure (a page that cannot be read, is not whole, is not its instrument's, is dated
     after `today` (default: today, or $KB_TODAY) or before its own contents, or is older than the
     KB's record; every page's problem at once) or returns a Plan; nothing is written here (see write())."""
-    today = today or os.environ.get("KB_TODAY") or dt.date.today().isoformat()
+    if not today and os.environ.get("KB_TODAY"):
+        today = os.environ["KB_TODAY"]
+        try:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", today):
+                raise ValueError
+            dt.date.fromisoformat(today)
+        except ValueError:
+            raise U.ImportFailure(f"$KB_TODAY: {today!r} is not a date: set it to a date YYYY-MM-DD, "
+                                  "or unset it") from None
+    today = today or dt.date.today().isoformat()
     root = root or out_dir.parent.parent
     show = lambda p: os.path.relpath(p, root.parent) if str(p).startswith(str(root)) else str(p)  # noqa: E731
     states = U.StateIndex(states_file or (root / "states.yaml"))
@@ -384,13 +399,14 @@ def plan(pages: dict[str, Path], out_dir: Path, *, treaties: Path | None = None,
             check_dates(pages[stem], page, actions, today)
         except U.ImportFailure as exc:
             msg = str(exc)
+            if not TODO_RE.search(msg):
+                msg += ": " + LAYOUT_TODO
             problems.append(msg if str(pages[stem]) in msg else f"{pages[stem]}: {msg}")
             continue
         diffs += [f"{pages[stem]}: {d}" for d in U.reconcile(page)]
         read.append((page, actions, skipped, pages[stem]))
     if diffs:
-        problems.append("grid counts differ from the page headers (a page cut or edited, or a new layout):\n  "
-                        + "\n  ".join(diffs))
+        problems.append("grid counts differ from the page headers:\n  " + "\n  ".join(diffs) + "\n" + LAYOUT_TODO)
     if problems:
         raise U.ImportFailure("\n".join(problems))
     for page, actions, skipped, file in read:
