@@ -325,3 +325,16 @@ def test_every_problem_of_every_page_is_reported_at_once(tmp_path, data):
     assert rc == 1 and len(lines) == 2
     assert lines[0].startswith(REFUSED + f"{pages}/b.html: the page says STATUS AS AT 2099-01-01")
     assert lines[1].startswith(f"{pages}/a.html: the page's title ")
+
+
+def test_a_journal_that_cannot_be_trusted_is_refused_and_touches_nothing(tmp_path, data):
+    victim = tmp_path / "elsewhere.txt"
+    victim.write_text("keep me")
+    (data / ".kb-import-journal.json").write_text('{"files": [{"path": "../elsewhere.txt", "existed": false}]}')
+    before = tree(data)
+    rc, out, err = run(PAGES, data, "--today", TODAY)
+    assert (rc, out) == (1, "")
+    assert err == (REFUSED + "data/.kb-import-journal.json: an interrupted import's journal cannot be read (it names "
+                   "a file that is not a relative .yaml path): restore data/ from git (`git checkout -- data/`), then "
+                   "delete the journal\n")
+    assert tree(data) == before and victim.read_text() == "keep me"

@@ -659,6 +659,9 @@ def recover(journal_dir: Path, dirs: list[Path] = (), show=str) -> list[str]:
     if jpath.exists():
         try:
             files = json.loads(jpath.read_text(encoding="utf-8"))["files"]
+            if not all(isinstance(f["path"], str) and f["path"].endswith(".yaml") and not os.path.isabs(f["path"])
+                       for f in files):
+                raise ValueError("it names a file that is not a relative .yaml path")
             targets = [Path(os.path.normpath(journal_dir / f["path"])) for f in files]
             existed = {t: bool(f["existed"]) for t, f in zip(targets, files)}
         except (OSError, ValueError, KeyError, TypeError) as exc:
