@@ -330,11 +330,13 @@ def test_every_problem_of_every_page_is_reported_at_once(tmp_path, data):
 def test_a_journal_that_cannot_be_trusted_is_refused_and_touches_nothing(tmp_path, data):
     victim = tmp_path / "elsewhere.txt"
     victim.write_text("keep me")
-    (data / ".kb-import-journal.json").write_text('{"files": [{"path": "../elsewhere.txt", "existed": false}]}')
+    for planted in ("../elsewhere.txt", "../elsewhere.yaml", "/etc/hosts.yaml"):
+        (data / ".kb-import-journal.json").write_text('{"files": [{"path": "%s", "existed": false}]}' % planted)
+        assert run(PAGES, data, "--today", TODAY)[0] == 1 and victim.read_text() == "keep me"
     before = tree(data)
     rc, out, err = run(PAGES, data, "--today", TODAY)
     assert (rc, out) == (1, "")
     assert err == (REFUSED + "data/.kb-import-journal.json: an interrupted import's journal cannot be read (it names "
-                   "a file that is not a relative .yaml path): restore data/ from git (`git checkout -- data/`), then "
+                   "a file that is not a .yaml file inside the directory): restore data/ from git (`git checkout -- data/`), then "
                    "delete the journal\n")
     assert tree(data) == before and victim.read_text() == "keep me"

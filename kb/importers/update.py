@@ -607,6 +607,10 @@ def write(p: Plan, journal_dir: Path, show=str) -> list[Path]:
     if jpath.exists():
         raise WriteFailed(f"{show(jpath)}: an interrupted import's journal is there: run the import again to "
                           "restore data/ first")
+    outside = [show(t) for t in targets if ".." in Path(os.path.relpath(t, journal_dir)).parts]
+    if outside:
+        raise WriteFailed(f"nothing written: {', '.join(outside)} outside {show(journal_dir)}, where the journal is "
+                          "kept: the import can only write inside its data directory")
     existed = {t: t.exists() for t in targets}
     step = "?"
     try:
@@ -660,8 +664,8 @@ def recover(journal_dir: Path, dirs: list[Path] = (), show=str) -> list[str]:
         try:
             files = json.loads(jpath.read_text(encoding="utf-8"))["files"]
             if not all(isinstance(f["path"], str) and f["path"].endswith(".yaml") and not os.path.isabs(f["path"])
-                       for f in files):
-                raise ValueError("it names a file that is not a relative .yaml path")
+                       and ".." not in Path(f["path"]).parts for f in files):
+                raise ValueError("it names a file that is not a .yaml file inside the directory")
             targets = [Path(os.path.normpath(journal_dir / f["path"])) for f in files]
             existed = {t: bool(f["existed"]) for t, f in zip(targets, files)}
         except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -756,12 +760,14 @@ def main(argv: list[str] | None = None) -> int:
                     help="write facts the pages no longer have as removals (otherwise the import is refused)")
     args = ap.parse_args(argv)
     data = args.out.parent.parent
+    # the journal sits in the directory that holds every file written (treaties.yaml too, when it is there)
+    journal_dir = data if (data / "treaties.yaml").exists() else args.out
     try:
-        if interrupted(args.out) and args.check:
-            raise U.ImportFailure(f"{args.out / JOURNAL}: an interrupted import left it: run without --check to "
+        if interrupted(journal_dir) and args.check:
+            raise U.ImportFailure(f"{journal_dir / JOURNAL}: an interrupted import left it: run without --check to "
                                   "restore the outputs first")
         if not args.check:
-            for line in recover(args.out, [args.out, data]):
+            for line in recover(journal_dir, [args.out]):
                 print(f"import_untc: interrupted import undone: {line}", file=sys.stderr)
         pages = find_pages(args.pages)
         missing = [s for s in U.INSTRUMENTS if s not in pages]
@@ -783,7 +789,7 @@ def main(argv: list[str] | None = None) -> int:
     changed = sorted(f.name for f in p.writes)
     if not args.check:
         try:
-            write(p, args.out)
+            write(p, journal_dir)
         except WriteFailed as e:
             print(f"import_untc: FAILED: {e}", file=sys.stderr)
             return 2
