@@ -322,9 +322,10 @@ def test_every_problem_of_every_page_is_reported_at_once(tmp_path, data):
     (pages / "b.html").write_text(real("cat").replace(AS_AT_OLD, "STATUS AS AT : 01-01-2099"), encoding="utf-8")
     rc, _, err = run(pages, data, "--today", TODAY)
     lines = err.splitlines()
-    assert rc == 1 and len(lines) == 2
-    assert lines[0].startswith(REFUSED + f"{pages}/b.html: the page says STATUS AS AT 2099-01-01")
-    assert lines[1].startswith(f"{pages}/a.html: the page's title ")
+    assert rc == 1 and len(lines) == 3
+    assert lines[0] == REFUSED + "2 problems:"
+    assert lines[1].startswith(f"  {pages}/b.html: the page says STATUS AS AT 2099-01-01")
+    assert lines[2].startswith(f"  {pages}/a.html: the page's title ")
 
 
 def test_a_journal_that_cannot_be_trusted_is_refused_and_touches_nothing(tmp_path, data):

@@ -407,8 +407,10 @@ def plan(pages: dict[str, Path], out_dir: Path, *, treaties: Path | None = None,
         read.append((page, actions, skipped, pages[stem]))
     if diffs:
         problems.append("grid counts differ from the page headers:\n  " + "\n  ".join(diffs) + "\n" + LAYOUT_TODO)
+    if len(problems) == 1:
+        raise U.ImportFailure(problems[0])
     if problems:
-        raise U.ImportFailure("\n".join(problems))
+        raise U.ImportFailure(f"{len(problems)} problems:\n" + "\n".join("  " + m.replace("\n", "\n  ") for m in problems))
     for page, actions, skipped, file in read:
         inst = page.instrument
         before = None
