@@ -1,0 +1,136 @@
+"""A careless or hostile editor's input: every case is a located error with what to do,
+never a crash, an "internal error" or a value that slips into the database."""
+
+from __future__ import annotations
+
+import pytest
+
+from kb.data.loader import LoadError, load_text
+
+from .test_validate import SRC, append, errors
+
+
+def problem(text: str | bytes) -> str:
+    raw = text.encode() if isinstance(text, str) else text
+    with pytest.raises(LoadError) as exc:
+        load_text("f.yaml", raw)
+    return str(exc.value)
+
+
+DEEP = "f.yaml:{}: nesting is deeper than 32 levels: flatten the structure"
+
+
+# --------------------------------------------------------------------------- nesting
+
+@pytest.mark.parametrize("text, where", [
+    ("a: " + "[" * 100_000, "1:36"),                                   # libyaml's composer would crash
+    ("a: " + "[" * 100_000 + "]" * 100_000 + "\n", "1:36"),
+    ("a: " + "{a: " * 100_000, "1:132"),
+    ("a: " + "[a: " * 50_000, "1:68"),
+    ("- " * 50_000 + "x\n", "1:67"),
+    ("a:\n" + "".join(" " * i + "k:\n" for i in range(1, 300)), "34:34"),
+])
+def test_deep_nesting_is_located_not_a_crash(text, where):
+    assert problem(text) == DEEP.format(where)
+
+
+def test_nesting_within_the_limit_loads():
+    assert load_text("f.yaml", ("a: " + "[" * 31 + "]" * 31 + "\n").encode()).data["a"] is not None
+
+
+# --------------------------------------------------------------------------- tags and numbers
+
+@pytest.mark.parametrize("text, tag", [
+    ("a: !!int abc\n", "tag:yaml.org,2002:int"),
+    ("a: !!null x\n", "tag:yaml.org,2002:null"),
+    ("a: !!null\n", "tag:yaml.org,2002:null"),
+    ("a: !!bool yes\n", "tag:yaml.org,2002:bool"),
+    ("a: !!str 12\n", "tag:yaml.org,2002:str"),
+    ("a: !!float 1.5\n", "tag:yaml.org,2002:float"),
+    ("a: ! x\n", "!"),
+])
+def test_explicit_tags_are_refused(text, tag):
+    assert problem(text) == f"f.yaml:1:4: tag {tag} is not allowed: remove it (put the value in quotes if it is text)"
+
+
+def test_other_tags_are_refused():
+    assert problem("a:\n  b: !thing x\n") == "f.yaml:2:6: tag !thing is not allowed: remove it"
+    assert problem("a: !!seq [1]\n") == "f.yaml:1:4: tag tag:yaml.org,2002:seq is not allowed: remove it"
+
+
+def test_exclamation_marks_in_text_are_text():
+    assert load_text("f.yaml", b"a: Stop! now\nb: 'x !y'\nc: \"!\"\n").data == {"a": "Stop! now", "b": "x !y", "c": "!"}
+
+
+TOO_LARGE = "whole numbers go up to 9223372036854775807; put the value in quotes if it is text"
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("a: " + "7" * 5000 + "\n", "77777777777777777777..."),
+    ("a: 9223372036854775808\n", "9223372036854775808"),
+    ("a: 123456789012345678901\n", "12345678901234567890..."),
+])
+def test_integers_beyond_64_bits(text, shown):
+    assert problem(text) == f"f.yaml:1:4: the number {shown} is too large: {TOO_LARGE}"
+
+
+def test_largest_integer_loads():
+    assert load_text("f.yaml", b"a: 9223372036854775807\n").data == {"a": 9223372036854775807}
+
+
+# --------------------------------------------------------------------------- control characters
+
+@pytest.mark.parametrize("text, where, code, name", [
+    ('a: "x\\e[31my"\n', "1:4", "001B", "escape"),
+    ('a: "\\x07"\n', "1:4", "0007", "a control character"),
+    ('a: "x\\0"\n', "1:4", "0000", "null"),
+    ('a: "x\\N"\n', "1:4", "0085", "next line"),
+    ('a: "x\\r"\n', "1:4", "000D", "carriage return"),
+    ('a: "\\u202e"\n', "1:4", "202E", "right-to-left override"),
+    ("a: b\nc: abc\u202edef\n", "2:7", "202E", "right-to-left override"),
+    ("a: x\u2066y\n", "1:5", "2066", "left-to-right isolate"),
+    ("a: x\x85y\n", "1:5", "0085", "next line"),
+    ("a: x\x9by\n", "1:5", "009B", "a control character"),
+    ("# note \u202e\na: 1\n", "1:8", "202E", "right-to-left override"),
+])
+def test_control_characters_in_values(text, where, code, name):
+    assert problem(text) == f"f.yaml:{where}: character U+{code} ({name}) is not allowed in the data: remove it"
+
+
+def test_control_characters_libyaml_refuses_are_located():
+    assert problem("a: x\x1by\n") == "f.yaml:1:5: character U+001B is not allowed in YAML: remove it"
+    assert problem("a: x\x7fy\n") == "f.yaml:1:5: character U+007F is not allowed in YAML: remove it"
+
+
+def test_legitimate_text_characters_stay():
+    text = "a: |\n  line one\n  line\ttwo\nb: \"x\\ty\\nz\"\nc: \u200fمرحبا\u200e ok\nd: x\r\ne: “quoted” – dash\n"
+    assert load_text("f.yaml", text.encode()).data == {
+        "a": "line one\nline\ttwo\n", "b": "x\ty\nz", "c": "\u200fمرحبا\u200e ok", "d": "x", "e": "“quoted” – dash"}
+
+
+# --------------------------------------------------------------------------- through validate
+
+def test_date_with_a_trailing_newline(data_copy):
+    n = append(data_copy, "CAT", "  - state: PRK\n    type: signature\n    date: |\n      2001-02-27\n" + SRC)
+    assert errors(data_copy) == [
+        f"data/actions/CAT.yaml:{n + 2}:11: date: '2001-02-27\\n' is not a date: write YYYY-MM-DD "
+        "(or YYYY-MM / YYYY where only that is known)"]
+
+
+def test_url_with_a_trailing_newline(data_copy):
+    block = "  - state: PRK\n    type: signature\n    date: 2001-02-27\n" + SRC.replace(
+        "url: https://example.org/status", "url: |\n        https://example.org/status")
+    n = append(data_copy, "CAT", block)
+    assert errors(data_copy) == [
+        f"data/actions/CAT.yaml:{n + 4}:12: url: 'https://example.org/status\\n' is not a URL: write the full http(s) address"]
+
+
+def test_integer_beyond_64_bits_in_a_record(data_copy):
+    path = data_copy / "treaties.yaml"
+    text = path.read_text()
+    i = text.index("unts_volume: ") + len("unts_volume: ")
+    j = text.index("\n", i)
+    path.write_text(text[:i] + "99999999999999999999" + text[j:])
+    line = text[:i].count("\n") + 1
+    col = i - text.rfind("\n", 0, i)
+    assert errors(data_copy) == [f"data/treaties.yaml:{line}:{col}: the number 99999999999999999999 is too large: {TOO_LARGE}"]
