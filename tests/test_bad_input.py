@@ -134,3 +134,44 @@ def test_integer_beyond_64_bits_in_a_record(data_copy):
     line = text[:i].count("\n") + 1
     col = i - text.rfind("\n", 0, i)
     assert errors(data_copy) == [f"data/treaties.yaml:{line}:{col}: the number 99999999999999999999 is too large: {TOO_LARGE}"]
+
+
+# --------------------------------------------------------------------------- stray files
+
+def test_stray_files_under_data_are_errors(data_copy):
+    (data_copy / "actions" / "CRPD.yml").write_text("instrument: CRPD\nactions: []\n")
+    (data_copy / "actions" / "notes.txt").write_text("x\n")
+    (data_copy / "treaty.yaml").write_text("a: 1\n")
+    (data_copy / "action").mkdir()
+    (data_copy / "action" / "CAT.yaml").write_text("a: 1\n")
+    (data_copy / "imported" / "stray.yaml").write_text("a: 1\n")
+    (data_copy / "imported" / "untc" / "old").mkdir()
+    (data_copy / "asks" / "UPR.YAML").write_text("a: 1\n")
+    layout = ("the data directory holds treaties.yaml, states.yaml, procedures.yaml, actions/, asks/, engagement/, "
+              "texts/ (ID.yaml files) and imported/SOURCE/ (.yaml files)")
+    assert errors(data_copy) == [
+        f"data/action:1:1: folder action/ is not read: {layout}: move its files or remove it",
+        "data/actions/CRPD.yml:1:1: CRPD.yml is not read: only files ending in .yaml are data: rename it to CRPD.yaml or remove it",
+        "data/actions/notes.txt:1:1: notes.txt is not read: only files ending in .yaml are data: rename it to .yaml or remove it",
+        "data/asks/UPR.YAML:1:1: UPR.YAML is not read: only files ending in .yaml are data: rename it to UPR.yaml or remove it",
+        f"data/imported/stray.yaml:1:1: stray.yaml is not read here: {layout}: move it or remove it",
+        f"data/imported/untc/old:1:1: folder old/ is not read: {layout}: move its files or remove it",
+        f"data/treaty.yaml:1:1: treaty.yaml is not read here: {layout}: move it or remove it",
+    ]
+
+
+def test_texts_folder_is_known(data_copy):
+    from kb.data.files import stray_files
+
+    (data_copy / "texts").mkdir()
+    (data_copy / "texts" / "CAT.yaml").write_text("a: 1\n")
+    assert stray_files(data_copy) == []
+
+
+def test_a_stray_file_stops_a_build_that_would_be_up_to_date(data_copy, tmp_path, cli):
+    db = tmp_path / "kb.db"
+    assert cli("build", "--data", str(data_copy), "--db", str(db), "--today", "2026-02-03").exit_code == 0
+    (data_copy / "actions" / "CRPD.yml").write_text("instrument: CRPD\nactions: []\n")
+    res = cli("build", "--data", str(data_copy), "--db", str(db), "--today", "2026-02-03")
+    assert res.exit_code == 1
+    assert res.output.startswith("data/actions/CRPD.yml:1:1: CRPD.yml is not read")

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import schema as S
 from .errors import DataErrors, Problem
-from .files import data_files
+from .files import data_files, stray_files
 from .loader import Loaded, LoadError, load_text
 
 TODAY_ENV = "KB_TODAY"
@@ -222,6 +222,7 @@ def read_files(data_dir: Path, problems: list[Problem], cache: Any = None) -> li
 
     `cache`, when given, is a per-file cache with key(shown, raw), get(key), put(key, value)
     and prune(keep) (kb.db.cache.FileCache): files whose bytes it has seen are not parsed again."""
+    _check_stray(data_dir, problems)
     keys = set()
     slots: list[Any] = []  # per file, in order: a Problem, a cached (Loaded, model), or an index into todo
     todo: list[tuple[str, bytes]] = []
@@ -265,6 +266,12 @@ def read_files(data_dir: Path, problems: list[Problem], cache: Any = None) -> li
     if cache and not problems:
         cache.prune(keys)
     return out
+
+
+def _check_stray(data_dir: Path, problems: list[Problem]) -> None:
+    """A file under data/ that the build would not read is an error, not a silent gap."""
+    for path, message in stray_files(data_dir):
+        problems.append(Problem(_display(path, data_dir), 1, 1, message))
 
 
 # --------------------------------------------------------------------------- cross checks
