@@ -175,3 +175,72 @@ def test_a_stray_file_stops_a_build_that_would_be_up_to_date(data_copy, tmp_path
     res = cli("build", "--data", str(data_copy), "--db", str(db), "--today", "2026-02-03")
     assert res.exit_code == 1
     assert res.output.startswith("data/actions/CRPD.yml:1:1: CRPD.yml is not read")
+
+
+# --------------------------------------------------------------------------- the build cache
+
+def _cached(data_copy, tmp_path):
+    from kb.data.validate import validate
+    from kb.db.cache import FileCache
+
+    cache = FileCache(tmp_path / ".kb-cache")
+    validate(data_copy, today="2026-02-03", cache=cache)
+    return cache, validate
+
+
+def test_cache_entries_are_json_and_pickles_are_never_loaded(data_copy, tmp_path):
+    import json
+    import pickle
+
+    cache, validate = _cached(data_copy, tmp_path)
+    entries = sorted(cache.directory.glob("*.json"))
+    assert entries and not list(cache.directory.glob("*.pickle"))
+    head = json.loads(entries[0].read_bytes().split(b"\n", 1)[0])
+    assert sorted(head) == ["file", "format", "key", "sha256"] and head["format"] == "kb-file-cache 1"
+
+    class Boom:
+        def __reduce__(self):
+            return (open, (str(tmp_path / "pwned"), "w"))
+
+    for e in entries:  # a pickle where an entry was, and a pickle beside it under the old name
+        e.write_bytes(pickle.dumps(Boom()))
+        e.with_suffix(".pickle").write_bytes(pickle.dumps(Boom()))
+    ds = validate(data_copy, today="2026-02-03", cache=cache)
+    assert ds.actions and not (tmp_path / "pwned").exists()
+    assert not list(cache.directory.glob("*.pickle"))  # old entries are removed
+
+
+@pytest.mark.parametrize("tamper", ["truncate", "flip", "other_key", "other_file", "valid_digest_bad_records"])
+def test_corrupt_or_tampered_cache_entries_are_rebuilt(data_copy, tmp_path, tamper):
+    import hashlib
+    import json
+
+    cache, validate = _cached(data_copy, tmp_path)
+    raw = (data_copy / "actions" / "CRPD.yaml").read_bytes()
+    key = cache.key("data/actions/CRPD.yaml", raw)
+    entry = cache.directory / f"{key}.json"
+    good = entry.read_bytes()
+    head, body = good.split(b"\n", 1)
+    if tamper == "truncate":
+        entry.write_bytes(good[: len(good) // 2])
+    elif tamper == "flip":
+        entry.write_bytes(good.replace(b"2013-07-03", b"2013-07-04"))
+    elif tamper == "other_key":
+        other = cache.key("data/actions/CAT.yaml", (data_copy / "actions" / "CAT.yaml").read_bytes())
+        entry.write_bytes((cache.directory / f"{other}.json").read_bytes())
+    elif tamper == "other_file":
+        h = json.loads(head)
+        h["file"] = "data/actions/CAT.yaml"
+        entry.write_bytes(json.dumps(h).encode() + b"\n" + body)
+    else:  # a consistent entry whose records are wrong: validated like a parsed file, then not trusted
+        content = json.loads(body)
+        content["data"]["actions"][0]["type"] = "ratified"
+        body = json.dumps(content).encode()
+        h = json.loads(head)
+        h["sha256"] = hashlib.sha256(body).hexdigest()
+        entry.write_bytes(json.dumps(h).encode() + b"\n" + body)
+    assert cache.get(key, "data/actions/CRPD.yaml") is None or tamper == "valid_digest_bad_records"
+    ds = validate(data_copy, today="2026-02-03", cache=cache)
+    crpd = sorted(r.action.date for r in ds.actions if r.instrument == "CRPD" and r.action.state == "PRK" and r.origin == "curated")
+    assert crpd == ["2013-07-03", "2016-12-06"]
+    assert entry.read_bytes() == good  # parsed again and stored again

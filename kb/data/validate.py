@@ -220,8 +220,10 @@ def _load_all(items: list[tuple[str, bytes]]) -> list[Loaded | Problem]:
 def read_files(data_dir: Path, problems: list[Problem], cache: Any = None) -> list[tuple[Loaded, BaseModel]]:
     """Load and validate every data file (each on its own); collect problems.
 
-    `cache`, when given, is a per-file cache with key(shown, raw), get(key), put(key, value)
-    and prune(keep) (kb.db.cache.FileCache): files whose bytes it has seen are not parsed again."""
+    `cache`, when given, is a per-file cache with key(shown, raw), get(key, shown) -> Loaded or
+    None, put(key, loaded) and prune(keep) (kb.db.cache.FileCache): files whose bytes it has
+    seen are not parsed again. What it returns is validated like a parsed file; an entry whose
+    records do not validate is not trusted, and the file is parsed again."""
     _check_stray(data_dir, problems)
     keys = set()
     slots: list[Any] = []  # per file, in order: a Problem, a cached (Loaded, model), or an index into todo
@@ -234,7 +236,7 @@ def read_files(data_dir: Path, problems: list[Problem], cache: Any = None) -> li
             continue
         raw = path.read_bytes()
         key = cache.key(shown, raw) if cache else None
-        hit = cache.get(key) if cache else None
+        hit = _from_cache(cache, key, shown) if cache else None
         if hit is not None:
             slots.append(hit)
             keys.add(key)
@@ -261,11 +263,21 @@ def read_files(data_dir: Path, problems: list[Problem], cache: Any = None) -> li
         if model is not None:
             out.append((loaded, model))
             if cache and not mine:
-                cache.put(key, (loaded, model))
+                cache.put(key, loaded)
                 keys.add(key)
     if cache and not problems:
         cache.prune(keys)
     return out
+
+
+def _from_cache(cache: Any, key: str, shown: str) -> tuple[Loaded, BaseModel] | None:
+    """The cached file, validated; None (parse it) when there is no entry or it does not validate."""
+    loaded = cache.get(key, shown)
+    if loaded is None:
+        return None
+    mine: list[Problem] = []
+    model = _validate(_model_for(loaded), loaded, mine)
+    return (loaded, model) if model is not None and not mine else None
 
 
 def _check_stray(data_dir: Path, problems: list[Problem]) -> None:
