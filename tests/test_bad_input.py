@@ -244,3 +244,26 @@ def test_corrupt_or_tampered_cache_entries_are_rebuilt(data_copy, tmp_path, tamp
     crpd = sorted(r.action.date for r in ds.actions if r.instrument == "CRPD" and r.action.state == "PRK" and r.origin == "curated")
     assert crpd == ["2013-07-03", "2016-12-06"]
     assert entry.read_bytes() == good  # parsed again and stored again
+
+
+# --------------------------------------------------------------------------- --db
+
+def test_db_inside_the_data_directory_is_refused(data_copy, cli):
+    before = {p: p.read_bytes() for p in data_copy.rglob("*") if p.is_file()}
+    for target in (data_copy / "states.yaml", data_copy / "new.db", data_copy / "actions" / "x.db"):
+        res = cli("build", "--data", str(data_copy), "--db", str(target))
+        assert res.exit_code == 1
+        assert res.output == (f"Error: --db {target} is inside the data directory {data_copy}: the database is built "
+                              "from the data and must be written elsewhere (e.g. --db kb.db); nothing was written\n")
+    assert {p: p.read_bytes() for p in data_copy.rglob("*") if p.is_file()} == before
+
+
+def test_db_that_is_not_sqlite_is_refused(data_copy, tmp_path, cli):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes\n")
+    res = cli("build", "--data", str(data_copy), "--db", str(notes))
+    assert res.exit_code == 1
+    assert res.output == (f"Error: --db {notes} exists and is not a SQLite database: a build would replace it; "
+                          "choose another file or move this one away; nothing was written\n")
+    assert notes.read_text() == "my notes\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "notes.txt"]
