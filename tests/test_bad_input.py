@@ -267,3 +267,31 @@ def test_db_that_is_not_sqlite_is_refused(data_copy, tmp_path, cli):
                           "choose another file or move this one away; nothing was written\n")
     assert notes.read_text() == "my notes\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "notes.txt"]
+
+
+# --------------------------------------------------------------------------- terminal output
+
+def test_control_characters_never_reach_the_terminal(built_db, tmp_path, cli):
+    import json
+    import shutil
+    import sqlite3
+
+    db = tmp_path / "kb.db"
+    shutil.copy(built_db, db)
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE instruments SET short_title = 'CAT\x1b[2J\x9b31m\u202eevil\x7f' WHERE id = 'CAT'")
+    conn.commit()
+    conn.close()
+    table = cli("instruments", "--db", str(db)).output
+    assert "CAT\\x1b[2J\\x9b31m\\u202eevil\\x7f" in table
+    assert not any(ch in table for ch in "\x1b\x9b\u202e\x7f")
+    out = cli("instruments", "--db", str(db), "--format", "json").output
+    assert not any(ch in out for ch in "\x1b\x9b\u202e\x7f")
+    assert [r["short_title"] for r in json.loads(out) if r["id"] == "CAT"] == ["CAT\x1b[2J\x9b31m\u202eevil\x7f"]
+
+
+def test_printable_keeps_tabs_newlines_and_letters():
+    from kb.cli import _printable
+
+    assert _printable("a\tb\nc é “q” \u200f") == "a\tb\nc é “q” \u200f"
+    assert _printable("\x00\x1b\x85\u2066") == "\\x00\\x1b\\x85\\u2066"
