@@ -295,3 +295,40 @@ def test_printable_keeps_tabs_newlines_and_letters():
 
     assert _printable("a\tb\nc é “q” \u200f") == "a\tb\nc é “q” \u200f"
     assert _printable("\x00\x1b\x85\u2066") == "\\x00\\x1b\\x85\\u2066"
+
+
+# --------------------------------------------------------------------------- statements by non-parties
+
+RULE_HINT = ("record the signature or consent first, or check the date; if the depositary records the statement from a "
+             "state that had neither signed nor consented, set `legal_effect: none` and say so in `summary` "
+             "(docs/DATA_MODEL.md, 'Statements need a signature or a consent')")
+
+
+def test_statement_by_a_state_that_never_signed_or_consented(data_copy):
+    n = append(data_copy, "CAT", "  - state: PRK\n    type: objection\n    target_state: USA\n    date: 2020-01-01\n" + SRC)
+    m = append(data_copy, "CAT", "  - state: PRK\n    type: withdrawal_of_reservation\n    article: '20'\n    date: 2021-01-01\n" + SRC)
+    assert errors(data_copy) == [
+        f"data/actions/CAT.yaml:{n}:12: objection by PRK on 2020-01-01, but no signature or consent of CAT by PRK is "
+        f"recorded at all: {RULE_HINT}",
+        f"data/actions/CAT.yaml:{m}:12: withdrawal_of_reservation by PRK on 2021-01-01, but no signature or consent of "
+        f"CAT by PRK is recorded at all: {RULE_HINT}",
+    ]
+
+
+def test_statement_before_the_signature(data_copy):
+    # The DPRK signed the CRPD on 2013-07-03 (data/actions/CRPD.yaml).
+    n = append(data_copy, "CRPD", "  - state: PRK\n    type: declaration\n    date: 2013-07\n" + SRC)
+    m = append(data_copy, "CRPD", "  - state: PRK\n    type: reservation\n    article: '1'\n    date: 2012-12-31\n" + SRC)
+    assert errors(data_copy) == [
+        f"data/actions/CRPD.yaml:{m}:12: reservation by PRK on 2012-12-31, but no signature or consent of CRPD by PRK "
+        f"is recorded on or before that date (the first is 2013-07-03): {RULE_HINT}"]
+    assert n  # 2013-07 may mean the day of the signature: not an error
+
+
+def test_statements_on_signature_or_without_legal_effect_pass(data_copy):
+    from kb.data.validate import validate
+
+    append(data_copy, "CRPD", "  - state: PRK\n    type: declaration\n    date: 2013-07-03\n" + SRC)
+    append(data_copy, "CAT", "  - state: PRK\n    type: objection\n    target_state: USA\n    date: 2020-01-01\n"
+                             "    legal_effect: none\n    summary: Recorded by the depositary from a non-signatory.\n" + SRC)
+    validate(data_copy, today="2026-02-03")
