@@ -332,3 +332,55 @@ def test_statements_on_signature_or_without_legal_effect_pass(data_copy):
     append(data_copy, "CAT", "  - state: PRK\n    type: objection\n    target_state: USA\n    date: 2020-01-01\n"
                              "    legal_effect: none\n    summary: Recorded by the depositary from a non-signatory.\n" + SRC)
     validate(data_copy, today="2026-02-03")
+
+
+# --------------------------------------------------------------------------- all errors at once
+
+def test_schema_errors_do_not_hide_cross_file_errors(data_copy):
+    # One bad field in one action, one in one state, one in one instrument ...
+    n = append(data_copy, "CRC", "  - state: PRK\n    type: ratified\n    date: 2020-01-01\n" + SRC)
+    states = data_copy / "states.yaml"
+    text = states.read_text()
+    i = text.index("  - id: NOR\n")
+    j = text.index("\n", text.index("alpha2:", i))
+    states.write_text(text[:i] + text[i:j].replace('alpha2: "NO"', "alpha2: 12") + text[j:])
+    s_line = text[:j].count("\n") + 1
+    # ... and, elsewhere, errors across records: a signature after the consent, a statement by a
+    # state with no consent, and a reference to an unknown state.
+    m = append(data_copy, "CRPD", "  - state: PRK\n    type: signature\n    date: 2020-01-01\n" + SRC)
+    k = append(data_copy, "CAT", "  - state: PRK\n    type: objection\n    target_state: XXX\n    date: 2020-01-01\n" + SRC)
+    # A reference to the state whose record failed its own check is not flagged.
+    append(data_copy, "CAT", "  - state: PRK\n    type: objection\n    target_state: NOR\n    date: 2020-01-01\n"
+                             "    legal_effect: none\n    summary: test\n" + SRC)
+    got = errors(data_copy)
+    assert got == [
+        f"data/actions/CAT.yaml:{k}:12: objection by PRK on 2020-01-01, but no signature or consent of CAT by PRK is "
+        f"recorded at all: {RULE_HINT}",
+        f"data/actions/CAT.yaml:{k + 2}:19: target_state 'XXX' is not in states.yaml",
+        f"data/actions/CRC.yaml:{n + 1}:11: type: 'ratified' is not allowed; use one of 'signature', 'ratification', "
+        "'accession', 'succession', 'acceptance', 'approval', 'formal_confirmation', 'definitive_signature', "
+        "'reservation', 'declaration', 'objection', 'competence_declaration', 'opt_out', "
+        "'withdrawal_of_reservation', 'partial_withdrawal_of_reservation', 'withdrawal_of_declaration', "
+        "'withdrawal_of_objection', 'withdrawal_of_competence_declaration', 'withdrawal_of_opt_out', "
+        "'denunciation', 'notification_of_withdrawal', 'territorial_application' or 'communication'",
+        f"data/actions/CRPD.yaml:{m + 2}:11: signature on 2020-01-01 comes after PRK's consent to be bound: a signature "
+        "cannot follow consent; check the dates",
+        f"data/states.yaml:{s_line}:13: alpha2: expected text, got the number 12: put the value in quotes, e.g. \"12\"",
+    ]
+
+
+def test_a_state_with_a_failed_record_is_not_judged(data_copy):
+    # The bad CRC action is PRK's: PRK's CRC sequence is not judged (a second consent would be
+    # flagged otherwise), but other pairs are.
+    n = append(data_copy, "CRC", "  - state: PRK\n    type: ratification\n    date: 2021-01-01\n" + SRC)
+    append(data_copy, "CRC", "  - state: PRK\n    type: accession\n    date: 2021-02-30\n" + SRC)
+    got = errors(data_copy)
+    assert got == [f"data/actions/CRC.yaml:{n + 9}:11: date: '2021-02-30' is not a date: 2021-02 has 28 days"]
+
+
+def test_unreadable_states_file_still_stops_reference_checks(data_copy):
+    (data_copy / "states.yaml").write_text("states: [\n")
+    append(data_copy, "CAT", "  - state: PRK\n    type: objection\n    target_state: XXX\n    date: 2020-01-01\n" + SRC)
+    assert errors(data_copy) == [
+        "data/states.yaml:2:1: YAML syntax error: did not find expected node content (while parsing a flow node): "
+        "fix the syntax at this place"]
