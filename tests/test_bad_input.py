@@ -384,3 +384,74 @@ def test_unreadable_states_file_still_stops_reference_checks(data_copy):
     assert errors(data_copy) == [
         "data/states.yaml:2:1: YAML syntax error: did not find expected node content (while parsing a flow node): "
         "fix the syntax at this place"]
+
+
+# --------------------------------------------------------------------------- property: no crash from data
+
+import os  # noqa: E402
+import re  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from .conftest import DATA, ROOT  # noqa: E402
+
+#: Examples per run; KB_FUZZ_EXAMPLES=200 for a longer hunt.
+FUZZ_EXAMPLES = int(os.environ.get("KB_FUZZ_EXAMPLES", "4"))
+FUZZ_FILES = ["treaties.yaml", "states.yaml", "actions/CAT.yaml", "imported/untc/CRPD.yaml",
+              "engagement/PRK.yaml", "asks/UPR-2019-PRK.yaml", "imported/untc/counts.yaml"]
+LOCATED = re.compile(r"^data/[^:\n]+:\d+:\d+: \S.*$")
+
+yaml_values = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=20),
+              st.sampled_from(["2001-02-30", "!!int x", "&a", "*a", "[" * 40, "{", "- - -", "\x1b[2J", "\u202e"])),
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)),
+    max_leaves=12)
+
+
+def _mutate(raw: bytes, op: str, pick: int, junk: bytes, doc) -> bytes:
+    pos = pick % (len(raw) + 1)
+    if op == "truncate":
+        return raw[:pos]
+    if op == "bytes":
+        return raw[:pos] + junk + raw[pos:]
+    if op == "deep":
+        return raw[:pos] + b"[" * (20_000 + pick % 80_000) + raw[pos:]
+    import yaml
+
+    text = yaml.safe_dump(doc, allow_unicode=True, default_flow_style=pick % 2 == 0).encode()
+    if op == "replace":
+        return text
+    line_start = raw.rfind(b"\n", 0, pos) + 1  # random YAML spliced in at the start of a line
+    return raw[:line_start] + text + raw[line_start:]
+
+
+@pytest.fixture(scope="module")
+def fuzz_copy(tmp_path_factory):
+    data = tmp_path_factory.mktemp("fuzz") / "data"
+    shutil.copytree(DATA, data)
+    return data
+
+
+@settings(max_examples=FUZZ_EXAMPLES, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(name=st.sampled_from(FUZZ_FILES), op=st.sampled_from(["truncate", "bytes", "deep", "replace", "splice"]),
+       pick=st.integers(min_value=0, max_value=10**7), junk=st.binary(min_size=1, max_size=16), doc=yaml_values)
+def test_kb_validate_never_crashes_on_mutated_data(fuzz_copy, name, op, pick, junk, doc):
+    path = fuzz_copy / name
+    original = path.read_bytes()
+    path.write_bytes(_mutate(original, op, pick, junk, doc))
+    try:
+        proc = subprocess.run([sys.executable, "-m", "kb", "validate", "--data", "data", "--today", "2026-02-03"],
+                              cwd=fuzz_copy.parent, capture_output=True, text=True, timeout=300,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+    finally:
+        path.write_bytes(original)
+    assert proc.returncode in (0, 1), (op, name, proc.returncode, proc.stderr[-2000:])
+    if proc.returncode == 1:
+        lines = proc.stderr.rstrip("\n").split("\n")
+        assert re.fullmatch(r"\d+ errors? found; nothing was built\.", lines[-1]), proc.stderr[-2000:]
+        assert lines[:-1] and all(LOCATED.match(ln) for ln in lines[:-1]), proc.stderr[-2000:]
