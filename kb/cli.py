@@ -45,8 +45,25 @@ def main() -> None:
 
 
 def _fail_data(exc) -> None:
-    click.echo(exc.render(), err=True)
+    click.echo(_printable(exc.render()), err=True)
     sys.exit(1)
+
+
+_CONTROL_RE = None
+
+
+def _printable(text: str) -> str:
+    """Text for a terminal: control characters that a terminal would act on (C0 other than tab
+    and line feed, DEL, C1, and the bidirectional embeddings, overrides and isolates) are
+    written as escapes (\\x1b, \\u202e), never sent as themselves."""
+    global _CONTROL_RE
+    if text.isascii() and text.isprintable():
+        return text
+    if _CONTROL_RE is None:
+        import re
+
+        _CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+    return _CONTROL_RE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)
 
 
 @main.command()
@@ -548,13 +565,23 @@ def _ask(fn: Callable, *args: Any, hints: dict[str, str], **kwargs: Any) -> Any:
         raise click.ClickException(str(exc)) from None
 
 
+def _json_printable(text: str) -> str:
+    """JSON text for a terminal: json.dumps escapes C0 controls; DEL, C1 and the bidirectional
+    controls it leaves as they are, and are escaped here (\\u009b: the same value, read back)."""
+    if text.isascii() and "\x7f" not in text:
+        return text
+    import re
+
+    return re.sub("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]", lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def _emit(rows: list[dict], fmt: str, table_cols: list[str]) -> None:
     import csv
     import io
     import json
 
     if fmt == "json":
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        click.echo(_json_printable(json.dumps(rows, ensure_ascii=False, indent=2)))
     elif fmt == "csv":
         buf = io.StringIO()
         if rows:
@@ -570,8 +597,8 @@ def _emit(rows: list[dict], fmt: str, table_cols: list[str]) -> None:
             if v is None:
                 return ""
             if isinstance(v, list):
-                return ",".join(map(str, v))
-            return str(v)
+                return _printable(",".join(map(str, v)))
+            return _printable(str(v))
 
         cells = [[cell(r.get(c)) for c in table_cols] for r in rows]
         widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(table_cols)]
@@ -602,8 +629,8 @@ def cite_command(state: str, instrument: str, as_of: str | None, style: str, db_
     from . import query as q
 
     as_of = _date_or_fail(as_of, "--as-of")
-    click.echo(_ask(q.cite, _connect(db_path), state, instrument, as_of, style,
-                    hints={"state": "STATE", "instrument": "INSTRUMENT", "as_of": "--as-of"}))
+    click.echo(_printable(_ask(q.cite, _connect(db_path), state, instrument, as_of, style,
+                    hints={"state": "STATE", "instrument": "INSTRUMENT", "as_of": "--as-of"})))
 
 
 @main.command("cite-event")
@@ -621,7 +648,7 @@ def cite_event_command(key: str, style: str, db_path: Path) -> None:
     """
     from . import query as q
 
-    click.echo(_ask(q.cite_event, _connect(db_path), key, style, hints={"event": "KEY"}))
+    click.echo(_printable(_ask(q.cite_event, _connect(db_path), key, style, hints={"event": "KEY"})))
 
 
 @main.command("info")

@@ -113,6 +113,8 @@ def model_md() -> str:
     ]:
         out += [f"### {title}", "", *_fields(model), ""]
     out += EIF_PROSE.splitlines() + [""]
+    from kb.data.validate import STATEMENT_RULE_DOC
+    out += STATEMENT_RULE_DOC.splitlines() + [""]
     out += ["## Vocabularies", ""]
     for vocab, terms in S.VOCABULARIES.items():
         out += [f"### {vocab}", "", "| term | meaning |", "| --- | --- |"]

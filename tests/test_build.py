@@ -128,7 +128,7 @@ def test_cache_never_serves_stale_records(data_copy, tmp_path):
     from kb.db.cache import FileCache
     cache = FileCache(tmp_path / "cache")
     first = validate(data_copy, today=TODAY, cache=cache)
-    assert any(cache.directory.glob("*.pickle"))
+    assert any(cache.directory.glob("*.json"))
     path = data_copy / "actions" / "CRPD.yaml"
     path.write_text(path.read_text().replace("date: 2013-07-03", "date: 2013-07-04"))
     second = validate(data_copy, today=TODAY, cache=cache)

@@ -126,8 +126,11 @@ def test_exit_needs_consent(data_copy):
 def test_ilo_rules(data_copy):
     n = append(data_copy, "C029", "  - state: PRK\n    type: signature\n    date: 2020-01-01\n" + SRC)
     m = append(data_copy, "C087", "  - state: PRK\n    type: ratification\n    date: 2020-01-01\n" + SRC)
+    # Both at once: the sequence checks run beside the other checks, not after them.
     assert errors(data_copy) == [
         f"data/actions/C029.yaml:{n + 1}:11: ILO instruments have no signature step: record the ratification only",
+        f"data/actions/C087.yaml:{m + 2}:11: PRK was not an ILO member on 2020-01-01: only members can ratify ILO "
+        "instruments (check the date or the state's ILO membership in states.yaml)",
     ]
     (data_copy / "actions" / "C029.yaml").unlink()
     assert errors(data_copy) == [

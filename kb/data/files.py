@@ -19,6 +19,58 @@ def data_files(data_dir: Path) -> list[Path]:
     return files
 
 
+#: Folders of one file per record set, each `ID.yaml`; `texts/` holds treaty texts.
+RECORD_FOLDERS = ("actions", "asks", "engagement", "texts")
+#: The files at the top of the data directory.
+TOP_FILES = ("treaties.yaml", "states.yaml", "procedures.yaml")
+_LAYOUT = ("the data directory holds treaties.yaml, states.yaml, procedures.yaml, "
+           "actions/, asks/, engagement/, texts/ (ID.yaml files) and imported/SOURCE/ (.yaml files)")
+
+
+def _stray_file(path: Path) -> str:
+    name = path.name
+    stem, dot, ext = name.rpartition(".")
+    if dot and stem and ext.lower() in ("yml", "yaml") and ext != "yaml":  # .yml, .YAML, .Yml
+        return f"{name} is not read: only files ending in .yaml are data: rename it to {stem}.yaml or remove it"
+    if name.endswith(".yaml"):
+        return f"{name} is not read here: {_LAYOUT}: move it or remove it"
+    return f"{name} is not read: only files ending in .yaml are data: rename it to .yaml or remove it"
+
+
+def stray_files(data_dir: Path) -> list[tuple[Path, str]]:
+    """Files and folders under data_dir that the build would not read, each with what to do.
+
+    A file the build ignores is a record that silently is not there (a `CAT.yml`, an editor's
+    backup, a folder with a misspelt name), so each one is an error."""
+    out: list[tuple[Path, str]] = []
+    try:
+        top = sorted(data_dir.iterdir())
+    except OSError:
+        return out
+    for p in top:
+        if p.is_dir():
+            if p.name in RECORD_FOLDERS:
+                subs = [(q, None) for q in sorted(p.iterdir())]
+            elif p.name == "imported":
+                subs = []
+                for d in sorted(p.iterdir()):
+                    if d.is_dir():
+                        subs += [(q, d) for q in sorted(d.iterdir())]
+                    else:
+                        subs.append((d, p))
+            else:
+                out.append((p, f"folder {p.name}/ is not read: {_LAYOUT}: move its files or remove it"))
+                continue
+            for q, parent in subs:
+                if q.is_dir():
+                    out.append((q, f"folder {q.name}/ is not read: {_LAYOUT}: move its files or remove it"))
+                elif not q.name.endswith(".yaml") or parent is p:
+                    out.append((q, _stray_file(q)))
+        elif p.name not in TOP_FILES:
+            out.append((p, _stray_file(p)))
+    return out
+
+
 def data_digest(files: list[Path]) -> str:
     h = hashlib.sha256()
     for f in files:

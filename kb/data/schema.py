@@ -29,7 +29,7 @@ def check_date(value: str) -> str:
     """Accept YYYY, YYYY-MM or YYYY-MM-DD naming a real calendar date."""
     if value in _GOOD_DATES:
         return value
-    m = _DATE_RE.match(value)
+    m = _DATE_RE.fullmatch(value)
     if not m:
         raise ValueError(
             f"{value!r} is not a date: write YYYY-MM-DD (or YYYY-MM / YYYY where only that is known)"
@@ -176,7 +176,7 @@ class Source(Record):
     @field_validator("url")
     @classmethod
     def _url(cls, v: str) -> str:
-        if not re.match(r"^https?://[^\s/]+\S*$", v):
+        if not re.fullmatch(r"https?://[^\s/]+\S*", v):
             raise ValueError(f"{v!r} is not a URL: write the full http(s) address")
         return v
 

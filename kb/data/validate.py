@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import schema as S
 from .errors import DataErrors, Problem
-from .files import data_files
+from .files import data_files, stray_files
 from .loader import Loaded, LoadError, load_text
 
 TODAY_ENV = "KB_TODAY"
@@ -114,6 +114,56 @@ def _validate(model: type[BaseModel], loaded: Loaded, problems: list[Problem]) -
             loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and (p.startswith("function-") or p in ("str", "list[str]", "literal['all']"))))
             line, col = loaded.where(loc)
             problems.append(Problem(loaded.path, line, col, _describe(err)))
+        return None
+
+
+@dataclass
+class Dropped:
+    """A record that failed its own schema check, kept aside so that the checks across records
+    know what is missing (and neither flag references to it nor judge its state's sequence)."""
+
+    file: str
+    field: str  # the list it was in: "actions", "instruments", "states", ...
+    raw: Any  # the record as loaded
+    file_data: Any  # the whole file as loaded (its `instrument:` for actions)
+
+
+def _salvage(model: type[BaseModel], loaded: Loaded, dropped: list[Dropped]) -> tuple[Loaded, BaseModel] | None:
+    """When every schema error of a file lies inside items of its top-level lists, the file
+    without those items, with the positions of the items kept (so that every record that passed
+    its own check still takes part in the checks across records); None otherwise."""
+    try:
+        model.model_validate(loaded.data)
+        return None
+    except ValidationError as exc:
+        errs = exc.errors(include_url=False)
+    data = loaded.data
+    bad: dict[str, set[int]] = {}
+    for err in errs:
+        loc = err["loc"]
+        if len(loc) < 2 or not isinstance(loc[0], str) or not isinstance(loc[1], int) \
+                or not isinstance(data.get(loc[0]), list):
+            return None
+        bad.setdefault(loc[0], set()).add(loc[1])
+    reduced = dict(data)
+    remap: dict[str, dict[int, int]] = {}
+    for fld, idx in bad.items():
+        items = data[fld]
+        keep = [i for i in range(len(items)) if i not in idx]
+        reduced[fld] = [items[i] for i in keep]
+        remap[fld] = {old: new for new, old in enumerate(keep)}
+        dropped.extend(Dropped(loaded.path, fld, items[i], data) for i in sorted(idx))
+    positions = {}
+    for loc, where in loaded.positions.items():
+        if len(loc) >= 2 and loc[0] in remap:
+            if loc[1] not in remap[loc[0]]:
+                continue
+            loc = (loc[0], remap[loc[0]][loc[1]]) + loc[2:]
+        positions[loc] = where
+    part = Loaded(loaded.path, reduced, positions)
+    try:
+        return part, model.model_validate(reduced)
+    except ValidationError:  # pragma: no cover - the errors were all inside the dropped items
         return None
 
 
@@ -217,11 +267,15 @@ def _load_all(items: list[tuple[str, bytes]]) -> list[Loaded | Problem]:
     return [results[i] for i in range(len(items))]
 
 
-def read_files(data_dir: Path, problems: list[Problem], cache: Any = None) -> list[tuple[Loaded, BaseModel]]:
+def read_files(data_dir: Path, problems: list[Problem], cache: Any = None,
+               dropped: list[Dropped] | None = None) -> list[tuple[Loaded, BaseModel]]:
     """Load and validate every data file (each on its own); collect problems.
 
-    `cache`, when given, is a per-file cache with key(shown, raw), get(key), put(key, value)
-    and prune(keep) (kb.db.cache.FileCache): files whose bytes it has seen are not parsed again."""
+    `cache`, when given, is a per-file cache with key(shown, raw), get(key, shown) -> Loaded or
+    None, put(key, loaded) and prune(keep) (kb.db.cache.FileCache): files whose bytes it has
+    seen are not parsed again. What it returns is validated like a parsed file; an entry whose
+    records do not validate is not trusted, and the file is parsed again."""
+    _check_stray(data_dir, problems)
     keys = set()
     slots: list[Any] = []  # per file, in order: a Problem, a cached (Loaded, model), or an index into todo
     todo: list[tuple[str, bytes]] = []
@@ -233,7 +287,7 @@ def read_files(data_dir: Path, problems: list[Problem], cache: Any = None) -> li
             continue
         raw = path.read_bytes()
         key = cache.key(shown, raw) if cache else None
-        hit = cache.get(key) if cache else None
+        hit = _from_cache(cache, key, shown) if cache else None
         if hit is not None:
             slots.append(hit)
             keys.add(key)
@@ -246,6 +300,8 @@ def read_files(data_dir: Path, problems: list[Problem], cache: Any = None) -> li
     for slot in slots:
         if isinstance(slot, Problem):
             problems.append(slot)
+            if dropped is not None:
+                dropped.append(Dropped(slot.file, "", None, None))
             continue
         if isinstance(slot, tuple):
             out.append(slot)
@@ -253,6 +309,8 @@ def read_files(data_dir: Path, problems: list[Problem], cache: Any = None) -> li
         loaded, key = loaded_all[slot], todo_keys[slot]
         if isinstance(loaded, Problem):
             problems.append(loaded)
+            if dropped is not None:  # the file could not be read: every record in it is missing
+                dropped.append(Dropped(loaded.file, "", None, None))
             continue
         mine: list[Problem] = []
         model = _validate(_model_for(loaded), loaded, mine)
@@ -260,11 +318,33 @@ def read_files(data_dir: Path, problems: list[Problem], cache: Any = None) -> li
         if model is not None:
             out.append((loaded, model))
             if cache and not mine:
-                cache.put(key, (loaded, model))
+                cache.put(key, loaded)
                 keys.add(key)
+        elif dropped is not None:
+            part = _salvage(_model_for(loaded), loaded, dropped)
+            if part is not None:
+                out.append(part)
+            else:  # the file as a whole is wrong: every record in it is missing
+                dropped.append(Dropped(loaded.path, "", None, loaded.data))
     if cache and not problems:
         cache.prune(keys)
     return out
+
+
+def _from_cache(cache: Any, key: str, shown: str) -> tuple[Loaded, BaseModel] | None:
+    """The cached file, validated; None (parse it) when there is no entry or it does not validate."""
+    loaded = cache.get(key, shown)
+    if loaded is None:
+        return None
+    mine: list[Problem] = []
+    model = _validate(_model_for(loaded), loaded, mine)
+    return (loaded, model) if model is not None and not mine else None
+
+
+def _check_stray(data_dir: Path, problems: list[Problem]) -> None:
+    """A file under data/ that the build would not read is an error, not a silent gap."""
+    for path, message in stray_files(data_dir):
+        problems.append(Problem(_display(path, data_dir), 1, 1, message))
 
 
 # --------------------------------------------------------------------------- cross checks
@@ -281,7 +361,8 @@ def validate(data_dir: Path, today: str | None = None, cache: Any = None) -> Dat
     curated: list[ActionRow] = []
     imported: list[ActionRow] = []
 
-    for loaded, f in read_files(data_dir, problems, cache):
+    dropped: list[Dropped] = []
+    for loaded, f in read_files(data_dir, problems, cache, dropped):
         if isinstance(f, S.TreatiesFile):
             ds.instruments += [Located(r, loaded.path, ("instruments", i), loaded) for i, r in enumerate(f.instruments)]
         elif isinstance(f, S.StatesFile):
@@ -310,9 +391,12 @@ def validate(data_dir: Path, today: str | None = None, cache: Any = None) -> Dat
 
     # Everything refers to the instruments and the states: if either file could not be read,
     # checking references against it would only bury the real error under hundreds of others.
-    core = {"treaties.yaml", "states.yaml"}
-    if any(Path(p.file).name in core and Path(p.file).parent.name != "actions" for p in problems):
+    # A record of them that failed its own check but names its id only stands aside: references
+    # to that id are not flagged, and the checks across records run on everything else.
+    missing = _missing_ids(dropped)
+    if missing is None:
         raise DataErrors(problems)
+    incomplete = _incomplete_pairs(dropped)
 
     instruments = {}
     for loc in ds.instruments:
@@ -339,6 +423,8 @@ def validate(data_dir: Path, today: str | None = None, cache: Any = None) -> Dat
                 if v and S.date_bounds(v)[0] > today:
                     problems.append(loc.problem(f"{fld} {v} is after today ({today}): dates cannot be in the future", "memberships", j, fld))
 
+    instruments = _Ids(instruments, missing["instruments"])
+    states = _Ids(states, missing["states"])
     for loc in ds.instruments:
         r = loc.record
         if r.parent and r.parent not in instruments:
@@ -418,9 +504,10 @@ def validate(data_dir: Path, today: str | None = None, cache: Any = None) -> Dat
             other = seen[k].at
             line, _ = other.where()
             problems.append(at.problem(f"duplicate action: the same {a.type} by {a.state} on {a.date} is at {other.file}:{line}: keep one"))
+            incomplete.add((a.state, row.instrument))  # judged once, here
         seen[k] = row
         inst = instruments.get(row.instrument)
-        if inst is None:
+        if inst is None and row.instrument not in instruments:
             line, col = at.loaded.where(("instrument",))
             problems.append(Problem(at.file, line, col, f"instrument {row.instrument!r} is not in treaties.yaml: add it there first"))
         if a.state not in states:
@@ -437,8 +524,13 @@ def validate(data_dir: Path, today: str | None = None, cache: Any = None) -> Dat
         if inst is not None and inst.regime == "ILO" and a.type == "signature":
             problems.append(at.problem("ILO instruments have no signature step: record the ratification only", "type"))
 
-    if not problems:
-        _check_sequences(merged, instruments, states, problems)
+    # Per state and instrument, on every record that passed its own check; a pair with a record
+    # that did not (or a duplicate) is left out: its sequence is not known.
+    judged = [r for r in merged if r.instrument in instruments.real and r.action.state in states.real
+              and (r.action.state, r.instrument) not in incomplete and (None, r.instrument) not in incomplete
+              and (None, None) not in incomplete]
+    _check_sequences(judged, instruments, states, problems)
+    _check_statements(judged, instruments, problems)
 
     if problems:
         raise DataErrors(problems)
@@ -446,10 +538,68 @@ def validate(data_dir: Path, today: str | None = None, cache: Any = None) -> Dat
     return ds
 
 
+class _Ids(dict):
+    """Records by id; `in` also answers True for the ids of records that failed their own check
+    (`missing`), so that references to them are not flagged; `real` holds only the valid ones."""
+
+    def __init__(self, records: dict, missing: set[str]):
+        super().__init__(records)
+        self.real = records
+        self.missing = missing
+
+    def __contains__(self, key: object) -> bool:
+        return dict.__contains__(self, key) or key in self.missing
+
+
+_CORE = {"treaties.yaml": "instruments", "states.yaml": "states"}
+
+
+def _is_core(file: str) -> str | None:
+    p = Path(file)
+    return _CORE.get(p.name) if p.parent.name not in ("actions", "asks", "engagement", "texts") \
+        and p.parent.parent.name != "imported" else None
+
+
+def _missing_ids(dropped: list[Dropped]) -> dict[str, set[str]] | None:
+    """The ids of instruments and states that failed their own check; None when one of them (or
+    a whole file of them) cannot be named: then no reference can be judged."""
+    out: dict[str, set[str]] = {"instruments": set(), "states": set()}
+    for d in dropped:
+        kind = _is_core(d.file)
+        if kind is None:
+            continue
+        rid = d.raw.get("id") if isinstance(d.raw, dict) else None
+        if d.field != kind or not isinstance(rid, str):
+            return None
+        out[kind].add(rid)
+    return out
+
+
+def _incomplete_pairs(dropped: list[Dropped]) -> set[tuple[str | None, str | None]]:
+    """(state, instrument) pairs with an action that failed its own check; (None, instrument):
+    every state of that instrument; (None, None): every pair."""
+    out: set[tuple[str | None, str | None]] = set()
+    for d in dropped:
+        p = Path(d.file)
+        if p.parent.name != "actions" and p.parent.parent.name != "imported":
+            continue
+        data = d.file_data if isinstance(d.file_data, dict) else {}
+        if "expected_counts" in data or (p.parent.parent.name == "imported" and p.name == "counts.yaml"):
+            continue
+        inst = data.get("instrument") if isinstance(data.get("instrument"), str) else p.stem
+        if d.field == "actions" and isinstance(d.raw, dict) and isinstance(d.raw.get("state"), str):
+            out.add((d.raw["state"], inst))
+        else:
+            out.add((None, inst))
+    return out
+
+
 def treaty_body_problem(instrument_id: str, instruments: dict) -> str | None:
     """Why `instrument_id` cannot name a treaty body's treaty (None when it can)."""
     inst = instruments.get(instrument_id)
     if inst is None:
+        if instrument_id in instruments:  # a record that failed its own check
+            return None
         return f"instrument {instrument_id!r} is not in treaties.yaml: use an instrument id, e.g. CRPD"
     if inst.regime != "UN" or not inst.monitoring_body:
         why = "an ILO instrument" if inst.regime == "ILO" else "monitoring_body is null in treaties.yaml"
@@ -503,7 +653,7 @@ def _check_engagement(ds: Dataset, instruments: dict, states: dict, today: str, 
             msg = treaty_body_problem(e.instrument, instruments)
             if msg:
                 problems.append(loc.problem(msg, "instrument"))
-            else:
+            elif e.instrument in instruments.real:
                 adopted = S.date_bounds(instruments[e.instrument].adopted)[0]
                 if S.date_bounds(e.date)[1] < adopted:
                     problems.append(loc.problem(f"date {e.date} is before {e.instrument} was adopted ({instruments[e.instrument].adopted}): check the date", "date"))
@@ -572,3 +722,59 @@ def _check_sequences(rows: list[ActionRow], instruments: dict, states: dict, pro
                         f"{a.type} on {a.date} but {state} is not a party to {inst_id} then: record the consent first", "type"))
                 party = False
                 consent = None
+
+
+#: Statements that only a signatory or a party makes: reservations, declarations, objections,
+#: competence declarations, opt-outs and the withdrawal of any of them. Communications are not
+#: among them (the depositary circulates communications from any state, e.g. on another
+#: state's status), nor territorial applications (an extension of a consent, checked with it).
+STATEMENT_TYPES = (
+    "reservation", "declaration", "objection", "competence_declaration", "opt_out",
+    "withdrawal_of_reservation", "partial_withdrawal_of_reservation", "withdrawal_of_declaration",
+    "withdrawal_of_objection", "withdrawal_of_competence_declaration", "withdrawal_of_opt_out",
+)
+
+STATEMENT_RULE_DOC = """\
+## Statements need a signature or a consent
+
+A reservation, declaration, objection, competence declaration or opt-out, or the withdrawal of one
+(`kb validate`: `STATEMENT_TYPES` in `kb/data/validate.py`), with `legal_effect: effective`, needs a
+signature or a consent to be bound (any consent type, of any legal effect) of the same instrument by
+the same state, dated on or before the statement (a partial date counts from its earliest day for the
+signature or consent, to its latest day for the statement), where the instrument's record is complete for
+that state (`complete_for`): elsewhere a consent may exist that is not recorded, and nothing is judged. A statement made on signature or with the
+consent, on the same day, passes. Otherwise `kb validate` names the statement: record the signature or
+consent first, or check the dates. Where the depositary records a statement from a state that had
+neither signed nor consented (an objection by a state entitled to become a party, say), record it
+with `legal_effect: none` and say so in `summary`. On the UN Treaty Collection data of 3 February
+2026 no statement falls under this rule: every one follows a signature or consent of its state.
+Communications (`communication`) and territorial applications are not checked.
+"""
+
+
+def _check_statements(rows: list[ActionRow], instruments: dict, problems: list[Problem]) -> None:
+    """A statement (STATEMENT_TYPES) needs a signature or consent of its instrument by its state on
+    or before its date (STATEMENT_RULE_DOC), where the instrument's record is complete for the state."""
+    first: dict[tuple[str, str], str] = {}
+    for row in rows:
+        a = row.action
+        if a.type == "signature" or a.type in S.CONSENT_TYPES:
+            k = (a.state, row.instrument)
+            d = S.date_bounds(a.date)[0]
+            if k not in first or d < first[k]:
+                first[k] = d
+    for row in rows:
+        a = row.action
+        if a.type not in STATEMENT_TYPES or a.legal_effect != "effective":
+            continue
+        complete = instruments[row.instrument].complete_for
+        if complete != "all" and a.state not in complete:  # a consent may be there, not recorded
+            continue
+        since = first.get((a.state, row.instrument))
+        if since is None or since > S.date_bounds(a.date)[1]:
+            when = "recorded at all" if since is None else f"recorded on or before that date (the first is {since})"
+            problems.append(row.at.problem(
+                f"{a.type} by {a.state} on {a.date}, but no signature or consent of {row.instrument} by {a.state} is "
+                f"{when}: record the signature or consent first, or check the date; if the depositary records the "
+                "statement from a state that had neither signed nor consented, set `legal_effect: none` and say so in "
+                "`summary` (docs/DATA_MODEL.md, 'Statements need a signature or a consent')", "state"))

@@ -330,6 +330,31 @@ def check_database(conn, ds: Dataset) -> list[Problem]:
     return problems
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def check_target(data_dir: Path, db_path: Path) -> None:
+    """Refuse a target that would replace something that is not a database: a file inside the
+    data directory (a curated file, or where the build's lock and cache would land), or an
+    existing file that is not SQLite. Called before anything is written."""
+    data = data_dir.resolve()
+    target = db_path.resolve()
+    if target == data or data in target.parents:
+        raise BuildError(f"--db {db_path} is inside the data directory {data_dir}: the database is built from the "
+                         "data and must be written elsewhere (e.g. --db kb.db); nothing was written")
+    if target.is_file():
+        try:
+            with open(target, "rb") as f:
+                head = f.read(len(SQLITE_HEADER))
+        except OSError as exc:
+            raise BuildError(f"cannot read {db_path}: {exc.strerror}: choose another --db") from None
+        if head and head != SQLITE_HEADER:
+            raise BuildError(f"--db {db_path} exists and is not a SQLite database: a build would replace it; "
+                             "choose another file or move this one away; nothing was written")
+    elif target.exists():
+        raise BuildError(f"--db {db_path} exists and is not a file: choose another --db; nothing was written")
+
+
 def build(data_dir: Path, db_path: Path, today: str | None = None, use_cache: bool = True) -> dict:
     """Validate and build; replace db_path only if everything succeeded.
 
@@ -337,6 +362,7 @@ def build(data_dir: Path, db_path: Path, today: str | None = None, use_cache: bo
     and date rules is left as it is, and unchanged files are not parsed again (a per-file
     cache keyed by content in .kb-cache/ beside the database)."""
     db_path = db_path.resolve()
+    check_target(data_dir, db_path)
     if not db_path.parent.is_dir():
         raise BuildError(f"directory {db_path.parent} does not exist: create it or choose another --db")
     if not os.access(db_path.parent, os.W_OK):

@@ -9,7 +9,7 @@ import hashlib
 import sqlite3
 from pathlib import Path
 
-from ..data.files import data_digest, data_files
+from ..data.files import data_digest, data_files, stray_files
 
 
 def code_digest() -> str:
@@ -44,4 +44,6 @@ def up_to_date(data_dir: Path, db_path: Path, today: str | None) -> tuple[bool, 
     code = code_digest()
     info = built_from(db_path)
     same = info.get("data_digest") == digest and info.get("code_digest") == code and info.get("today") == (today or "")
+    if same and stray_files(data_dir):  # a file the build would not read: validate, which names it
+        same = False
     return same, info, digest, code
