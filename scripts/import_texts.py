@@ -150,6 +150,13 @@ NOISE = (
 #: Lines that begin the closing formula after the last article: the rest of that article is not text of it.
 CLOSING = ("IN WITNESS WHEREOF", "IN WITNESS THEREOF", "IN FAITH WHEREOF", "DONE at", "Done at")
 
+#: Lines whose level the labels alone cannot tell, read by hand against the text: (instrument,
+#: start of the line) -> the kind of label it is. Rome Statute 93(10)(b)(i)(a)-(b) and (ii)(a)-(b)
+#: are letters below romans; the "c)" after them is 93(10)(c).
+LEVEL_FIXES = {
+    ("ROME", "c) The Court may, under the conditions set out in this paragraph"): "lower",
+}
+
 ARTICLE_RE = re.compile(r"^###\s*Article\s+([0-9]+|[IVXL]+)\s*$")
 DIVISION_RE = re.compile(r"^###\s*(PART|CHAPTER|Chapter|Part|SECTION|Section)\b")
 TITLE_RE = re.compile(r"^####\s*(.+?)\s*$")
@@ -191,9 +198,13 @@ def english_lines(raw: str, start: str, end: str) -> list[str]:
 def _kind(label_kind: str, label: str, stack: list[dict], following: str | None) -> str:
     """`lower` or `roman` for a lower-case label, by the run it continues; `following` is the next
     lower-case label in the article ("(h)", "(i)", "(ii)": the "(i)" opens a run of romans)."""
+    kinds = [n["_kind"] for n in stack]
+    if label_kind == "lower" and stack and kinds[-1] == "roman" and label == "a" and following != "ii":
+        return "lower2"  # letters below a roman numeral: Rome Statute 93(10)(b)(i)(a)
+    if label_kind == "lower" and len(label) == 1 and "lower2" in kinds and stack[kinds.index("lower2")]["id"] == chr(ord(label) - 1):
+        return "lower2"
     if label_kind != "lower" or label not in ROMAN:
         return label_kind
-    kinds = [n["_kind"] for n in stack]
     last = {k: n for n, k in zip(stack, kinds)}
     idx = ROMAN.index(label)
     if "roman" in last and idx > 0 and last["roman"]["id"] == ROMAN[idx - 1]:
@@ -215,7 +226,7 @@ def _label(line: str) -> tuple[str, str, str] | None:
     return None
 
 
-def parse(lines: list[str]) -> list[dict]:
+def parse(lines: list[str], instrument: str = "") -> list[dict]:
     articles: list[dict] = []
     art: dict | None = None
     stack: list[dict] = []  # open numbered nodes, outermost first
@@ -262,7 +273,8 @@ def parse(lines: list[str]) -> list[dict]:
         lab = _label(line)
         if lab:
             kind, label, body = lab
-            kind = _kind(kind, label, stack, following[n])
+            kind = next((k for (i, start), k in LEVEL_FIXES.items() if i == instrument and line.startswith(start)),
+                        None) or _kind(kind, label, stack, following[n])
             kinds = [x["_kind"] for x in stack]
             if kind in kinds:
                 del stack[kinds.index(kind):]
@@ -300,7 +312,7 @@ def render(inst: str, git_dir: str) -> str:
     path, commit, start, end, adopted, title = SOURCES[inst]
     raw = subprocess.run(["git", "--git-dir", git_dir, "show", f"{commit}:{path}"],
                          check=True, capture_output=True).stdout.decode("utf-8")
-    articles = parse(english_lines(raw, start, end))
+    articles = parse(english_lines(raw, start, end), inst)
     doc = {
         "instrument": inst,
         "source": {
