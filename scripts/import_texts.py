@@ -164,7 +164,10 @@ ROMAN = ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii
          "xvii", "xviii", "xix", "xx", "xxi", "xxii", "xxiii", "xxiv", "xxv", "xxvi", "xxvii", "xxviii"]
 # A label at the start of a line, and its kind.
 LABELS = [
-    ("num", re.compile(r"^([0-9]{1,2})\.(?:\s+|$|(?=[A-Z\"“(]))(.*)$")),
+    # "5..": the copy's typo in OP-CRC-AC 3(5), read as "5."
+    ("num", re.compile(r"^([0-9]{1,2})\.\.?(?:\s+|$|(?=[A-Z\"“(]))(.*)$")),
+    # "a.Sexual exploitation": letters with a full stop, OP-CRC-SC 3(1)(a)(i)(a)-(c)
+    ("lowerdot", re.compile(r"^([a-z])\.(?=[A-Z])(.*)$")),
     ("upper", re.compile(r"^([A-F])\.(?:\s+|$)(.*)$")),
     ("pnum", re.compile(r"^\(([0-9]{1,2})\)\s*(.*)$")),
     ("lower", re.compile(r"^\(([a-z]{1,5})\)\s*(.*)$")),

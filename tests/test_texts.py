@@ -66,6 +66,9 @@ def test_exact_texts(built_db):
         assert text("GENOCIDE", "II(a)") == "Killing members of the group;"
         assert text("ROME", "93(10)(b)(i)(b)") == "The questioning of any person detained by order of the Court;"
         assert text("ICERD", "5(d)(v)") == "The right to own property alone as well as in association with others;"
+        # the copy's "5.." (OP-CRC-AC 3(5)) and "a." items (OP-CRC-SC 3(1)(a)(i)(a)-(c)) are read as paragraphs and items
+        assert text("OP-CRC-AC", "3(5)").startswith("The requirement to raise the age in paragraph 1 of the present article")
+        assert text("OP-CRC-SC", "3(1)(a)(i)(b)") == "Transfer of organs of the child for profit;"
         title = c.execute("SELECT title FROM treaty_provisions WHERE instrument_id = 'CRPD' AND provision = '1'").fetchone()[0]
         assert title == "Purpose"
         # a paragraph that is only a list has no words of its own
