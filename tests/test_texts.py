@@ -107,6 +107,18 @@ def test_full_text_search_finds_an_article(built_db):
         assert doc[0].startswith("The provision as a reservation cites it")
 
 
+def test_site_searches_the_texts(built_db):
+    import asyncio
+
+    from kb.web.app import make_datasette
+
+    ds = make_datasette(built_db)
+    r = asyncio.run(ds.client.get("/kb/treaty_provisions.json?_search=%22inherent+right+to+life%22&_shape=array"
+                                  "&_col=instrument_id&_col=provision"))
+    assert r.status_code == 200
+    assert [(x["instrument_id"], x["provision"]) for x in r.json()] == [("CRC", "6(1)"), ("CRPD", "10"), ("ICCPR", "6(1)")]
+
+
 # --------------------------------------------------------------------------- the article-reference check
 
 def _reservation(article: str, state: str = "FRA", date: str = "2001-01-01") -> str:
