@@ -110,6 +110,9 @@ def model_md() -> str:
         ("Engagement target (`engagement:` of an ask)", S.EngagementTarget),
         ("Engagement file (data/engagement/STATE.yaml)", S.EngagementFile),
         ("Engagement event (data/engagement/STATE.yaml, `events:`)", S.EngagementEvent),
+        ("Treaty text (data/texts/ID.yaml)", S.TextFile),
+        ("Article (`articles:` of a treaty text)", S.TextArticle),
+        ("Provision (`items:` of an article or provision)", S.TextProvision),
     ]:
         out += [f"### {title}", "", *_fields(model), ""]
     out += EIF_PROSE.splitlines() + [""]

@@ -142,12 +142,13 @@ def test_yaml11_booleans_and_numbers_stay_text_end_to_end(case):
     data, db, _ = case
     states = data / "states.yaml"
     states.write_text(states.read_text().replace('alpha2: "NO"', "alpha2: NO"))
-    append(data, "CAT", action(extra="    article: on\n    text: yes\n    summary: 1:30\n    footnote_text: 0777\n"))
+    # `on` goes in `unverified`, not `article`: an article must name one of the text's articles (data/texts/)
+    append(data, "CAT", action(extra="    unverified: on\n    text: yes\n    summary: 1:30\n    footnote_text: 0777\n"))
     r = kb_build(data, db)
     assert r.returncode == 0, r.stderr
     conn = sqlite3.connect(db)
     assert conn.execute("SELECT alpha2 FROM states WHERE id = 'NOR'").fetchone() == ("NO",)
-    assert conn.execute("SELECT article, text, summary, footnote_text FROM actions WHERE instrument_id = 'CAT'"
+    assert conn.execute("SELECT unverified, text, summary, footnote_text FROM actions WHERE instrument_id = 'CAT'"
                         " AND state_id = 'PRK'").fetchall() == [("on", "yes", "1:30", "0777")]
 
 

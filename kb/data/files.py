@@ -16,6 +16,7 @@ def data_files(data_dir: Path) -> list[Path]:
     files += sorted((data_dir / "imported").glob("*/*.yaml"))
     files += sorted((data_dir / "asks").glob("*.yaml"))
     files += sorted((data_dir / "engagement").glob("*.yaml"))
+    files += sorted((data_dir / "texts").glob("*.yaml"))
     return files
 
 

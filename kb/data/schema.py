@@ -604,3 +604,34 @@ VOCABULARIES["status"] = {
     "withdrawn": "The state was a party and validly left: its denunciation or withdrawal has taken effect.",
     "unknown": "The KB holds no complete record of this state's actions on this instrument (see `coverage`).",
 }
+
+
+# --------------------------------------------------------------------------- treaty texts (data/texts/<ID>.yaml)
+
+
+class TextProvision(Record):
+    """A numbered paragraph, sub-paragraph or item of an article, as the treaty numbers it."""
+
+    id: str = Field(description="The provision's number as the treaty prints it, without brackets: '1', 'a', 'ii', 'A'.")
+    text: str | None = Field(None, description="The provision's words (before its own sub-provisions, if any), English text.")
+    items: list["TextProvision"] = Field(default_factory=list, description="Its sub-provisions, in the treaty's order.")
+    text_after: str | None = Field(None, description="Words the treaty prints after the sub-provisions, where there are any.")
+
+
+class TextArticle(Record):
+    id: str = Field(description="The article's number as the treaty prints it: '29', or a Roman numeral ('IX') where the treaty numbers its articles so.")
+    title: str | None = Field(None, description="The article's heading, where the treaty gives one (e.g. CRPD 'Purpose').")
+    text: str | None = Field(None, description="The article's words before its numbered paragraphs (the whole article when it has none).")
+    items: list[TextProvision] = Field(default_factory=list, description="Its numbered paragraphs (or lettered items), in the treaty's order.")
+    text_after: str | None = Field(None, description="Words the treaty prints after the paragraphs, where there are any.")
+
+
+class TextFile(Record):
+    """One instrument's authentic English text, article by article (data/texts/<ID>.yaml)."""
+
+    instrument: str = Field(description="Instrument id (treaties.yaml); the file is named after it.")
+    source: Source = Field(description="The text's source: a UN/OHCHR publication or a faithful public copy; as_at is the text's own date (adoption).")
+    articles: list[TextArticle] = Field(min_length=1, description="The articles, in the treaty's order.")
+
+
+TextProvision.model_rebuild()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,6 +66,7 @@ class Dataset:
     procedures: list[Located] = field(default_factory=list)
     asks: list[Located] = field(default_factory=list)  # one per AsksFile
     engagement: list[Located] = field(default_factory=list)  # one per event, record = (state, EngagementEvent)
+    texts: list[Located] = field(default_factory=list)  # one per TextFile (data/texts/<ID>.yaml)
     files: list[Path] = field(default_factory=list)
 
 
@@ -190,6 +192,8 @@ def _model_for(loaded: Loaded) -> type[BaseModel]:
         return S.AsksFile
     if parent == "engagement":
         return S.EngagementFile
+    if parent == "texts":
+        return S.TextFile
     if isinstance(loaded.data, dict) and "expected_counts" in loaded.data:
         return S.ExpectedCountsFile
     return S.ActionsFile
@@ -377,6 +381,8 @@ def validate(data_dir: Path, today: str | None = None, cache: Any = None) -> Dat
                 problems.append(Problem(loaded.path, line, col,
                                         f"file {Path(loaded.path).name} holds the engagement of {f.state!r}: name the file {f.state}.yaml"))
             ds.engagement += [Located((f.state, e), loaded.path, ("events", i), loaded) for i, e in enumerate(f.events)]
+        elif isinstance(f, S.TextFile):
+            ds.texts.append(Located(f, loaded.path, (), loaded))
         elif isinstance(f, S.ExpectedCountsFile):
             ds.expected_counts += [Located(r, loaded.path, ("expected_counts", i), loaded) for i, r in enumerate(f.expected_counts)]
         else:
@@ -523,6 +529,9 @@ def validate(data_dir: Path, today: str | None = None, cache: Any = None) -> Dat
             problems.append(at.problem(f"effective_date {a.effective_date} is before date {a.date}", "effective_date"))
         if inst is not None and inst.regime == "ILO" and a.type == "signature":
             problems.append(at.problem("ILO instruments have no signature step: record the ratification only", "type"))
+
+    article_sets = _check_texts(ds.texts, instruments, problems)
+    _check_article_references(merged, ds.procedures, article_sets, problems)
 
     # Per state and instrument, on every record that passed its own check; a pair with a record
     # that did not (or a duplicate) is left out: its sequence is not known.
@@ -778,3 +787,110 @@ def _check_statements(rows: list[ActionRow], instruments: dict, problems: list[P
                 f"{when}: record the signature or consent first, or check the date; if the depositary records the "
                 "statement from a state that had neither signed nor consented, set `legal_effect: none` and say so in "
                 "`summary` (docs/DATA_MODEL.md, 'Statements need a signature or a consent')", "state"))
+
+
+# --------------------------------------------------------------------------- treaty texts and article references
+
+#: Article references that are not article numbers, accepted as they are: (form, what it means).
+ARTICLE_WORDS = {
+    "preamble": "the preamble, which has no article number",
+    "general": "the instrument as a whole, not one article",
+}
+
+#: Depositary typos kept as given in the data, mapped to what the depositary's text means:
+#: (instrument, article as given) -> (article meant, why).
+ARTICLE_TYPOS = {
+    ("CAT", "30(l)"): ("30(1)", "China's reservation of 1988-10-04 reads 'paragraph l of article 30': the letter l for the figure 1"),
+}
+
+#: Actions whose `article` names an article of another text (a national law or constitution that the
+#: action's text cites), not of the instrument: (instrument, state, date, article) -> why. Each is
+#: accepted as it is and stays visible here; correct the record (or the importer) to remove it.
+NOT_TREATY_ARTICLES = {
+    ("ICCPR", "NOR", "1995-09-19", "86"): (
+        "the reservation's text cites 'article 86 of the Norwegian Constitution'; the Covenant has 53 articles"),
+    ("OP-CRC-AC", "IDN", "2012-09-24", "28"): (
+        "the declaration's text cites 'Article 28, paragraph (1) d, of the Law Number 34 Year 2004'; the Protocol has 13 articles"),
+}
+
+_LEADING_ARTICLE = re.compile(r"^(\d+|[IVXLC]+)(?=$|[\s(,;.])")
+
+
+def leading_article(article: str, instrument: str) -> str | None:
+    """The article number an article reference starts with ('29(1)' -> '29', '2(f)' -> '2',
+    'IX' -> 'IX'); None for a word listed in ARTICLE_WORDS. Raises ValueError otherwise."""
+    given = article.strip()
+    given = ARTICLE_TYPOS.get((instrument, given), (given, ""))[0]
+    if given.casefold() in ARTICLE_WORDS:
+        return None
+    m = _LEADING_ARTICLE.match(given)
+    if not m:
+        raise ValueError(f"{article!r} does not start with an article number: write it as the instrument "
+                         f"numbers it, e.g. '29(1)' or '2(f)'" + (f", or one of {', '.join(repr(w) for w in ARTICLE_WORDS)}"))
+    return m.group(1)
+
+
+def _provision_ids(items: list, where: tuple, loc: Located, problems: list[Problem]) -> None:
+    seen: set[str] = set()
+    for i, p in enumerate(items):
+        if p.id in seen:
+            problems.append(loc.problem(f"duplicate provision id {p.id!r} at the same level: ids must be unique there",
+                                        *where, i, "id"))
+        seen.add(p.id)
+        _provision_ids(p.items, where + (i, "items"), loc, problems)
+
+
+def _check_texts(texts: list[Located], instruments: dict, problems: list[Problem]) -> dict[str, list[str]]:
+    """Each text: its instrument exists, the file is named after it, article and provision ids
+    unique. Returns instrument id -> article ids in the text's order."""
+    out: dict[str, list[str]] = {}
+    for loc in texts:
+        f: S.TextFile = loc.record
+        if f.instrument not in instruments:
+            problems.append(loc.problem(f"instrument {f.instrument!r} is not in treaties.yaml: add it there first", "instrument"))
+        if Path(loc.file).stem != f.instrument:
+            problems.append(loc.problem(
+                f"file {Path(loc.file).name} holds the text of {f.instrument!r}: name the file {f.instrument}.yaml", "instrument"))
+        ids: list[str] = []
+        for i, a in enumerate(f.articles):
+            if a.id in ids:
+                problems.append(loc.problem(f"duplicate article id {a.id!r} in the text of {f.instrument}: ids must be unique",
+                                            "articles", i, "id"))
+            ids.append(a.id)
+            _provision_ids(a.items, ("articles", i, "items"), loc, problems)
+        out.setdefault(f.instrument, ids)
+    return out
+
+
+def _article_range(ids: list[str]) -> str:
+    return f"article {ids[0]}" if len(ids) == 1 else f"articles {ids[0]}-{ids[-1]}"
+
+
+def _check_article_references(rows: list[ActionRow], procedures: list[Located], texts: dict[str, list[str]],
+                              problems: list[Problem]) -> None:
+    """Every action's and procedure's article on an instrument with a text names an article of it."""
+    def check(instrument: str, article: str | None, exception_key: tuple | None, at: Located, field_name: str) -> None:
+        ids = texts.get(instrument)
+        if article is None or not ids:
+            return
+        if exception_key is not None and exception_key in NOT_TREATY_ARTICLES:
+            return
+        try:
+            lead = leading_article(article, instrument)
+        except ValueError as exc:
+            problems.append(at.problem(f"{field_name}: {exc}", field_name))
+            return
+        if lead is not None and lead not in ids:
+            problems.append(at.problem(
+                f"{field_name}: article {lead} does not exist in {instrument} ({_article_range(ids)}) "
+                f"(given {article!r}): check the number against the depositary's text and data/texts/{instrument}.yaml; "
+                "if the source names an article of another text (a national law), correct the record, or list it "
+                "in NOT_TREATY_ARTICLES (kb/data/validate.py) with the reason", field_name))
+
+    for row in rows:
+        a = row.action
+        check(row.instrument, a.article, (row.instrument, a.state, a.date, a.article), row.at, "article")
+    for loc in procedures:
+        p: S.Procedure = loc.record
+        check(p.instrument, p.article, None, loc, "article")
+        check(p.instrument, p.opt_out_article, None, loc, "opt_out_article")

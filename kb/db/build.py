@@ -106,7 +106,7 @@ def _rows(ds: Dataset) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {k: [] for k in (
         "instruments", "instrument_sources", "entry_into_force_clauses", "states", "state_names", "memberships", "coverage",
         "actions", "expected_counts", "vocabulary", "procedures", "ask_documents", "asks", "ask_targets",
-        "engagement_events")}
+        "engagement_events", "treaty_provisions")}
     all_states = [loc.record.id for loc in ds.states]
     for order, loc in enumerate(ds.instruments):
         r: S.Instrument = loc.record
@@ -218,10 +218,34 @@ def _rows(ds: Dataset) -> dict[str, list[dict]]:
             date_from=S.date_bounds(e.date)[0], date_to=S.date_bounds(e.end_date or e.date)[1], symbol=e.symbol,
             report=e.report, summary=e.summary, quote=e.quote, note=e.note, source_id=src.id(e.source),
             file=f"{loc.file}:{line}"))
+    out["treaty_provisions"] = _provision_rows(ds, src)
     for vocab, terms in S.VOCABULARIES.items():
         out["vocabulary"] += [dict(vocabulary=vocab, term=t, definition=d) for t, d in terms.items()]
     out["sources"] = src.rows()
     return out
+
+
+def _provision_rows(ds: Dataset, src: _Sources) -> list[dict]:
+    """treaty_provisions: each text's articles and their provisions, depth first in the treaty's order."""
+    rows: list[dict] = []
+    for loc in sorted(ds.texts, key=lambda l: l.record.instrument):
+        f: S.TextFile = loc.record
+        sid = src.id(f.source)
+        order = 0
+
+        def add(node, article: str, path: str, parent: str | None, level: int) -> None:
+            nonlocal order
+            rows.append(dict(id=len(rows) + 1, instrument_id=f.instrument, article=article, provision=path,
+                             parent=parent, level=level, label=node.id,
+                             title=getattr(node, "title", None), text=node.text, text_after=node.text_after,
+                             sort_order=order, source_id=sid))
+            order += 1
+            for child in node.items:
+                add(child, article, f"{path}({child.id})", path, level + 1)
+
+        for a in f.articles:
+            add(a, a.id, a.id, None, 0)
+    return rows
 
 
 def latest_as_at(ds: Dataset) -> str | None:
@@ -251,7 +275,7 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 INSERT_ORDER = ("sources", "instruments", "instrument_sources", "entry_into_force_clauses", "states", "state_names", "memberships",
                 "coverage", "actions", "expected_counts", "vocabulary", "procedures",
-                "ask_documents", "asks", "ask_targets", "engagement_events")
+                "ask_documents", "asks", "ask_targets", "engagement_events", "treaty_provisions")
 
 
 def write_database(ds: Dataset, path: Path, digest: str, extra: dict[str, str] | None = None) -> None:

@@ -380,6 +380,32 @@ class EngagementEvent(Base):
 STATUSES = S.STATUSES
 
 
+_TA = S.TextArticle.model_fields
+_TP = S.TextProvision.model_fields
+
+
+class TreatyProvision(Base):
+    __tablename__ = "treaty_provisions"
+    __doc__ = ("The treaties' English texts (data/texts/), one row per article and per numbered paragraph, "
+               "sub-paragraph or item in it, in the treaty's order; full-text search in treaty_provisions_fts.")
+    id: Mapped[int] = col(Integer, primary_key=True, doc="Row id (stable within one build).")
+    instrument_id: Mapped[str] = col(String, ForeignKey("instruments.id"), doc="Instrument whose text this is.")
+    article: Mapped[str] = col(String, doc=_TA["id"].description)
+    provision: Mapped[str] = col(String, doc="The provision as a reservation cites it: the article, then each level's number in brackets, e.g. '29', '29(1)', '2(f)', '14(3)(d)'.")
+    parent: Mapped[str | None] = col(String, doc="The provision this one is part of (NULL for an article).")
+    level: Mapped[int] = col(Integer, doc="0 for an article, 1 for its paragraphs (or lettered items), 2 below them, and so on.")
+    label: Mapped[str] = col(String, doc=_TP["id"].description)
+    title: Mapped[str | None] = col(Text, doc=_TA["title"].description + " NULL below the article.")
+    text: Mapped[str | None] = col(Text, doc="The provision's own words, before its sub-provisions (NULL where it has none, e.g. a paragraph that is only a list).")
+    text_after: Mapped[str | None] = col(Text, doc=_TP["text_after"].description)
+    sort_order: Mapped[int] = col(Integer, doc="Position in the instrument's text (0 = its first article).")
+    source_id: Mapped[int] = col(Integer, ForeignKey("sources.id"), doc=S.TextFile.model_fields["source"].description)
+    __table_args__ = (
+        Index("treaty_provisions_instrument_provision", "instrument_id", "provision", unique=True),
+        Index("treaty_provisions_instrument_article", "instrument_id", "article", "sort_order"),
+    )
+
+
 class StatusInterval(Base):
     __tablename__ = "status_intervals"
     __doc__ = ("Derived, never typed: the status of every state on every instrument, as intervals [valid_from, valid_to). "

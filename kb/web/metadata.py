@@ -24,15 +24,18 @@ FACETS = {
     "memberships": ["organization", "member"],
     "vocabulary": ["vocabulary"],
     "consent_in_force": ["basis", "instrument_id"],
+    "treaty_provisions": ["instrument_id"],
 }
 
 FTS = {
     "actions": ("actions_fts", "id"),  # ?_search= over reservation, declaration and footnote texts
+    "treaty_provisions": ("treaty_provisions_fts", "id"),  # ?_search= over the treaties' texts
 }
 
 SORT = {
     "actions": "date",
     "instruments": "sort_order",
+    "treaty_provisions": "id",
 }
 
 

@@ -322,6 +322,28 @@ CREATE TABLE procedures (
 	FOREIGN KEY(source_id) REFERENCES sources (id)
 );
 
+CREATE TABLE treaty_provisions (
+	id INTEGER NOT NULL, 
+	instrument_id VARCHAR NOT NULL, 
+	article VARCHAR NOT NULL, 
+	provision VARCHAR NOT NULL, 
+	parent VARCHAR, 
+	level INTEGER NOT NULL, 
+	label VARCHAR NOT NULL, 
+	title TEXT, 
+	text TEXT, 
+	text_after TEXT, 
+	sort_order INTEGER NOT NULL, 
+	source_id INTEGER NOT NULL, 
+	PRIMARY KEY (id), 
+	FOREIGN KEY(instrument_id) REFERENCES instruments (id), 
+	FOREIGN KEY(source_id) REFERENCES sources (id)
+);
+
+CREATE INDEX treaty_provisions_instrument_article ON treaty_provisions (instrument_id, article, sort_order);
+
+CREATE UNIQUE INDEX treaty_provisions_instrument_provision ON treaty_provisions (instrument_id, provision);
+
 CREATE TABLE ask_targets (
 	id INTEGER NOT NULL, 
 	ask_id INTEGER NOT NULL, 
@@ -603,6 +625,19 @@ INSERT INTO table_docs (table_name, column_name, description) VALUES
 ('procedures', 'title', 'Short description, e.g. ''Individual communications (art. 22)''.'),
 ('procedures', 'source_id', 'Where the article and its mode are stated (treaty text).'),
 ('procedures', 'sort_order', 'Position in data/procedures.yaml.'),
+('treaty_provisions', '', 'The treaties'' English texts (data/texts/), one row per article and per numbered paragraph, sub-paragraph or item in it, in the treaty''s order; full-text search in treaty_provisions_fts.'),
+('treaty_provisions', 'id', 'Row id (stable within one build).'),
+('treaty_provisions', 'instrument_id', 'Instrument whose text this is.'),
+('treaty_provisions', 'article', 'The article''s number as the treaty prints it: ''29'', or a Roman numeral (''IX'') where the treaty numbers its articles so.'),
+('treaty_provisions', 'provision', 'The provision as a reservation cites it: the article, then each level''s number in brackets, e.g. ''29'', ''29(1)'', ''2(f)'', ''14(3)(d)''.'),
+('treaty_provisions', 'parent', 'The provision this one is part of (NULL for an article).'),
+('treaty_provisions', 'level', '0 for an article, 1 for its paragraphs (or lettered items), 2 below them, and so on.'),
+('treaty_provisions', 'label', 'The provision''s number as the treaty prints it, without brackets: ''1'', ''a'', ''ii'', ''A''.'),
+('treaty_provisions', 'title', 'The article''s heading, where the treaty gives one (e.g. CRPD ''Purpose''). NULL below the article.'),
+('treaty_provisions', 'text', 'The provision''s own words, before its sub-provisions (NULL where it has none, e.g. a paragraph that is only a list).'),
+('treaty_provisions', 'text_after', 'Words the treaty prints after the sub-provisions, where there are any.'),
+('treaty_provisions', 'sort_order', 'Position in the instrument''s text (0 = its first article).'),
+('treaty_provisions', 'source_id', 'The text''s source: a UN/OHCHR publication or a faithful public copy; as_at is the text''s own date (adoption).'),
 ('ask_targets', '', 'What each ask concerns: one row per instrument, or the organization for a membership ask, and one row per engagement target (mechanism and event_kind set) that engagement events can fulfil.'),
 ('ask_targets', 'id', 'Row id.'),
 ('ask_targets', 'ask_id', 'The ask.'),
