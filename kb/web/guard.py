@@ -5,6 +5,8 @@
   another host are refused with 404, and any response redirecting off-site is
   replaced by a 404, whatever produced it.
 * Security headers on every response.
+* CSV answers whose cells a request can choose (``?sql=``, stored queries) with formula
+  cells neutralised (_csv_formulas); the curated tables' CSV verbatim.
 * Only GET and HEAD: any other method is answered 405 with ``Allow: GET, HEAD``.
 * A cap on the size of a response sent in one piece, and memory handed back to the system
   after large answers (give_back_memory).
@@ -18,11 +20,12 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import threading
 import weakref
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from datasette import hookimpl
 
@@ -140,6 +143,70 @@ def _wrap(app, datasette, outer: bool = False):
     return wrapped
 
 
+#: A CSV cell that begins with one of these is read as a formula by spreadsheets.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER_CELL = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?\Z")
+
+
+def neutralise_record(record: str) -> str:
+    """One CSV record with every cell that a spreadsheet would run as a formula (one beginning with
+    =, +, -, @, tab or carriage return, and not a number) prefixed by an apostrophe, which makes it text."""
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(record, newline="")))
+    if not any(cell.startswith(FORMULA_START) and not _NUMBER_CELL.match(cell) for row in rows for cell in row):
+        return record
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    for row in rows:
+        writer.writerow(["'" + cell if cell.startswith(FORMULA_START) and not _NUMBER_CELL.match(cell) else cell
+                         for cell in row])
+    return out.getvalue()
+
+
+def _csv_formulas(app, datasette):
+    """CSV answers whose cells the request can choose -- a reader's SQL (``?sql=``) and the stored
+    queries, which repeat their parameters (``:as_of``, ``:state``) -- go out with formula cells
+    neutralised (neutralise_record).  Tables' CSV, the curated data, is sent verbatim: a legal
+    text is quoted as the depositary published it.  Datasette writes one record per message."""
+    def stored_query_paths() -> set[str]:
+        paths = set()
+        for name, db in (datasette.metadata().get("databases") or {}).items():
+            paths.update(f"/{name}/{q}.csv" for q in (db.get("queries") or {}))
+        return paths
+
+    queries: list[set[str]] = []
+
+    async def wrapped(scope, receive, send):
+        if scope["type"] != "http" or not scope.get("path", "").endswith(".csv"):
+            return await app(scope, receive, send)
+        if not queries:
+            queries.append(stored_query_paths())
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        if "sql" not in query and scope["path"] not in queries[0]:
+            return await app(scope, receive, send)
+        state = {"csv": False}
+
+        async def neutralising(message):
+            if message["type"] == "http.response.start":
+                ctype = next((v for k, v in message.get("headers", []) if k.lower() == b"content-type"), b"")
+                state["csv"] = ctype.startswith((b"text/csv", b"text/plain")) and message["status"] == 200
+                if state["csv"]:
+                    message = dict(message, headers=[(k, v) for k, v in message.get("headers", [])
+                                                     if k.lower() != b"content-length"])
+            elif message["type"] == "http.response.body" and state["csv"] and message.get("body"):
+                text = message["body"].decode("utf-8", "surrogateescape")
+                fixed = neutralise_record(text)
+                if fixed is not text:
+                    message = dict(message, body=fixed.encode("utf-8", "surrogateescape"))
+            await send(message)
+
+        return await app(scope, receive, neutralising)
+
+    return wrapped
+
+
 def _cached(app, datasette):
     """The response cache and compression (kb.web.cache), inside the guard.  Configured
     from the attributes kb.web.app.make_datasette sets, at the first request."""
@@ -167,7 +234,7 @@ def _cached(app, datasette):
 def asgi_wrapper(datasette):
     # The guard outside the cache applies to every answer, cached ones too; the guard inside
     # it caps the size of an answer before compression (and so before it can be stored).
-    return lambda app: _wrap(_cached(_wrap(app, datasette), datasette), datasette, outer=True)
+    return lambda app: _wrap(_cached(_wrap(_csv_formulas(app, datasette), datasette), datasette), datasette, outer=True)
 
 
 #: Largest string or blob a query may build (SQLITE_LIMIT_LENGTH), in bytes.
@@ -192,8 +259,20 @@ VALUE_OVERHEAD = 16
 REFUSED_FUNCTIONS = frozenset({"fts3_tokenizer", "sqlite_log"})
 
 
-class ResultTooLarge(sqlite3.OperationalError):
-    """A query's answer passed the server's cap on rows or bytes (raised while its rows are fetched)."""
+def _datasette_error():
+    from datasette.views.base import DatasetteError
+
+    return DatasetteError
+
+
+class ResultTooLarge(_datasette_error()):
+    """A query's answer passed the server's cap on rows or bytes (raised while its rows are fetched).
+
+    A DatasetteError, not an SQL error: Datasette answers it with its status, 413, and the message
+    on every route (its query view would answer an SQL error inside a CSV export with an empty 200)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, title="Answer too large", status=413)
 
 
 def too_large_message(max_bytes: int, max_rows: int) -> str:
@@ -205,8 +284,7 @@ def too_large_message(max_bytes: int, max_rows: int) -> str:
 class ResultCap:
     """A row factory (what Datasette sets, sqlite3.Row, plus a count): counts the bytes and rows of
     each cursor's answer as they are fetched and raises ResultTooLarge once a cap is passed, so that
-    no answer is held whole before it is refused.  Datasette reports the error as it reports any SQL
-    error (400, the message in the JSON or under the SQL form)."""
+    no answer is held whole before it is refused (413, the message in JSON or HTML)."""
 
     def __init__(self, max_bytes: int, max_rows: int) -> None:
         self.max_bytes, self.max_rows = max_bytes, max_rows
