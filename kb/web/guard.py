@@ -231,6 +231,17 @@ def _cached(app, datasette):
 
 
 @hookimpl
+def startup(datasette):
+    async def open_page_connections() -> None:
+        from .pages.common import open_page_connections as open_all
+
+        for db in datasette.databases.values():
+            if db.path and not db.is_mutable:
+                await open_all(db)
+    return open_page_connections
+
+
+@hookimpl
 def asgi_wrapper(datasette):
     # The guard outside the cache applies to every answer, cached ones too; the guard inside
     # it caps the size of an answer before compression (and so before it can be stored).

@@ -240,6 +240,23 @@ async def _page_trip(db, run: Callable[[sqlite3.Connection], Any]) -> Any:
     return await asyncio.get_running_loop().run_in_executor(_page_executor(db.ds), in_thread)
 
 
+async def open_page_connections(db) -> None:
+    """Start the page threads and open their connections (at server start: SQLite reads the schema
+    on a connection's first query, which no reader's first page should wait for)."""
+    if db.ds.executor is None:
+        return
+    barrier = threading.Barrier(PAGE_THREADS, timeout=5)
+
+    def warm(conn):  # noqa: ANN001, ANN202
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        try:
+            barrier.wait()  # every thread holds one task: each opens its own connection
+        except threading.BrokenBarrierError:
+            pass
+
+    await asyncio.gather(*(_page_trip(db, warm) for _ in range(PAGE_THREADS)))
+
+
 async def _batch(db, fn: Callable[[Reader], Any]) -> Any:
     """fn(Reader) in one trip to a page thread (_page_trip), under the server's time limit.
 
