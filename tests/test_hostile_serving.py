@@ -168,6 +168,16 @@ def test_single_long_calls_are_answered_fast(server, sql):
     server.alive()
 
 
+@pytest.mark.parametrize("suffix", [".json", "", ".csv"])
+def test_a_query_out_of_time_is_a_400_on_every_route(server, suffix):
+    status, headers, body = server.get(sql_path(
+        "select printf('%.*c', 900000, 'x') as v from actions order by v limit 1", suffix))
+    assert status == 400, (status, body[:300])
+    assert b"SQL query took too long" in body
+    assert headers["cache-control"] == "no-store"
+    server.alive()
+
+
 def test_long_like_patterns_are_refused(server):
     status, _, body = server.get(sql_path("select printf('%.*c', 900000, 'a') like '%' || printf('%.*c', 20000, 'a') || 'b'"))
     assert status == 400 and b"LIKE or GLOB pattern too complex" in body

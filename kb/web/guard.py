@@ -231,6 +231,26 @@ def _cached(app, datasette):
 
 
 @hookimpl
+def handle_exception(datasette, request, exception):
+    """A query stopped by the time limit where Datasette's views do not catch it (a CSV export:
+    500 before) is a 400 that says so, like everywhere else."""
+    from datasette.database import QueryInterrupted
+
+    if not isinstance(exception, QueryInterrupted):
+        return None
+
+    async def answer():
+        from datasette.utils.asgi import Response
+
+        message = (f"SQL query took too long: the time limit is {datasette.setting('sql_time_limit_ms')} ms. "
+                   "Add a LIMIT, filter on an indexed column, or download the whole database.")
+        if request.path.endswith(".json"):
+            return Response.json({"ok": False, "error": message, "status": 400, "title": "SQL Interrupted"}, status=400)
+        return Response.text(message, status=400)
+    return answer
+
+
+@hookimpl
 def startup(datasette):
     async def open_page_connections() -> None:
         from .pages.common import open_page_connections as open_all
