@@ -250,7 +250,7 @@ async def open_page_connections(db) -> None:
     def warm(conn):  # noqa: ANN001, ANN202
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         try:
-            barrier.wait()  # every thread holds one task: each opens its own connection
+            barrier.wait()  # each thread holds one call, so each opens its own connection
         except threading.BrokenBarrierError:
             pass
 
