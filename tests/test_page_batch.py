@@ -14,7 +14,7 @@ from kb.web.pages import common
 
 
 def trips(ds, paths: list[str]) -> list[int]:
-    """How many times each page sends work to the database's SQL threads, after start-up."""
+    """How many times each page sends work to a thread (Datasette's SQL threads or the pages' own), after start-up."""
     async def run():
         await ds.invoke_startup()
         db = ds.get_database()
@@ -26,12 +26,22 @@ def trips(ds, paths: list[str]) -> list[int]:
             return await execute_fn(fn)
 
         db.execute_fn = counting
+        page_trip = common._page_trip
+
+        async def counting_pages(db, run):
+            calls.append(run)
+            return await page_trip(db, run)
+
+        common._page_trip = counting_pages
         out = []
-        for path in paths:
-            calls.clear()
-            r = await ds.client.get(path)
-            assert r.status_code == 200, (path, r.status_code)
-            out.append(len(calls))
+        try:
+            for path in paths:
+                calls.clear()
+                r = await ds.client.get(path)
+                assert r.status_code == 200, (path, r.status_code)
+                out.append(len(calls))
+        finally:
+            common._page_trip = page_trip
         return out
     return asyncio.run(run())
 

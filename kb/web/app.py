@@ -12,6 +12,9 @@ from .metadata import metadata
 
 PUBLIC_MAX_LENGTH = 1_000_000
 PUBLIC_MAX_RESPONSE = 20_000_000
+#: Most bytes of values and rows one query may return in public mode (kb.web.guard.ResultCap).
+PUBLIC_MAX_RESULT_BYTES = 8_000_000
+PUBLIC_MAX_RESULT_ROWS = 100_000
 
 #: Settings of `kb serve --public` on top of SETTINGS: why each one is there is in the README.
 PUBLIC_SETTINGS = {
@@ -39,8 +42,9 @@ def make_datasette(db_path: Path, public: bool = False, cache_mb: float | None =
                    max_age: int | None = None, s_maxage: int | None = None, **kwargs: Any):
     """A Datasette instance serving db_path (immutable) with our metadata and plugins.
 
-    public=True applies PUBLIC_SETTINGS and a lower cap on the size of values a query
-    may build (PUBLIC_MAX_LENGTH).  cache_mb bounds the response cache (kb.web.cache;
+    public=True applies PUBLIC_SETTINGS and lower caps on the size of values a query
+    may build (PUBLIC_MAX_LENGTH), on a query's whole answer (PUBLIC_MAX_RESULT_BYTES,
+    PUBLIC_MAX_RESULT_ROWS) and on a response (PUBLIC_MAX_RESPONSE).  cache_mb bounds the response cache (kb.web.cache;
     default DEFAULT_CACHE_MB, 0 = off); max_age and s_maxage set Cache-Control (default:
     kb.web.cache.DEFAULT_MAX_AGE and DEFAULT_S_MAXAGE for the mode)."""
     from .cache import DEFAULT_CACHE_MB, snapshot_digest
@@ -62,12 +66,16 @@ def make_datasette(db_path: Path, public: bool = False, cache_mb: float | None =
         **kwargs,
     )
     ds._kb_max_length = PUBLIC_MAX_LENGTH if public else guard.DEFAULT_MAX_LENGTH
+    ds._kb_max_result_bytes = PUBLIC_MAX_RESULT_BYTES if public else guard.DEFAULT_MAX_RESULT_BYTES
+    ds._kb_max_result_rows = PUBLIC_MAX_RESULT_ROWS if public else guard.DEFAULT_MAX_RESULT_ROWS
     if public:
         ds._kb_max_response = PUBLIC_MAX_RESPONSE
+    guard.tune_memory()
     ds._kb_public = public
     ds._kb_cache_mb = DEFAULT_CACHE_MB if cache_mb is None else cache_mb
     ds._kb_max_age, ds._kb_s_maxage = max_age, s_maxage
-    ds._kb_digest = snapshot_digest(Path(db_path), dict(settings, public=public, max_length=ds._kb_max_length))
+    ds._kb_digest = snapshot_digest(Path(db_path), dict(settings, public=public, max_length=ds._kb_max_length,
+                                                                     max_result=ds._kb_max_result_bytes))
     return ds
 
 

@@ -8,22 +8,24 @@ it varies on.  So every such answer is computed once and then served from memory
   by maintained ASGI middleware -- brotli by ``brotli-asgi`` where the client accepts
   ``br``, gzip by ``asgi-gzip`` (the middleware datasette-gzip wraps) where it accepts
   ``gzip`` -- once per URL and encoding, and the compressed bytes are what is cached.
-* **Cache**: an LRU bounded in bytes (``cachetools.LRUCache`` with a ``getsizeof``), keyed
-  by the snapshot's digest, the scheme, the Host header (Datasette writes absolute URLs into
+* **Cache**: an LRU bounded in bytes (``cachetools.LRUCache`` with a ``getsizeof`` that counts
+  each entry's body, headers and a fixed overhead for its key), keyed by a 16-byte digest (so
+  that a long URL costs no more than a short one) of the snapshot's digest, the scheme, the Host header (Datasette writes absolute URLs into
   some JSON), the path and query string as sent, the encoding chosen from
   ``Accept-Encoding``, and the values of any other header a response names in ``Vary``.
   Stored: answers to GET and HEAD (HEAD is answered from the GET) with status 200, 301,
-  302, 307, 308 or 404, without ``Set-Cookie``, no larger than the per-entry cap (a
+  302, 307, 308 or 404 (a 404 only for a URL of at most MAX_ERROR_URL bytes), without ``Set-Cookie``, no larger than the per-entry cap (a
   streamed answer is passed on as it comes and stored only if it stays under the cap).
   Never stored: other methods, 5xx, and the other 4xx (a 400 may be a query that ran out of
   time under load: the same URL may succeed a moment later).  Requests carrying a
   ``Cookie`` or ``Authorization`` header bypass the cache (Datasette answers them
   ``private, no-store``: they may be someone's).
-* **Validators and cache headers**: every stored kind of answer gets a strong ``ETag``
-  (the snapshot digest, the URL, the host and the encoding), ``Cache-Control: public,
-  max-age=..., s-maxage=...`` and ``Vary: Accept-Encoding``; a request whose
-  ``If-None-Match`` matches gets ``304 Not Modified`` with an empty body, without any
-  rendering.  Errors that are not stored get ``Cache-Control: no-store``.
+* **Validators and cache headers**: every stored kind of answer gets ``Cache-Control: public,
+  max-age=..., s-maxage=...`` and ``Vary: Accept-Encoding``, and a 200 a strong ``ETag`` (the
+  snapshot digest, the URL, the host and the encoding); a request whose ``If-None-Match``
+  matches gets ``304 Not Modified`` with an empty body, without any rendering (only 200s carry
+  the tag, so only a 200 can match); ``If-None-Match: *`` gets 304 only where the answer is a
+  200.  Errors that are not stored get ``Cache-Control: no-store``.
 
 The snapshot digest (``snapshot_digest``) combines the build's ``data_digest`` and
 ``code_digest`` (kb/db/build.py), a digest of the code that renders answers (kb/web,
@@ -121,17 +123,35 @@ def choose_encoding(accept: str) -> str:
 
 
 def etag_matches(header: str, etag: str) -> bool:
-    """If-None-Match uses the weak comparison: W/ prefixes are ignored; '*' matches any."""
+    """If-None-Match uses the weak comparison: W/ prefixes are ignored.  ('*', "any current
+    answer", is decided by ResponseCache: only an answer that exists, a 200, matches it.)"""
     for tag in header.split(","):
         tag = tag.strip()
-        if tag == "*" or tag.removeprefix("W/") == etag:
+        if tag.removeprefix("W/") == etag:
             return True
     return False
 
 
+def is_star(header: str) -> bool:
+    return header.strip() == "*"
+
+
+#: Bytes counted for each entry besides its body and headers: the key (a 16-byte digest of the
+#: request), the LRU's bookkeeping and the objects around them.
+ENTRY_OVERHEAD = 512
+#: Longest URL (path and query string) whose 404 is stored: a 404 is an error, and a long URL that
+#: finds nothing would otherwise be a cheap way to push real answers out of the cache.
+MAX_ERROR_URL = 512
+
+
 def _entry_size(entry: tuple) -> int:
     status, headers, body = entry
-    return len(body) + sum(len(k) + len(v) + 16 for k, v in headers) + 256
+    return len(body) + sum(len(k) + len(v) + 16 for k, v in headers) + ENTRY_OVERHEAD
+
+
+def _digest(parts: tuple) -> bytes:
+    """A fixed-size key for a request, however long its URL and headers."""
+    return hashlib.blake2b(repr(parts).encode("utf-8", "surrogateescape"), digest_size=16).digest()
 
 
 class ResponseCache:
@@ -146,7 +166,7 @@ class ResponseCache:
         self.app = app
         self._configure = configure
         self.store = None
-        self.vary: dict[tuple, tuple[str, ...]] = {}
+        self.vary: dict[bytes, tuple[str, ...]] = {}  # digest of the request without Vary -> header names
         marked = _MarkIncompressible(app)
         self.compressors = {
             "br": BrotliMiddleware(marked, quality=BROTLI_QUALITY, minimum_size=MINIMUM_SIZE, gzip_fallback=False),
@@ -196,19 +216,25 @@ class ResponseCache:
                 scope.get("raw_path") or scope.get("path", "").encode(), scope.get("query_string", b""), encoding)
         etag = self.etag(base)
         inm = headers.get(b"if-none-match")
-        if inm is not None and etag_matches(inm.decode("latin-1"), etag.decode()):
+        star = inm is not None and is_star(inm.decode("latin-1"))
+        # Only answers with status 200 carry an ETag, and the snapshot never changes: a tag that
+        # matches is a 200 that still holds, answered 304 without rendering anything.
+        if inm is not None and not star and etag_matches(inm.decode("latin-1"), etag.decode()):
             return await self._not_modified(send, etag)
-        names = self.vary.get(base, ())
-        key = base + tuple(headers.get(n.encode(), b"") for n in names)
+        hbase = _digest(base)
+        names = self.vary.get(hbase, ())
+        key = _digest(base + tuple(headers.get(n.encode(), b"") for n in names))
         entry = self.store.get(key) if self.store is not None else None
         if entry is not None:
             self.hits += 1
             status, hdrs, body = entry
+            if star and status == 200:  # "*": any current answer, and there is one
+                return await self._not_modified(send, etag)
             await send({"type": "http.response.start", "status": status, "headers": list(hdrs)})
             await send({"type": "http.response.body", "body": b"" if head else body})
             return None
         self.misses += 1
-        return await self._miss(_inner(scope, encoding), receive, send, base, etag, head, headers)
+        return await self._miss(_inner(scope, encoding), receive, send, base, etag, head, headers, star=star)
 
     async def _not_modified(self, send, etag: bytes):
         await send({"type": "http.response.start", "status": 304, "headers": [
@@ -236,9 +262,10 @@ class ResponseCache:
 
         return await app(scope, receive, passing)
 
-    async def _miss(self, scope, receive, send, base, etag, head, request_headers):
-        state: dict[str, Any] = {"store": False, "chunks": [], "size": 0}
+    async def _miss(self, scope, receive, send, base, etag, head, request_headers, star: bool = False):
+        state: dict[str, Any] = {"store": False, "chunks": [], "size": 0, "not_modified": False}
         app = self.compressors[base[-1]]
+        url_length = len(base[3]) + len(base[4])
 
         async def capturing(message):
             if message["type"] == "http.response.start":
@@ -251,13 +278,19 @@ class ResponseCache:
                 # two never tell entries apart; any other header named in Vary does.
                 names = sorted({n.lower() for n in vary} - {"accept-encoding", "cookie", "authorization"})
                 cookie = any(k.lower() == b"set-cookie" for k, _ in hdrs)
-                if status in CACHEABLE_STATUS and not cookie and "*" not in names:
+                if status == 404 and url_length > MAX_ERROR_URL:
+                    hdrs = [(k, v) for k, v in hdrs if k.lower() != b"cache-control"] + [(b"cache-control", b"no-store")]
+                elif status in CACHEABLE_STATUS and not cookie and "*" not in names:
                     hdrs = [(k, v) for k, v in hdrs if k.lower() not in (b"cache-control", b"etag", b"vary")]
-                    hdrs += [(b"etag", etag), (b"cache-control", self.cache_control), (b"vary", ", ".join(vary).encode())]
+                    hdrs += ([(b"etag", etag)] if status == 200 else []) + [
+                        (b"cache-control", self.cache_control), (b"vary", ", ".join(vary).encode())]
                     state.update(store=self.store is not None, status=status, headers=hdrs, names=tuple(names),
                                  vary_values=tuple(request_headers.get(n.encode(), b"") for n in names))
                 else:
                     hdrs = _no_store_if_error(status, hdrs)
+                if star and status == 200:  # "*": the answer exists; store it, send 304
+                    state["not_modified"] = True
+                    return await self._not_modified(send, etag)
                 await send(dict(message, headers=hdrs + [(b"x-kb-cache", b"miss")]))
                 return None
             if message["type"] == "http.response.body":
@@ -272,6 +305,8 @@ class ResponseCache:
                         state["chunks"].append(body)
                 if not more and state["store"]:
                     self._put(base, state)
+                if state["not_modified"]:
+                    return None
                 if head:
                     if more:
                         return None
@@ -285,8 +320,8 @@ class ResponseCache:
         if names:
             if len(self.vary) > 10_000:
                 self.vary.clear()
-            self.vary[base] = names
-        key = base + tuple(state.get("vary_values", ()))
+            self.vary[_digest(base)] = names
+        key = _digest(base + tuple(state.get("vary_values", ())))
         entry = (state["status"], tuple(state["headers"]) + ((b"x-kb-cache", b"hit"),), b"".join(state["chunks"]))
         try:
             self.store[key] = entry

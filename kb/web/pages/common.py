@@ -8,12 +8,14 @@ with autoescaping Jinja templates (data text is never marked safe).
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import re
 import sqlite3
+import threading
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Awaitable, Callable
 from urllib.parse import urlencode
 
 from datasette.utils.asgi import Response
@@ -23,6 +25,9 @@ from ...query import citation as C
 from ...query import sql as query_sql
 from .cells import GLOBALS as CELLS
 from .cells import excerpt
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
 
 WEB = Path(__file__).resolve().parent.parent
 TEMPLATES = WEB / "templates"
@@ -203,8 +208,57 @@ class Reader:
         return rows[0] if rows else None
 
 
+#: Threads that run the pages' queries (_batch), apart from Datasette's SQL threads.
+PAGE_THREADS = 2
+
+
+def _page_executor(datasette) -> "ThreadPoolExecutor":
+    executor = getattr(datasette, "_kb_page_executor", None)
+    if executor is None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        executor = datasette._kb_page_executor = ThreadPoolExecutor(PAGE_THREADS, thread_name_prefix="kb-pages")
+    return executor
+
+
+async def _page_trip(db, run: Callable[[sqlite3.Connection], Any]) -> Any:
+    """run(conn) on one of the pages' own threads and connections (prepared as Datasette prepares
+    its own: same limits and functions): a reader's arbitrary SQL, which runs on Datasette's
+    threads, never makes a page wait for a thread.  Without threads (num_sql_threads 0):
+    Datasette's connection."""
+    if db.ds.executor is None:
+        return await db.execute_fn(run)
+    conns = db.__dict__.setdefault("_kb_page_conns", {})
+
+    def in_thread():  # noqa: ANN202
+        conn = conns.get(threading.get_ident())
+        if conn is None:
+            conn = conns[threading.get_ident()] = db.connect()
+            db.ds._prepare_connection(conn, db.name)
+        return run(conn)
+
+    return await asyncio.get_running_loop().run_in_executor(_page_executor(db.ds), in_thread)
+
+
+async def open_page_connections(db) -> None:
+    """Start the page threads and open their connections (at server start: SQLite reads the schema
+    on a connection's first query, which no reader's first page should wait for)."""
+    if db.ds.executor is None:
+        return
+    barrier = threading.Barrier(PAGE_THREADS, timeout=5)
+
+    def warm(conn):  # noqa: ANN001, ANN202
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        try:
+            barrier.wait()  # each thread holds one call, so each opens its own connection
+        except threading.BrokenBarrierError:
+            pass
+
+    await asyncio.gather(*(_page_trip(db, warm) for _ in range(PAGE_THREADS)))
+
+
 async def _batch(db, fn: Callable[[Reader], Any]) -> Any:
-    """fn(Reader) in one trip to the database's SQL thread, under the server's time limit.
+    """fn(Reader) in one trip to a page thread (_page_trip), under the server's time limit.
 
     Every ``db.execute`` is a trip from the event loop to a thread and back, which costs
     0.2-0.5 ms of waiting on a busy machine; a page of twenty queries pays that twenty times.
@@ -223,7 +277,7 @@ async def _batch(db, fn: Callable[[Reader], Any]) -> Any:
                     raise QueryInterrupted(exc, "(a page's queries)", {}) from None
                 raise
 
-    return await db.execute_fn(run)
+    return await _page_trip(db, run)
 
 
 async def _snapshot_memo(db, key: str, make: Callable[[], Awaitable[Any]]) -> Any:
