@@ -119,6 +119,21 @@ def test_the_2018_letter_is_recorded_whole(built_db):
         "https://www.hrw.org/es/node/318747",)
 
 
+def test_every_partial_ask_document_says_what_it_leaves_out(built_db):
+    """A document is recorded whole, or its `incomplete` says how many of its asks are recorded and which are not."""
+    conn = sqlite3.connect(built_db)
+    docs = dict(conn.execute("SELECT id, incomplete FROM ask_documents ORDER BY id"))
+    assert docs["NGO-LETTER-2018-06-06"] is None
+    recorded = dict(conn.execute("SELECT document_id, count(DISTINCT ref) FROM asks GROUP BY 1"))
+    assert (recorded["UPR-2009-PRK"], recorded["UPR-2014-PRK"]) == (19, 30)
+    assert docs["UPR-2009-PRK"].startswith("Only 19 of the report's 167 recommendations are recorded")
+    assert "The other 148 are not recorded yet" in docs["UPR-2009-PRK"]
+    assert docs["UPR-2014-PRK"].startswith("Only 30 of the report's 268 recommendations are recorded")
+    assert "The other 238 are not recorded yet" in docs["UPR-2014-PRK"]
+    assert docs["UPR-2019-PRK"].startswith("Only the asks that press and NGO reports name are listed (5 of 262)")
+    assert docs["UPR-2024-PRK"].startswith("Only the asks that press and NGO reports name are listed (5 of 294)")
+
+
 def test_upr_crpd_recommendation_fulfilled(built_db):
     rows = [r for r in asks(built_db) if r["document"] == "UPR-2009-PRK" and r["instruments"] == "CRPD"]
     assert rows and all((r["fulfilment"], r["fulfilled_date"], r["days_to_fulfil"]) == ("fulfilled", "2016-12-06", 2554)
