@@ -2,7 +2,7 @@
 
 Re-runnable and deterministic: the same inputs give byte-identical output.
 
-Inputs (under --ref, default /work/shared/reference):
+Inputs (under --ref, default ../shared/reference, beside the repository):
   untc-chapter-iv-2026-02-03/*.html   UN Treaty Collection status pages (current participant names)
   untc-selected-2015-03-14/1-1.csv    Charter of the UN: the original members' ratifications (I-1)
   untc-selected-2015-03-14/1-2.csv    Admission of later members: GA resolution and date (I-2)
