@@ -27,7 +27,7 @@ Only the standard library is used (asyncio streams, raw HTTP/1.1); every request
 to 127.0.0.1. The server is stopped at the end.
 
     python scripts/loadtest.py
-    python scripts/loadtest.py --build --public --clients 10,50 --db /tmp/kb.db --json out.json
+    python scripts/loadtest.py --build --public --clients 10,50 --db kb-load.db --json out.json
 """
 
 from __future__ import annotations

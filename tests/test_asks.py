@@ -90,6 +90,50 @@ def test_letter_asks_are_open(built_db):
             "C182", "C100", "C111"} <= covered
 
 
+def test_the_2018_letter_is_recorded_whole(built_db):
+    """Every bullet of the letter's six items is an ask (item 2, bullet 4 asks two things: two asks)."""
+    rows = [r for r in asks(built_db) if r["document"] == "NGO-LETTER-2018-06-06"]
+    refs = [r["ref"] for r in rows]
+    bullets = {(1, 6), (2, 6), (3, 3), (4, 4), (5, 6), (6, 3)}
+    want = [f"item {i}, bullet {b}" for i, n in sorted(bullets) for b in range(1, n + 1)]
+    want[want.index("item 2, bullet 4"):want.index("item 2, bullet 4") + 1] = [
+        "item 2, bullet 4 (membership)", "item 2, bullet 4 (conventions)"]
+    assert refs == want and len(refs) == 29
+    assert all(r["document_incomplete"] is None for r in rows)
+    by_ref = {r["ref"]: r for r in rows}
+    assert by_ref["item 5, bullet 1"]["text"] == (
+        "Establish regular reunion meetings of separated families of any foreign national with relatives in the DPRK")
+    assert (by_ref["item 5, bullet 1"]["fulfilment"], by_ref["item 5, bullet 1"]["not_tracked_reason"]) == (
+        "not_tracked", "The KB records treaty actions and engagement with UN mechanisms; it does not record reunions "
+        "of separated families.")
+    aid = by_ref["item 6, bullet 3"]
+    assert aid["text"].startswith("Accept international or national humanitarian aid, with proper monitoring")
+    assert aid["not_tracked_reason"].endswith("it does not record humanitarian aid, its acceptance or its monitoring.")
+    # every ask the KB cannot judge says why, in words
+    assert all(r["not_tracked_reason"] for r in rows if r["fulfilment"] == "not_tracked")
+    assert sum(r["fulfilment"] == "not_tracked" for r in rows) == 23
+    # the letter's emphasis marks are not carried into the text
+    assert not any("*" in r["text"] for r in rows)
+    conn = sqlite3.connect(built_db)
+    assert conn.execute("SELECT url FROM ask_documents WHERE id = 'NGO-LETTER-2018-06-06'").fetchone() == (
+        "https://www.hrw.org/es/node/318747",)
+
+
+def test_every_partial_ask_document_says_what_it_leaves_out(built_db):
+    """A document is recorded whole, or its `incomplete` says how many of its asks are recorded and which are not."""
+    conn = sqlite3.connect(built_db)
+    docs = dict(conn.execute("SELECT id, incomplete FROM ask_documents ORDER BY id"))
+    assert docs["NGO-LETTER-2018-06-06"] is None
+    recorded = dict(conn.execute("SELECT document_id, count(DISTINCT ref) FROM asks GROUP BY 1"))
+    assert (recorded["UPR-2009-PRK"], recorded["UPR-2014-PRK"]) == (19, 30)
+    assert docs["UPR-2009-PRK"].startswith("Only 19 of the report's 167 recommendations are recorded")
+    assert "The other 148 are not recorded yet" in docs["UPR-2009-PRK"]
+    assert docs["UPR-2014-PRK"].startswith("Only 30 of the report's 268 recommendations are recorded")
+    assert "The other 238 are not recorded yet" in docs["UPR-2014-PRK"]
+    assert docs["UPR-2019-PRK"].startswith("Only the asks that press and NGO reports name are listed (5 of 262)")
+    assert docs["UPR-2024-PRK"].startswith("Only the asks that press and NGO reports name are listed (5 of 294)")
+
+
 def test_upr_crpd_recommendation_fulfilled(built_db):
     rows = [r for r in asks(built_db) if r["document"] == "UPR-2009-PRK" and r["instruments"] == "CRPD"]
     assert rows and all((r["fulfilment"], r["fulfilled_date"], r["days_to_fulfil"]) == ("fulfilled", "2016-12-06", 2554)

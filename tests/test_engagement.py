@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 
 import pytest
@@ -79,10 +80,43 @@ def test_upr_cycles_three_and_four_say_their_lists_are_incomplete(built_db):
                       ("UPR-2019-PRK", 262, 132, None, 130, "2019-09"), ("UPR-2024-PRK", 294, 143, 7, 144, "2025-03-25")]
 
 
+NON_ENGLISH = re.compile(r"[\uac00-\ud7a3]|\b(?:el|los|las|del|que|sesiones|Comité|Informe|Respuestas|"
+                         r"les|une|mais|Depuis|nomination|der|und|Vor|Aktivitäten)\b")
+
+
+def test_quotes_in_another_language_say_so():
+    """An event quoted in a language other than English says which, and that no English copy could be read."""
+    import yaml
+
+    from .conftest import DATA
+    evs = yaml.safe_load((DATA / "engagement" / "PRK.yaml").read_text(encoding="utf-8"))["events"]
+    marked = {}
+    for e in evs:
+        if e.get("quote") and NON_ENGLISH.search(e["quote"]):
+            m = re.search(r"Quoted (?:from the (\w+) version|in (\w+) from)", e.get("note") or "")
+            assert m, (e["date"], e["kind"], e["quote"][:60])
+            assert "could be read" in e["note"]
+            marked[(e["mechanism"], str(e["date"]), e["kind"])] = m.group(1) or m.group(2)
+    assert marked == {
+        ("icrc", "2020", "context"): "German",
+        ("special_procedure", "2011-11", "visit_refused"): "French",
+        ("treaty_body", "2018", "report_due"): "Spanish",
+        ("treaty_body", "2018-12-19", "report_submitted"): "Spanish",
+        ("treaty_body", "2023-12-13", "replies"): "Spanish",
+        ("treaty_body", "2025-08-12", "review_held"): "Spanish",
+        ("treaty_body", "2025-08-19", "concluding_observations"): "Spanish",
+        ("upr", "2014-09-19", "outcome_adopted"): "Korean",
+        ("upr", "2019-09", "outcome_adopted"): "Korean",
+        ("upr", "2024-11-07", "review_held"): "Korean",
+    }
+    # English quotes carry no such note
+    assert not [e for e in evs if "Quoted from the" in (e.get("note") or "") and not NON_ENGLISH.search(e["quote"])]
+
+
 def test_asks_moved_by_engagement(built_db):
     conn = sqlite3.connect(built_db)
     got = dict(conn.execute("SELECT fulfilment, count(*) FROM ask_status WHERE state_id = 'PRK' GROUP BY 1"))
-    assert got == {"fulfilled": 5, "not_tracked": 20, "open": 46, "partly_fulfilled": 5}
+    assert got == {"fulfilled": 5, "not_tracked": 35, "open": 46, "partly_fulfilled": 5}
 
 
 # --------------------------------------------------------------------------- derivation, on every side of the dates

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import re
+import sqlite3
 import subprocess
 import sys
 from collections import Counter
@@ -158,6 +159,20 @@ def test_ilo(states):
     un_non_members = {i for i in non_members if i not in {"VAT", "PSE", "NIU", "EUU", "XKX"}}
     assert un_non_members == {"AND", "BTN", "PRK", "LIE", "FSM", "MCO", "NRU"}
     assert "COK" in members
+
+
+def test_ilo_memberships_say_their_source_is_secondary(states, built_db):
+    """No ILO list could be read: every ILO membership (and non-membership) says its source is secondary."""
+    sources = [m["source"] for s in states for m in s["memberships"] if m["organization"] == "ILO"]
+    assert len(sources) == 198
+    assert {src["kind"] for src in sources} == {"secondary"}
+    assert all(src["note"].startswith("Secondary source, not the ILO's own list: no list of member States "
+                                      "published by the ILO could be read.") for src in sources)
+    un = [m["source"] for s in states for m in s["memberships"] if m["organization"] == "UN"]
+    assert all("kind" not in src for src in un)  # the UN Treaty Collection: the depositary's own pages
+    conn = sqlite3.connect(built_db)
+    assert conn.execute("SELECT DISTINCT s.kind FROM memberships m JOIN sources s ON s.id = m.source_id"
+                        " WHERE m.organization = 'ILO'").fetchall() == [("secondary",)]
 
 
 def test_prk(by_id):

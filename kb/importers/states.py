@@ -2,7 +2,7 @@
 
 Re-runnable and deterministic: the same inputs give byte-identical output.
 
-Inputs (under --ref, default /work/shared/reference):
+Inputs (under --ref, default ../shared/reference, beside the repository):
   untc-chapter-iv-2026-02-03/*.html   UN Treaty Collection status pages (current participant names)
   untc-selected-2015-03-14/1-1.csv    Charter of the UN: the original members' ratifications (I-1)
   untc-selected-2015-03-14/1-2.csv    Admission of later members: GA resolution and date (I-2)
@@ -139,15 +139,20 @@ SRC_UN_I2 = {
     ),
     "as_at": "2015-03-14",
 }
-# The search tool found no ILO page listing members with dates (only the ILO's "Tripartite
-# constituents" page, which gives the count), so the secondary source is cited as what it is.
+# No list of member States published by the ILO itself could be read (searched for: the ILO's
+# "Alphabetical list of ILO member countries", NORMLEX country profiles; only copies of the
+# Wikipedia article were found), so the secondary source is cited as what it is, on every
+# membership it gives: `kind: secondary` and a note a reader understands.
 SRC_ILO = {
     "url": "https://en.wikipedia.org/wiki/Member_states_of_the_International_Labour_Organization",
     "title": "Wikipedia: Member states of the International Labour Organization",
     "as_at": "2025-02-01",
+    "kind": "secondary",
     "note": (
-        "secondary source: table 'Current member states of the International Labour "
-        "Organization', as of February 2025"
+        "Secondary source, not the ILO's own list: no list of member States published by the ILO "
+        "could be read. Read in the article's table 'Current member states of the International "
+        "Labour Organization', as of February 2025 (transcribed from a copy in the public repository "
+        "isauravmanitripathi/One-Time-Use-Files, commit b437b13b6962a12dec1ca0c9eea5386c8e4d8191)."
     ),
 }
 ILO_MEMBER_NOTE = "current membership; earlier memberships not recorded in this source"
