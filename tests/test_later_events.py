@@ -76,7 +76,7 @@ def test_revoked_notices_change_nothing(conn, state, notice, revoked):
     for day in (notice, revoked, "2018-01-01"):
         r = status(conn, state, "ROME", day)
         assert (r["status"], r["consent_date"], r["withdrawal_date"]) == ("party", consent, None)
-        assert r["note"] == f"denunciation of {notice} (no legal effect)"
+        assert r["note"] == f"notification_of_withdrawal of {notice} (no legal effect)"
     row = conn.execute("SELECT a.type, s.symbol FROM actions a JOIN sources s ON s.id = a.source_id "
                        "WHERE a.state_id = ? AND a.instrument_id = 'ROME' AND a.date = ?", (state, revoked)).fetchone()
     assert row == ("communication", {"ZAF": "C.N.121.2017.TREATIES-XVIII.10", "GMB": "SG/SM/18443"}[state])
@@ -145,11 +145,11 @@ def test_every_later_action_cites_a_source_of_its_date_or_later(conn):
     assert late == []
     five = [(r[0], r[1], r[2], r[3]) for r in rows if r[0] in FIVE]
     assert {
-        ("ROME", "SLV", "accession", "2016-03-03"), ("ROME", "BDI", "denunciation", "2016-10-27"),
-        ("ROME", "ZAF", "denunciation", "2016-10-19"), ("ROME", "ZAF", "communication", "2017-03-07"),
-        ("ROME", "GMB", "denunciation", "2016-11-10"), ("ROME", "GMB", "communication", "2017-02-10"),
-        ("ROME", "PHL", "denunciation", "2018-03-17"), ("ROME", "ARM", "ratification", "2023-11-14"),
-        ("ROME", "UKR", "ratification", "2024-10-25"), ("ROME", "HUN", "denunciation", "2025-06-02"),
+        ("ROME", "SLV", "accession", "2016-03-03"), ("ROME", "BDI", "notification_of_withdrawal", "2016-10-27"),
+        ("ROME", "ZAF", "notification_of_withdrawal", "2016-10-19"), ("ROME", "ZAF", "communication", "2017-03-07"),
+        ("ROME", "GMB", "notification_of_withdrawal", "2016-11-10"), ("ROME", "GMB", "communication", "2017-02-10"),
+        ("ROME", "PHL", "notification_of_withdrawal", "2018-03-17"), ("ROME", "ARM", "ratification", "2023-11-14"),
+        ("ROME", "UKR", "ratification", "2024-10-25"), ("ROME", "HUN", "notification_of_withdrawal", "2025-06-02"),
         ("GENOCIDE", "BEN", "accession", "2017-11-02"), ("GENOCIDE", "TKM", "accession", "2018-12-26"),
         ("GENOCIDE", "DMA", "accession", "2019-05-13"),
         ("REFUGEES", "SSD", "accession", "2018-12-10"), ("REFUGEES-P", "SSD", "accession", "2018-12-10"),
