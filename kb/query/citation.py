@@ -304,13 +304,11 @@ def _not_yet_adopted(row: Mapping[str, Any], inst: Mapping[str, Any], as_of: str
 
 
 def _later_action_phrase(a: Mapping[str, Any]) -> str:
-    """'a notification of withdrawal on 17 March 2018 (C.N.1.2018.TREATIES), taking effect on 17 March 2019'."""
-    text = f"a {humanize(a['type'])} on {format_date(a['date'])}"
-    if a.get("symbol"):
-        text += f" ({a['symbol']})"
+    """'a notification of withdrawal on 17 March 2018 (<its symbol>; taking effect on 17 March 2019)'."""
+    bits = [a["symbol"]] if a.get("symbol") else []
     if a.get("effective_on") and a["effective_on"] != a.get("date"):
-        text += f", taking effect on {format_date(a['effective_on'])}"
-    return text
+        bits.append(f"taking effect on {format_date(a['effective_on'])}")
+    return f"a {humanize(a['type'])} on {format_date(a['date'])}" + (f" ({'; '.join(bits)})" if bits else "")
 
 
 def _as_recorded(row: Mapping[str, Any], inst: Mapping[str, Any], as_of: str, style: str,
@@ -324,8 +322,8 @@ def _as_recorded(row: Mapping[str, Any], inst: Mapping[str, Any], as_of: str, st
     note = note_sentences(row.get("note"))
     if later_actions:
         named = "; ".join(_later_action_phrase(a) for a in later_actions)
-        after = (f" After that date it records only {named} for {state} on this instrument, so it cannot "
-                 f"otherwise say whether this still held on {format_date(as_of)}.")
+        after = (f" After that date the knowledge base records only, for {state} on this instrument, {named}, so it "
+                 f"cannot otherwise say whether this still held on {format_date(as_of)}.")
     else:
         after = (f" The knowledge base records no later event for {state} on this instrument, so it cannot say "
                  f"whether this still held on {format_date(as_of)}.")
@@ -513,10 +511,54 @@ def event_row(conn: sqlite3.Connection, key: str) -> dict | None:
     return dict(zip(cols, r)) if r else None
 
 
+def possessive(name: str) -> str:
+    """"the Philippines'", "the Committee on the Rights of Persons with Disabilities'", "Mongolia's"."""
+    return name + ("'" if name.endswith("s") else "'s")
+
+
+# A summary may follow "In August 2022, ..." with its first letter lowered only when its first word is
+# one of these (never a name: "Special Rapporteur ...", "OHCHR ..." keep theirs).
+_LOWER_SAFE = {"The", "A", "An", "After", "Before", "During", "Since", "Despite", "To", "Following"}
+
+
+def _dated_summary(e: Mapping[str, Any]) -> str:
+    """The summary as a sentence dated by the event: "In August 2022, the day after ...", or, where the
+    summary cannot safely continue the date, "Recorded for August 2022: OHCHR ..."."""
+    summary = (e.get("summary") or "").strip()
+    when = _span(e["date"], e.get("end_date"))
+    if not summary.endswith((".", "!", "?", ".)", ".'", '."')):
+        summary += "."
+    first = summary.split(" ", 1)[0]
+    if first in _LOWER_SAFE:
+        return f"{_cap(when)}, {summary[:1].lower()}{summary[1:]}"
+    date_words = when.removeprefix("on ").removeprefix("in ")
+    return f"Recorded for {date_words}: {summary}"
+
+
+_UN_SYMBOL = re.compile(r"^[A-Z][A-Z0-9.]*(?:/[A-Za-z0-9.()-]+)+$")
+_SR_RANGE = re.compile(r"/SR\.\d+-\d+$")
+
+
+def un_symbols(symbol: str | None) -> list[str]:
+    """The UN document symbols a symbol field names ('CEDAW/C/SR.1554 and CEDAW/C/SR.1555' -> both;
+    'A/60/38, paras 19-76' -> 'A/60/38'); ranges of summary records ('CRC/C/SR.458-460') are not one document."""
+    out = []
+    for part in re.split(r",\s*| and ", symbol or ""):
+        part = part.strip()
+        if _UN_SYMBOL.match(part) and not _SR_RANGE.search(part) and part not in out:
+            out.append(part)
+    return out
+
+
+def undocs_url(symbol: str) -> str:
+    """The document by its symbol, in English: https://undocs.org/en/<symbol>."""
+    return f"https://undocs.org/en/{symbol}"
+
+
 def event_sentence(e: Mapping[str, Any]) -> str:
     """The event in one sentence, worded by its kind (the summary where no wording fits)."""
     state = state_phrase(e["state_name"])
-    poss = state + "'s"
+    poss = possessive(state)
     body = "the " + (e.get("monitoring_body") or "treaty body")
     treaty = treaty_name({"title": e.get("instrument_title") or ""}) if e.get("instrument_title") else ""
     report = e.get("report") or "report"
@@ -534,9 +576,9 @@ def event_sentence(e: Mapping[str, Any]) -> str:
         if kind == "report_due":
             return f"According to {symbol or 'the source'}, {poss} {report} under {treaty} was due {when}."
         if kind == "list_of_issues":
-            return f"{_cap(body)}'s list of issues on {poss} {report} is dated {format_date(e['date'])}{sym}."
+            return f"{_cap(possessive(body))} list of issues on {poss} {report} is dated {format_date(e['date'])}{sym}."
         if kind == "replies":
-            return f"{_cap(poss)} replies to {body}'s list of issues on its {report} were received {when}{sym}."
+            return f"{_cap(poss)} replies to {possessive(body)} list of issues on its {report} were received {when}{sym}."
     if mech == "upr" and kind == "review_held":
         cycle = f" ({report})" if e.get("report") else ""
         return f"{_cap(state)} was reviewed by the Working Group on the Universal Periodic Review{cycle} {when}{sym}."
@@ -545,7 +587,7 @@ def event_sentence(e: Mapping[str, Any]) -> str:
     if kind == "visit_held" and e.get("mandate_definition"):
         name = e["mandate_definition"].split(" (")[0]
         return f"The {name} visited {state} {when}{sym}."
-    return f"{_cap(_span(e['date'], e.get('end_date')))}: {e['summary']}"
+    return _dated_summary(e)
 
 
 def format_event_citation(e: Mapping[str, Any], style: str = "plain", version: str | None = None) -> str:
@@ -556,16 +598,20 @@ def format_event_citation(e: Mapping[str, Any], style: str = "plain", version: s
     as_at = format_date(e.get("source_as_at"))
     url = e.get("source_url") or ""
     kbv = f" KB version {version}." if version else ""
+    # The document by its UN symbol, beside the copy actually read (unless that copy is the same link).
+    docs = [(sym, undocs_url(sym)) for sym in un_symbols(e.get("symbol")) if undocs_url(sym) != url]
     if style == "plain":
         extra = "; ".join(x for x in (e.get("source_symbol"), f"as at {as_at}" if as_at else None, kind) if x)
-        return f"{text} Source: {e.get('source_title')}, {url} ({extra})." + kbv
+        by_symbol = "".join(f"; UN document {sym}: {link}" for sym, link in docs)
+        return f"{text} Source: {e.get('source_title')}, {url} ({extra}){by_symbol}." + kbv
     if style == "oscola":
         symbol = f", {e['source_symbol']}" if e.get("source_symbol") else ""
-        return f"{text[:-1]}: '{e.get('source_title')}'{symbol} ({as_at}; {kind}) <{url}>." + kbv
+        by_symbol = "".join(f"; {sym} <{link}>" for sym, link in docs)
+        return f"{text[:-1]}: '{e.get('source_title')}'{symbol} ({as_at}; {kind}) <{url}>{by_symbol}." + kbv
     key = re.sub(r"[^A-Za-z0-9:-]", "-", e["key"])
     fields = [
         ("title", e.get("source_title") or ""),
-        ("howpublished", f"\\url{{{url}}}"),
+        ("howpublished", f"\\url{{{url}}}" + "".join(f", UN document {_bib_escape(sym)}: \\url{{{link}}}" for sym, link in docs)),
         ("note", f"{text} Source as at {as_at} ({kind})."),
         ("year", (e.get("source_as_at") or e["date"])[:4]),
     ]
