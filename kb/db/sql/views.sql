@@ -210,7 +210,6 @@ flags AS (
            substr(sp.consent_key, 1, 10) AS consent_on,
            substr(sp.exit_key, 1, 10) AS exit_notified,
            (sp.join_key IS NOT NULL AND (sp.leave_on IS NULL OR substr(sp.join_key, 1, 10) > sp.leave_on)) AS ilo_member,
-           EXISTS (SELECT 1 FROM coverage c WHERE c.instrument_id = sp.instrument_id AND c.state_id = sp.state_id) AS covered,
            i.status_source_id
     FROM spans sp JOIN instruments i ON i.id = sp.instrument_id
 ),
@@ -219,7 +218,9 @@ derived AS (
            CASE
                WHEN f.valid_to IS NOT NULL AND f.valid_to <= f.adopted_on THEN 'not_yet_adopted'
                WHEN f.regime = 'ILO' AND NOT f.ilo_member THEN 'not_applicable'
-               WHEN NOT f.covered THEN 'unknown'
+               -- looked up only where needed (CASE stops at the first match): not before adoption
+               WHEN NOT EXISTS (SELECT 1 FROM coverage c WHERE c.instrument_id = f.instrument_id AND c.state_id = f.state_id)
+                   THEN 'unknown'
                WHEN f.consent_key IS NOT NULL AND (f.exit_notified IS NULL OR f.consent_on >= f.exit_notified) THEN 'party'
                WHEN f.exit_key IS NOT NULL THEN 'withdrawn'
                WHEN f.sign_key IS NOT NULL THEN 'signatory'
