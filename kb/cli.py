@@ -4,6 +4,7 @@ change them deliberately (docs/CLI.md is generated from this file's help)."""
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any, Callable
@@ -543,7 +544,7 @@ SOURCE_KIND_WORDS = {"un_host": "UN text on a UN site", "un_mirror": "UN text on
                      "secondary": "secondary source"}
 MECHANISM_WORDS = {"treaty_body": "treaty body", "upr": "UPR", "special_procedure": "special procedure",
                    "ohchr": "OHCHR", "commission_of_inquiry": "commission of inquiry", "icrc": "ICRC"}
-_TERM = __import__("re").compile(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b")
+_TERM = re.compile(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b")
 TABLE_WIDTH = 80  # texts longer than this end with "…" in a table (JSON and CSV carry them in full)
 
 
