@@ -4,6 +4,7 @@ change them deliberately (docs/CLI.md is generated from this file's help)."""
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any, Callable
@@ -225,15 +226,22 @@ def export_site(directory: Path, db_path: Path, live_url: str | None, base_url: 
 @main.command()
 @click.argument("states", nargs=-1)
 @click.option("--instrument", "instruments", multiple=True, metavar="ID", help="Instrument id (repeatable), e.g. CAT. Default: all.")
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Date to report status on. Default: today.")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Date to report status on. Default: the data's date "
+              "(the latest as-at date of its status sources; `kb info`), never today.")
 @db_option
 @format_option
 def status(states: tuple[str, ...], instruments: tuple[str, ...], as_of: str | None, db_path: Path, fmt: str) -> None:
     """Status of STATES on instruments on a date: party, signatory, not_party,
-    not_applicable, withdrawn (or unknown where the KB's record is incomplete).
+    not_applicable, withdrawn, not_yet_adopted (before the instrument's
+    adoption), or unknown where the KB's record is incomplete.
 
     STATE is an ISO 3166-1 alpha-3 code, the depositary's name, or an alias
     (case-insensitive). No STATE means all states.
+
+    A date after an instrument's known_to (its status source's as-at date) is
+    beyond the record: the status is the last recorded (beyond_record true; the
+    table's "recorded to" column shows that date) and in_force is null unless
+    a later recorded event decides it.
 
     \b
     Examples:
@@ -245,7 +253,9 @@ def status(states: tuple[str, ...], instruments: tuple[str, ...], as_of: str | N
     as_of = _date_or_fail(as_of, "--as-of")
     rows = _ask(q.status, _connect(db_path), states, instruments, as_of,
                 hints={"state": "STATE", "instrument": "--instrument", "as_of": "--as-of"})
-    _emit(rows, fmt, table_cols=["state", "instrument", "status", "signature_date", "consent_date", "consent_type", "in_force_date", "withdrawal_date", "note"])
+    _emit(rows, fmt, table_cols=["state", "instrument", "status", "signature_date", "consent_date", "consent_type",
+                                 "in_force_date", "withdrawal_date", "note",
+                                 ("recorded to", lambda r: r["known_to"] if r.get("beyond_record") else "")])
 
 
 @main.command()
@@ -260,7 +270,7 @@ def panel(states: tuple[str, ...], instruments: tuple[str, ...], from_year: str,
     """A country-year panel: one row per state × instrument × year, with the
     status on 31 December of that year and the consent date. Years before an
     instrument's adoption are left out. Columns: state, instrument, year, as_of,
-    status, consent_date, known_to (codebook: docs/PANEL.md).
+    status, consent_date, known_to, beyond_record (codebook: docs/PANEL.md).
 
     STATE is an alpha-3 code, the depositary's name or an alias. No STATE means
     all states.
@@ -279,7 +289,8 @@ def panel(states: tuple[str, ...], instruments: tuple[str, ...], from_year: str,
 
 @main.command()
 @click.argument("state")
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Date to report on. Default: today.")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Date to report on. Default: the data's date "
+              "(the latest as-at date of its status sources; `kb info`), never today.")
 @db_option
 @format_option
 def obligations(state: str, as_of: str | None, db_path: Path, fmt: str) -> None:
@@ -302,12 +313,13 @@ def obligations(state: str, as_of: str | None, db_path: Path, fmt: str) -> None:
 @main.command()
 @click.argument("state")
 @click.option("--since", "since", required=True, metavar="YYYY-MM-DD", help="First day of the period (inclusive).")
-@click.option("--until", "until", metavar="YYYY-MM-DD", help="Last day of the period (inclusive). Default: today.")
+@click.option("--until", "until", metavar="YYYY-MM-DD", help="Last day of the period (inclusive). Default: the data's date.")
 @db_option
 @format_option
 def changes(state: str, since: str, until: str | None, db_path: Path, fmt: str) -> None:
     """What changed for STATE between two dates: status transitions derived from
-    the data, and every action dated in the period.
+    the data, and every action dated in the period. The table cuts long texts
+    (ending them with "…"); JSON and CSV give them in full.
 
     \b
     Example:
@@ -321,7 +333,7 @@ def changes(state: str, since: str, until: str | None, db_path: Path, fmt: str) 
     if until is not None and until < since:
         raise click.BadParameter(f"--until {until} is before --since {since}", param_hint="--until")
     rows = _ask(q.changes, _connect(db_path), state, since, until, hints=hints)
-    _emit(rows, fmt, table_cols=["date", "instrument", "change", "article", "detail"])
+    _emit(rows, fmt, table_cols=["date", "instrument", "change", "article", "detail"], truncate=("detail",))
 
 
 @main.command()
@@ -377,7 +389,8 @@ def engagement(state: str, db_path: Path, fmt: str) -> None:
 
 @main.command()
 @click.argument("state")
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Date to report on. Default: today.")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Date to report on. Default: the data's date "
+              "(the latest as-at date of its status sources; `kb info`), never today.")
 @db_option
 @format_option
 def reporting(state: str, as_of: str | None, db_path: Path, fmt: str) -> None:
@@ -575,7 +588,55 @@ def _json_printable(text: str) -> str:
     return re.sub("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]", lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-def _emit(rows: list[dict], fmt: str, table_cols: list[str]) -> None:
+# Tables speak a reader's words: statuses and other terms as words, short headers, yes/no.
+# JSON and CSV keep the fields and terms exactly as the API gives them.
+STATUS_WORDS = {"party": "party", "signatory": "signatory", "not_party": "not a party", "withdrawn": "withdrawn",
+                "not_applicable": "not applicable", "unknown": "unknown", "not_yet_adopted": "not yet adopted"}
+HEADERS = {
+    "signature_date": "signed", "consent_date": "consented", "consent_type": "by", "in_force_date": "in force from",
+    "withdrawal_date": "withdrawal", "known_to": "status as at", "as_of": "as of", "fulfilled_date": "fulfilled on",
+    "last_report_date": "last report", "last_review_date": "last review", "last_co_date": "last observations",
+    "last_co_symbol": "observations symbol", "next_due": "next report due", "source_kind": "source",
+    "short_title": "title", "entry_into_force": "in force", "mtdsg": "MTDSG",
+}
+SOURCE_KIND_WORDS = {"un_host": "UN text on a UN site", "un_mirror": "UN text on a mirror site",
+                     "secondary": "secondary source"}
+MECHANISM_WORDS = {"treaty_body": "treaty body", "upr": "UPR", "special_procedure": "special procedure",
+                   "ohchr": "OHCHR", "commission_of_inquiry": "commission of inquiry", "icrc": "ICRC"}
+_TERM = re.compile(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b")
+TABLE_WIDTH = 80  # texts longer than this end with "…" in a table (JSON and CSV carry them in full)
+
+
+def _words(text: str) -> str:
+    """'notification_of_withdrawal of 1997-08-25' -> 'notification of withdrawal of 1997-08-25'."""
+    return _TERM.sub(lambda m: m.group(0).replace("_", " "), text)
+
+
+def _cell(key: str, v: object) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, list):
+        return ", ".join(_words(str(x)) for x in v)
+    text = str(v)
+    if key in ("status", "from_status", "to_status"):
+        return STATUS_WORDS.get(text, _words(text))
+    if key == "source_kind":
+        return SOURCE_KIND_WORDS.get(text, _words(text))
+    if key == "mechanism":
+        return MECHANISM_WORDS.get(text, _words(text))
+    if key in ("key", "state", "instrument", "id", "parent", "mandate", "symbol", "last_co_symbol", "ref", "document",
+               "article"):
+        return text  # identifiers, as the commands take them
+    if key == "detail":
+        text = " → ".join(STATUS_WORDS.get(p, p) for p in text.split(" → "))
+    return _words(text)
+
+
+def _emit(rows: list[dict], fmt: str, table_cols: list, truncate: tuple[str, ...] = ()) -> None:
+    """Print rows as JSON, CSV or a table.  table_cols: keys, or (header, key or function of the row)
+    pairs for columns only the table has; truncate: keys whose text the table cuts at TABLE_WIDTH."""
     import csv
     import io
     import json
@@ -583,26 +644,32 @@ def _emit(rows: list[dict], fmt: str, table_cols: list[str]) -> None:
     if fmt == "json":
         click.echo(_json_printable(json.dumps(rows, ensure_ascii=False, indent=2)))
     elif fmt == "csv":
+        # Booleans as JSON writes them (true/false), nulls as empty cells.
         buf = io.StringIO()
         if rows:
             w = csv.DictWriter(buf, fieldnames=list(rows[0].keys()), lineterminator="\n")
             w.writeheader()
-            w.writerows(rows)
+            w.writerows({k: (("true" if v else "false") if isinstance(v, bool) else v) for k, v in r.items()}
+                        for r in rows)
         click.echo(buf.getvalue(), nl=False)
     else:
         if not rows:
             click.echo("(no rows)")
             return
-        def cell(v: object) -> str:
-            if v is None:
-                return ""
-            if isinstance(v, list):
-                return _printable(",".join(map(str, v)))
-            return _printable(str(v))
+        cols = [c if isinstance(c, tuple) else (HEADERS.get(c, c.replace("_", " ")), c) for c in table_cols]
 
-        cells = [[cell(r.get(c)) for c in table_cols] for r in rows]
-        widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(table_cols)]
-        click.echo("  ".join(c.ljust(w) for c, w in zip(table_cols, widths)).rstrip())
+        def value(r: dict, key) -> str:
+            if callable(key):
+                return _printable(key(r))
+            text = _cell(key, r.get(key))
+            if key in truncate and len(text) > TABLE_WIDTH:
+                text = text[:TABLE_WIDTH - 1].rstrip() + "…"
+            return _printable(text)
+
+        cells = [[value(r, key) for _, key in cols] for r in rows]
+        heads = [h for h, _ in cols]
+        widths = [max(len(h), *(len(row[i]) for row in cells)) for i, h in enumerate(heads)]
+        click.echo("  ".join(h.ljust(w) for h, w in zip(heads, widths)).rstrip())
         click.echo("  ".join("-" * w for w in widths))
         for row in cells:
             click.echo("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip())
@@ -612,8 +679,8 @@ def _emit(rows: list[dict], fmt: str, table_cols: list[str]) -> None:
 @click.argument("state")
 @click.argument("instrument")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
-              help="Date of the status. Default: today; the sentence then speaks for the source's as-at date, "
-                   "never for today.")
+              help="Date of the status. Default: the data's date (`kb info`), never today. A date after the "
+                   "instrument's source's as-at date gets the status as recorded on that date, and says so.")
 @click.option("--style", type=click.Choice(("plain", "oscola", "bibtex")), default="plain", show_default=True,
               help="plain: a sentence; oscola: an OSCOLA-style reference; bibtex: a @misc entry.")
 @db_option

@@ -50,9 +50,26 @@ def test_iccpr_party_with_void_withdrawal(conn):
 
 
 def test_later_date_speaks_for_the_source_date_not_today(conn):
-    # Asking on a later day (e.g. today) never passes that day off as live: the sentence is dated by the source.
-    assert cite(conn, "PRK", "CAT", "2026-11-28", "plain") == CAT_PLAIN + V(conn)
-    assert cite(conn, "PRK", "ICCPR", "2030-01-01", "plain") == ICCPR_PLAIN + V(conn)
+    # Asking on a day after the record (e.g. today) never passes that day off as live: the sentence says what was
+    # recorded on the source's date, and that the KB cannot say whether it still held.
+    assert cite(conn, "PRK", "CAT", "2026-11-28", "plain") == (
+        "As recorded by the UN Treaty Collection on 3 February 2026, the Democratic People's Republic of Korea "
+        "was not a party to the Convention against Torture and Other Cruel, Inhuman or Degrading Treatment or Punishment "
+        "(New York, 10 December 1984; United Nations, Treaty Series, vol. 1465, p. 85). The knowledge base records no "
+        "later event for the Democratic People's Republic of Korea on this instrument, so it cannot say whether this "
+        "still held on 28 November 2026. "
+        f"Source: {UNTC.format('IV-9')} (status as at 3 February 2026)." + V(conn))
+    assert cite(conn, "PRK", "ICCPR", "2030-01-01", "plain") == (
+        "As recorded by the UN Treaty Collection on 3 February 2026, the Democratic People's Republic of Korea "
+        "had been a party to the International Covenant on Civil and Political Rights "
+        "(New York, 16 December 1966; United Nations, Treaty Series, vol. 999, p. 171) since 14 September 1981 (accession); "
+        "it entered into force for it on 14 December 1981 (article 49(2)). "
+        "Its notification of withdrawal of 25 August 1997 has no legal effect. The knowledge base records no "
+        "later event for the Democratic People's Republic of Korea on this instrument, so it cannot say whether this "
+        "still held on 1 January 2030. "
+        f"Source: {UNTC.format('IV-4')} (status as at 3 February 2026)." + V(conn))
+    # Without a date the question is asked on the data's date (3 February 2026), not today.
+    assert cite(conn, "PRK", "CAT") == CAT_PLAIN + V(conn)
 
 
 def test_earlier_date_says_on_and_keeps_the_source_date(conn):
@@ -91,11 +108,15 @@ def test_in_force_wording_in_every_style(conn):
 
 
 def test_not_applicable_ilo(conn):
-    text = cite(conn, "PRK", "C087", "2026-02-03")
+    text = cite(conn, "PRK", "C087", "2025-02-01")
     assert text.startswith("As of 1 February 2025, according to Wikipedia, the Democratic People's Republic of Korea "
                            "is not a member of the International Labour Organization and so cannot ratify the "
                            "Freedom of Association and Protection of the Right to Organise Convention")
     assert text.endswith("(as at 1 February 2025)." + V(conn))
+    # The data's date (3 February 2026) is after the ILO member list's: as recorded on its date.
+    assert cite(conn, "PRK", "C087").startswith(
+        "As recorded by Wikipedia on 1 February 2025, the Democratic People's Republic of Korea was not a member of the "
+        "International Labour Organization and so could not ratify the Freedom of Association")
 
 
 def test_oscola(conn):

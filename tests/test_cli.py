@@ -11,7 +11,7 @@ from .conftest import TODAY
 STATUS_KEYS = ["state", "state_name", "instrument", "instrument_title", "as_of", "status", "signature_date",
                "consent_date", "consent_type", "withdrawal_date", "note", "source_url", "source_title",
                "source_as_at", "source_symbol", "known_to", "in_force_date", "in_force", "in_force_article",
-               "in_force_note"]
+               "in_force_note", "beyond_record", "source_kind"]
 
 
 def test_status_json_contract(cli, built_db):
@@ -46,13 +46,18 @@ def test_status_all_states_on_one_instrument(cli, built_db):
 
 
 def test_status_table(cli, built_db):
-    r = cli("status", "PRK", "--instrument", "ICCPR", "--instrument", "CAT", "--as-of", "2026-02-03", "--db", str(built_db))
+    # Words, not field names or raw terms; the last column warns where the date is past the record.
+    r = cli("status", "PRK", "--instrument", "ICCPR", "--instrument", "CAT", "--instrument", "GENOCIDE",
+            "--as-of", "2026-02-03", "--db", str(built_db))
     assert r.output.splitlines() == [
-        "state  instrument  status     signature_date  consent_date  consent_type  in_force_date  withdrawal_date  note",
-        "-----  ----------  ---------  --------------  ------------  ------------  -------------  ---------------  ----------------------------------------------------------",
-        "PRK    ICCPR       party                      1981-09-14    accession     1981-12-14                      notification_of_withdrawal of 1997-08-25 (no legal effect)",
-        "PRK    CAT         not_party",
+        "state  instrument  status       signed  consented   by         in force from  withdrawal  note                                                        recorded to",
+        "-----  ----------  -----------  ------  ----------  ---------  -------------  ----------  ----------------------------------------------------------  -----------",
+        "PRK    ICCPR       party                1981-09-14  accession  1981-12-14                 notification of withdrawal of 1997-08-25 (no legal effect)",
+        "PRK    CAT         not a party",
+        "PRK    GENOCIDE    party                1989-01-31  accession  1989-05-01                                                                             2015-03-14",
     ]
+    for bad in ("None", "True", "False", "null", "_"):
+        assert bad not in r.output.replace("PRK", "")
 
 
 def test_unknown_state(cli, built_db):

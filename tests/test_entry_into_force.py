@@ -192,7 +192,7 @@ def test_month_end_succession_partial_date_and_missing_clause():
 def test_reaccession_counts_from_the_new_consent():
     clause = dict(general_rule="months_after_deposit", general_n=3, later_applies_to="after_nth_instrument",
                   later_rule="months_after_deposit", later_n=3)
-    conn = synthetic({"entry_into_force": "1976-03-23"}, clause, [
+    conn = synthetic({"entry_into_force": "1976-03-23", "adopted": "1966-12-16"}, clause, [
         ("AAA", "accession", "1980-11-14"),
         ("AAA", "denunciation", "1998-05-26", "1998-08-26"),
         ("AAA", "accession", "1998-05-26"),     # re-accession on the day of the denunciation

@@ -327,11 +327,17 @@ def test_citation_and_known_to_follow_the_instruments_own_page(after):
     conn = q.connect(after["db"])
     version = q.version(conn)
     assert version.startswith(f"{LATER}+") and len(version) == len(LATER) + 9
-    assert q.cite(conn, "PRK", "CAT", as_of="2026-11-28") == (
+    # Without a date: the data's date, now the newer page's (1 June 2026).
+    assert q.data_date(conn) == LATER
+    assert q.cite(conn, "PRK", "CAT") == (
         "As of 1 June 2026, according to the UN Treaty Collection, the Democratic People's Republic of Korea has been "
         "a party to the Convention against Torture and Other Cruel, Inhuman or Degrading Treatment or Punishment "
         "(New York, 10 December 1984; United Nations, Treaty Series, vol. 1465, p. 85) since 1 May 2026 (accession); "
         f"it entered into force for it on 31 May 2026 (article 27(2)). Source: {CAT_URL} (status as at 1 June 2026). KB version {version}.")
+    # A later date is beyond the record: as recorded on the page's date.
+    assert q.cite(conn, "PRK", "CAT", as_of="2026-11-28").startswith(
+        "As recorded by the UN Treaty Collection on 1 June 2026, the Democratic People's Republic of Korea had been "
+        "a party to the Convention against Torture")
     known = {r["id"]: r["known_to"] for r in q.instruments(conn)}
     assert (known["CAT"], known["CRPD"], known["ICCPR-OP2"], known["OP-CAT"], known["ICCPR"]) == (
         LATER, LATER, LATER, LATER, "2026-02-03")

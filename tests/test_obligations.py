@@ -45,7 +45,11 @@ def test_prk_instruments_and_procedures(built_db):
         True, "2017-01-05", "party since 2016-12-06 (ratification); in force for it since 2017-01-05 (article 45(2))")
     crpd = [r for r in rows if r["instrument"] == "CRPD" and r["kind"] == "instrument"][0]
     assert crpd["deposit_date"] == "2016-12-06"
-    assert pick(rows, "C087", "instrument") == (False, None, "not an ILO member: only members can ratify ILO conventions")
+    # The ILO member list is as at 2025-02-01: on a later date the instrument row says so.
+    assert pick(rows, "C087", "instrument") == (
+        False, None, "not an ILO member: only members can ratify ILO conventions, as recorded on 2025-02-01")
+    assert pick(obligations(built_db, "PRK", "2025-02-01"), "C087", "instrument") == (
+        False, None, "not an ILO member: only members can ratify ILO conventions")
     accepted, since, reason = pick(rows, "CAT", "procedure", "22")
     assert (accepted, since) == (False, None) and reason.endswith(": not a party to CAT")
     accepted, since, reason = pick(rows, "ICCPR", "procedure", "41")
@@ -91,7 +95,7 @@ def test_cli_obligations_json(cli, built_db):
     rows = json.loads(r.output)
     assert list(rows[0]) == ["state", "instrument", "instrument_title", "article", "kind", "procedure_kind", "accepted",
                              "since", "reason", "as_of", "source_url", "source_title", "source_as_at", "source_symbol",
-                             "deposit_date"]
+                             "deposit_date", "beyond_record"]
     row = [x for x in rows if x["instrument"] == "CEDAW" and x["article"] == "2(f)"][0]
     assert row["accepted"] is False and row["kind"] == "reservation"
 

@@ -26,7 +26,8 @@ def full(conn):
 
 
 def test_shape_of_the_full_panel(conn, full):
-    assert list(full[0]) == list(q.PANEL_KEYS) == ["state", "instrument", "year", "as_of", "status", "consent_date", "known_to"]
+    assert list(full[0]) == list(q.PANEL_KEYS) == ["state", "instrument", "year", "as_of", "status", "consent_date", "known_to",
+                                                   "beyond_record"]
     adopted = {r["id"]: int(r["adopted"][:4]) for r in q.instruments(conn)}
     n_states = conn.execute("SELECT count(*) FROM states").fetchone()[0]
     assert n_states == 198
@@ -73,16 +74,16 @@ def test_depositary_grid_consent_in_year_y_is_party_in_y_not_in_y_minus_1(built_
 def test_cli(cli, built_db):
     r = cli("panel", "North Korea", "KOR", "--instrument", "CAT", "--from", "1994", "--to", "1995", "--db", str(built_db))
     assert r.exit_code == 0
-    assert r.output == ("state,instrument,year,as_of,status,consent_date,known_to\n"
-                        "KOR,CAT,1994,1994-12-31,not_party,,2026-02-03\n"
-                        "KOR,CAT,1995,1995-12-31,party,1995-01-09,2026-02-03\n"
-                        "PRK,CAT,1994,1994-12-31,not_party,,2026-02-03\n"
-                        "PRK,CAT,1995,1995-12-31,not_party,,2026-02-03\n")
+    assert r.output == ("state,instrument,year,as_of,status,consent_date,known_to,beyond_record\n"
+                        "KOR,CAT,1994,1994-12-31,not_party,,2026-02-03,false\n"
+                        "KOR,CAT,1995,1995-12-31,party,1995-01-09,2026-02-03,false\n"
+                        "PRK,CAT,1994,1994-12-31,not_party,,2026-02-03,false\n"
+                        "PRK,CAT,1995,1995-12-31,not_party,,2026-02-03,false\n")
     r = cli("panel", "PRK", "--instrument", "CRPD", "--from", "2000", "--to", "2016", "--format", "json", "--db", str(built_db))
     rows = json.loads(r.output)
     assert [x["year"] for x in rows] == [2006 + i for i in range(11)]  # adopted 13 December 2006
     assert rows[-1] == {"state": "PRK", "instrument": "CRPD", "year": 2016, "as_of": "2016-12-31", "status": "party",
-                        "consent_date": "2016-12-06", "known_to": "2026-02-03"}
+                        "consent_date": "2016-12-06", "known_to": "2026-02-03", "beyond_record": False}
 
 
 @pytest.mark.parametrize("args, message", [
@@ -106,5 +107,5 @@ def test_stored_query_is_the_same_sql(built_db, conn):
     got = list(csv.DictReader(io.StringIO(r.text)))
     want = q.panel(conn, ["PRK", "FRA"], ["CRPD", "CAT"], 2014, 2016)
     assert [{k: (v if v != "" else None) for k, v in g.items()} for g in got] == \
-        [{k: (str(v) if v is not None else None) for k, v in w.items()} for w in want]
+        [{k: (str(int(v)) if isinstance(v, bool) else str(v) if v is not None else None) for k, v in w.items()} for w in want]
     assert len(got) == 12

@@ -42,7 +42,10 @@ def status_on(db, state, instrument, as_of):
     *[(i, "2026-02-03", "not_party", None, None, None) for i in
       ["ICERD", "OP-ICESCR", "ICCPR-OP1", "ICCPR-OP2", "OP-CEDAW", "CAT", "OP-CAT", "OP-CRC-AC", "OP-CRC-IC",
        "ICMW", "CPED", "OP-CRPD"]],
-    *[(i, d, "not_applicable", None, None, None) for i in ILO for d in ("1999-01-01", "2026-02-03")],
+    *[(i, d, "not_applicable", None, None, None) for i in ILO for d in ("1999-01-01", "2026-02-03")
+      if (i, d) not in {("P029", "1999-01-01"), ("C182", "1999-01-01"), ("C187", "1999-01-01")}],
+    # Before adoption (P029: 11 June 2014; C182: 17 June 1999; C187: 15 June 2006) the convention did not yet exist.
+    *[(i, "1999-01-01", "not_yet_adopted", None, None, None) for i in ("P029", "C182", "C187")],
 ])
 def test_prk_status(built_db, instrument, as_of, status, signature, consent, consent_type):
     row = status_on(built_db, "PRK", instrument, as_of)

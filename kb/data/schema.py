@@ -594,7 +594,7 @@ class ProceduresFile(Record):
 
 # Derived, never typed: the statuses the build's views give (status_intervals.status); the last
 # vocabulary, so that the vocabulary table keeps its row order.
-STATUSES = ("party", "signatory", "not_party", "not_applicable", "withdrawn", "unknown")
+STATUSES = ("party", "signatory", "not_party", "not_applicable", "withdrawn", "unknown", "not_yet_adopted")
 
 VOCABULARIES["status"] = {
     "party": "The state's consent to be bound is in effect (counted from the date of deposit, as the depositary counts parties).",
@@ -603,6 +603,7 @@ VOCABULARIES["status"] = {
     "not_applicable": "The state cannot join under the regime's rules: an ILO instrument and the state is not an ILO member.",
     "withdrawn": "The state was a party and validly left: its denunciation or withdrawal has taken effect.",
     "unknown": "The KB holds no complete record of this state's actions on this instrument (see `coverage`).",
+    "not_yet_adopted": "The date is before the instrument's adoption: it did not yet exist, so no state could sign or join it.",
 }
 
 

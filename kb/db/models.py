@@ -415,7 +415,7 @@ class StatusInterval(Base):
     instrument_id: Mapped[str] = col(String, ForeignKey("instruments.id"), doc="Instrument.")
     valid_from: Mapped[str | None] = col(String, doc="First day of the interval (NULL: from the beginning).")
     valid_to: Mapped[str | None] = col(String, doc="Day after the interval (NULL: to the end of the record).")
-    status: Mapped[str] = col(String, doc="party, signatory, not_party, not_applicable, withdrawn or unknown (see vocabulary).")
+    status: Mapped[str] = col(String, doc="party, signatory, not_party, not_applicable, withdrawn, unknown or not_yet_adopted (see vocabulary).")
     signature_date: Mapped[str | None] = col(String, doc="Date of signature, if the state signed by then.")
     consent_date: Mapped[str | None] = col(String, doc="Date of the consent to be bound in effect (or undone, for withdrawn).")
     consent_type: Mapped[str | None] = col(String, doc="ratification, accession, succession, acceptance, approval, formal_confirmation or definitive_signature.")
@@ -423,7 +423,7 @@ class StatusInterval(Base):
     signature_action_id: Mapped[int | None] = col(Integer, ForeignKey("actions.id"), doc="The signature action.")
     consent_action_id: Mapped[int | None] = col(Integer, ForeignKey("actions.id"), doc="The consent action.")
     withdrawal_action_id: Mapped[int | None] = col(Integer, ForeignKey("actions.id"), doc="The denunciation or withdrawal action.")
-    source_id: Mapped[int | None] = col(Integer, ForeignKey("sources.id"), doc="Source of the status: the deciding action's source, the status list (not_party) or the membership record (not_applicable).")
+    source_id: Mapped[int | None] = col(Integer, ForeignKey("sources.id"), doc="Source of the status: the deciding action's source, the status list (not_party) or the membership record (not_applicable); NULL for not_yet_adopted (the adoption date is the instrument's own record, instruments.url).")
     in_force_date: Mapped[str | None] = col(String, doc="Date the instrument entered into force for the state by the consent in effect (party or withdrawn; see consent_in_force). NULL when not derived.")
     __table_args__ = (
         CheckConstraint(_in("status", STATUSES), name="status_intervals_status"),

@@ -7,7 +7,7 @@ import json
 import sqlite3
 from typing import Iterable
 
-from .base import QueryError, day, rows, sql, version
+from .base import QueryError, data_date, day, rows, sql, version
 from .citation import STYLES, cite_row, event_citation, publisher
 from .feed import sentence, source_line
 
@@ -15,7 +15,7 @@ from .feed import sentence, source_line
 STATUS_KEYS = ("state", "state_name", "instrument", "instrument_title", "as_of", "status", "signature_date",
                "consent_date", "consent_type", "withdrawal_date", "note", "source_url", "source_title",
                "source_as_at", "source_symbol", "known_to", "in_force_date", "in_force", "in_force_article",
-               "in_force_note")
+               "in_force_note", "beyond_record", "source_kind")
 
 
 def resolve_state(conn: sqlite3.Connection, name: str) -> str:
@@ -56,20 +56,23 @@ def _names(values: Iterable[str] | str | None) -> list[str]:
 
 def status(conn: sqlite3.Connection, states: Iterable[str] | str = (), instruments: Iterable[str] | str = (),
            as_of: str | None = None) -> list[dict]:
-    """Status of states on instruments on a date (default today): one dict per state × instrument,
-    with the keys STATUS_KEYS, exactly as `kb status --format json` prints them.  No states or no
-    instruments means all of them."""
-    as_of = day(as_of)
+    """Status of states on instruments on a date (default: the data's date, data_date()): one dict per
+    state × instrument, with the keys STATUS_KEYS, exactly as `kb status --format json` prints them.
+    No states or no instruments means all of them.  `beyond_record` is True when the date is after the
+    instrument's `known_to`: the status is then the last recorded, and `in_force` None (unknown) unless
+    a later recorded event decides it."""
+    as_of = day(as_of, conn=conn)
     ids = [resolve_state(conn, s) for s in _names(states)]
     insts = [resolve_instrument(conn, i, any_case=False) for i in _names(instruments)]
     out = rows(conn, sql("status_on"), {"as_of": as_of, "states": ",".join(ids), "instruments": ",".join(insts)})
     for r in out:
         r["in_force"] = None if r["in_force"] is None else bool(r["in_force"])
+        r["beyond_record"] = bool(r["beyond_record"])
     return out
 
 
 #: The keys of every object panel() returns (and `kb panel --format json` prints), in order.
-PANEL_KEYS = ("state", "instrument", "year", "as_of", "status", "consent_date", "known_to")
+PANEL_KEYS = ("state", "instrument", "year", "as_of", "status", "consent_date", "known_to", "beyond_record")
 
 
 def _year(value: int | str, param: str) -> int:
@@ -82,31 +85,37 @@ def _year(value: int | str, param: str) -> int:
 def panel(conn: sqlite3.Connection, states: Iterable[str] | str = (), instruments: Iterable[str] | str = (),
           from_year: int | str = 1945, to_year: int | str | None = None) -> list[dict]:
     """A country-year panel: one dict per state × instrument × year (keys PANEL_KEYS), the status on
-    31 December of each year from `from_year` to `to_year` (inclusive; default: this year), leaving
+    31 December of each year from `from_year` to `to_year` (inclusive; default: the year of the data's date), leaving
     out the years before an instrument's adoption; exactly as `kb panel --format json` prints it.
     No states or no instruments means all of them.  The SQL is kb/query/sql/panel.sql."""
     first = _year(from_year, "from")
-    last = _year(to_year if to_year is not None else day(None)[:4], "to")
+    last = _year(to_year if to_year is not None else data_date(conn)[:4], "to")
     if last < first:
         raise QueryError(f"--to {last} is before --from {first}", "to")
     ids = [resolve_state(conn, s) for s in _names(states)]
     insts = [resolve_instrument(conn, i, any_case=False) for i in _names(instruments)]
-    return rows(conn, sql("panel"), {"from": first, "to": last, "states": ",".join(ids), "instruments": ",".join(insts)})
+    out = rows(conn, sql("panel"), {"from": first, "to": last, "states": ",".join(ids), "instruments": ",".join(insts)})
+    for r in out:
+        r["beyond_record"] = bool(r["beyond_record"])
+    return out
 
 
 def obligations(conn: sqlite3.Connection, state: str, as_of: str | None = None) -> list[dict]:
-    """Every obligation of every instrument for a state on a date, accepted or not (`kb obligations`)."""
-    as_of = day(as_of)
+    """Every obligation of every instrument for a state on a date (default: the data's date), accepted
+    or not (`kb obligations`)."""
+    as_of = day(as_of, conn=conn)
     out = rows(conn, sql("obligations_on"), {"state": resolve_state(conn, state), "as_of": as_of})
     for r in out:
         r["accepted"] = bool(r["accepted"])
+        r["beyond_record"] = bool(r["beyond_record"])
     return out
 
 
 def changes(conn: sqlite3.Connection, state: str, since: str, until: str | None = None) -> list[dict]:
-    """Status transitions and actions of a state between two dates, inclusive (`kb changes`)."""
+    """Status transitions and actions of a state between two dates, inclusive (`kb changes`; `until`
+    defaults to the data's date)."""
     since = day(since, "since")
-    until = day(until, "until")
+    until = day(until, "until", conn=conn)
     if until < since:
         raise QueryError(f"--until {until} is before --since {since}", "until")
     return rows(conn, sql("changes"), {"state": resolve_state(conn, state), "since": since, "until": until})
@@ -141,8 +150,9 @@ def engagement(conn: sqlite3.Connection, state: str) -> list[dict]:
 def reporting_status(conn: sqlite3.Connection, state: str, as_of: str | None = None) -> list[dict]:
     """For each treaty with a UN treaty body the state is party to on a date: last report, last review,
     last concluding observations, next report due where a source states it, and `overdue`
-    ('overdue', 'not_yet_due' or 'unknown': never 'overdue' from silence) (`kb reporting`)."""
-    as_of = day(as_of)
+    ('overdue', 'not_yet_due' or 'unknown': never 'overdue' from silence) (`kb reporting`; default date:
+    the data's date)."""
+    as_of = day(as_of, conn=conn)
     return rows(conn, sql("reporting_status"), {"state": resolve_state(conn, state), "as_of": as_of})
 
 
@@ -161,10 +171,10 @@ def instruments(conn: sqlite3.Connection) -> list[dict]:
 
 def cite(conn: sqlite3.Connection, state: str, instrument: str, as_of: str | None = None, style: str = "plain") -> str:
     """A citation of a state's status on an instrument, with the source and its as-at date (`kb cite`).
-    style: 'plain', 'oscola' or 'bibtex'."""
+    style: 'plain', 'oscola' or 'bibtex'.  Default date: the data's date."""
     if style not in STYLES:
         raise QueryError(f"unknown style {style!r}: use one of {', '.join(STYLES)}", "style")
-    as_of = day(as_of)
+    as_of = day(as_of, conn=conn)
     state_id = resolve_state(conn, state)
     inst = resolve_instrument(conn, instrument)
     return cite_row(conn, state_id, inst, as_of, style)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 from functools import lru_cache
 from pathlib import Path
@@ -48,10 +47,22 @@ def rows(conn: sqlite3.Connection, query: str, params: dict | tuple = ()) -> lis
     return [dict(zip(cols, r)) for r in cur.fetchall()]
 
 
-def day(value: str | None, param: str = "as_of") -> str:
-    """A YYYY-MM-DD date (today when None), or QueryError naming `param`."""
+def data_date(conn: sqlite3.Connection) -> str:
+    """The data's date (kb/query/sql/data_date.sql): the latest as-at date of a status source
+    that records status, e.g. '2026-02-03'.  Every question asked without a date is asked on it."""
+    row = conn.execute(sql("data_date")).fetchone()
+    if not row or not row[0]:
+        raise QueryError("the database records no as-at date for any status source: rebuild it with `kb build`")
+    return row[0]
+
+
+def day(value: str | None, param: str = "as_of", conn: sqlite3.Connection | None = None) -> str:
+    """A YYYY-MM-DD date, or QueryError naming `param`.  None means the data's date
+    (data_date(conn)); without a connection, None is refused rather than read as today."""
     if value is None:
-        return dt.date.today().isoformat()
+        if conn is None:
+            raise QueryError(f"no date given for {param}: write YYYY-MM-DD", param)
+        return data_date(conn)
     try:
         return check_day(value)
     except ValueError as exc:

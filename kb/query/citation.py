@@ -6,7 +6,11 @@ The status itself is read from SQL (kb/query/sql/status_on.sql, the same text as
 The date a citation speaks for is the *source's* as-at date when the requested
 date is on or after it (the KB knows nothing newer, so today's date is never
 passed off as live); for an earlier date the sentence says "On <date>, ..."
-and still cites the source with its as-at date.
+and still cites the source with its as-at date.  Past the instrument's
+`known_to` the sentence says "As recorded by <publisher> on <known_to>, ..."
+and that the KB holds no later record, unless a later event it records
+decides the status (then that event's source is cited).  Before the
+instrument's adoption it says it had not yet been adopted.
 """
 
 from __future__ import annotations
@@ -187,11 +191,19 @@ def speaks_for(row: Mapping[str, Any], as_of: str, same_status_at_source_date: b
 
 
 def format_citation(row: Mapping[str, Any], inst: Mapping[str, Any], as_of: str, style: str = "plain",
-                    same_status_at_source_date: bool = True, version: str | None = None) -> str:
+                    same_status_at_source_date: bool = True, version: str | None = None,
+                    later_event: bool = False, later_actions: list[Mapping[str, Any]] | None = None) -> str:
     """Word one status_on row as a citation.  `inst` is the instruments row; `version` the KB's
-    version (kb.query.version), named in every style when given."""
+    version (kb.query.version), named in every style when given.  `later_event`: the status
+    interval in effect began after the instrument's known_to (a later event recorded singly
+    decides the status; its source is the row's).  `later_actions`: the pair's actions dated after
+    known_to and by as_of (later_facts), named when the status is only as recorded."""
     if style not in STYLES:
         raise ValueError(f"unknown style {style!r}: use one of {', '.join(STYLES)}")
+    if row["status"] == "not_yet_adopted":
+        return _not_yet_adopted(row, inst, as_of, style, version)
+    if row.get("beyond_record") and not later_event:
+        return _as_recorded(row, inst, as_of, style, version, later_actions)
     date, past = speaks_for(row, as_of, same_status_at_source_date)
     treaty_title = treaty_name(inst)
     state = state_phrase(row["state_name"])
@@ -203,6 +215,10 @@ def format_citation(row: Mapping[str, Any], inst: Mapping[str, Any], as_of: str,
     if row["status"] == "unknown" and not row.get("source_url"):
         return _unknown(row, inst, state, date, style, version)
     kbv = f" KB version {version}." if version else ""
+    later = (f" This status rests on a later event the knowledge base records; its record of the instrument is "
+             f"otherwise as at {format_date(row.get('known_to'))}.") if later_event and row.get("beyond_record") else ""
+    if later:
+        note = (note + later) if note else later.strip()
     if style == "plain":
         clause = _status_clause(row, treaty_title + treaty_reference(inst), past, date)
         text = f"{opener}, according to {pub}, {state} {clause}."
@@ -212,16 +228,7 @@ def format_citation(row: Mapping[str, Any], inst: Mapping[str, Any], as_of: str,
         extra = "; ".join(x for x in (row.get("source_symbol"), f"{at_kind} {src_as_at}" if src_as_at else None) if x)
         return text + f" Source: {src}" + (f" ({extra})" if extra else "") + "." + kbv
     if style == "oscola":
-        ref = inst["title"]
-        bits = []
-        if inst.get("adopted"):
-            bits.append(f"adopted {format_date(inst['adopted'])}")
-        if inst.get("entry_into_force"):
-            bits.append(f"entered into force {format_date(inst['entry_into_force'])}")
-        if bits:
-            ref += f" ({', '.join(bits)})"
-        if inst.get("unts_volume"):
-            ref += f" {inst['unts_volume']} UNTS" + (f" {inst['unts_page']}" if inst.get("unts_page") else "")
+        ref = _oscola_ref(inst)
         clause = _status_clause(row, "it", past, date)
         sent = f"{opener}, {state} {clause}"
         if note:
@@ -251,6 +258,107 @@ def format_citation(row: Mapping[str, Any], inst: Mapping[str, Any], as_of: str,
         lines.append(f"  {name} = {{{v}}},")
     lines.append("}")
     return "\n".join(lines)
+
+
+def _oscola_ref(inst: Mapping[str, Any]) -> str:
+    """'Convention against Torture ... (adopted 10 December 1984, entered into force 26 June 1987) 1465 UNTS 85'."""
+    ref = inst["title"]
+    bits = []
+    if inst.get("adopted"):
+        bits.append(f"adopted {format_date(inst['adopted'])}")
+    if inst.get("entry_into_force"):
+        bits.append(f"entered into force {format_date(inst['entry_into_force'])}")
+    if bits:
+        ref += f" ({', '.join(bits)})"
+    if inst.get("unts_volume"):
+        ref += f" {inst['unts_volume']} UNTS" + (f" {inst['unts_page']}" if inst.get("unts_page") else "")
+    return ref
+
+
+def _bib_entry(key: str, fields: list[tuple[str, str]]) -> str:
+    lines = [f"@misc{{{key},"]
+    for name, value in fields:
+        v = value if name in ("howpublished", "author") else _bib_escape(value)
+        lines.append(f"  {name} = {{{v}}},")
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def _not_yet_adopted(row: Mapping[str, Any], inst: Mapping[str, Any], as_of: str, style: str,
+                     version: str | None = None) -> str:
+    """Before its adoption the instrument did not exist: say so (never "was not a party"), citing the
+    instrument's own record, which states its adoption."""
+    title = treaty_name(inst)
+    body = f"On {format_date(as_of)}, {title} had not yet been adopted (it was adopted on {format_date(inst.get('adopted'))})."
+    url = inst.get("url") or ""
+    kbv = f" KB version {version}." if version else ""
+    if style == "plain":
+        return body + (f" Depositary's record: {url}." if url else "") + kbv
+    if style == "oscola":
+        return body + (f" <{url}>." if url else "") + kbv
+    key = re.sub(r"[^A-Za-z0-9:-]", "", f"{row['state']}-{inst['id']}-{as_of}")
+    fields = [("title", inst["title"]), ("howpublished", f"\\url{{{url}}}"), ("note", body)]
+    if version:
+        fields.append(("version", f"KB version {version}"))
+    return _bib_entry(key, fields)
+
+
+def _later_action_phrase(a: Mapping[str, Any]) -> str:
+    """'a notification of withdrawal on 17 March 2018 (<its symbol>; taking effect on 17 March 2019)'."""
+    bits = [a["symbol"]] if a.get("symbol") else []
+    if a.get("effective_on") and a["effective_on"] != a.get("date"):
+        bits.append(f"taking effect on {format_date(a['effective_on'])}")
+    return f"a {humanize(a['type'])} on {format_date(a['date'])}" + (f" ({'; '.join(bits)})" if bits else "")
+
+
+def _as_recorded(row: Mapping[str, Any], inst: Mapping[str, Any], as_of: str, style: str,
+                 version: str | None = None, later_actions: list[Mapping[str, Any]] | None = None) -> str:
+    """A date after the instrument's known_to, with no later event recorded that decides the status:
+    the status as recorded on known_to, and that the KB holds nothing later."""
+    known = row["known_to"]
+    pub = publisher(row.get("source_title"))
+    state = state_phrase(row["state_name"])
+    opener = f"As recorded by {pub} on {format_date(known)}"
+    note = note_sentences(row.get("note"))
+    if later_actions:
+        named = "; ".join(_later_action_phrase(a) for a in later_actions)
+        after = (f" After that date the knowledge base records only, for {state} on this instrument, {named}, so it "
+                 f"cannot otherwise say whether this still held on {format_date(as_of)}.")
+    else:
+        after = (f" The knowledge base records no later event for {state} on this instrument, so it cannot say "
+                 f"whether this still held on {format_date(as_of)}.")
+    src_as_at = format_date(row.get("source_as_at"))
+    at_kind = "as at" if row["status"] == "not_applicable" else "status as at"
+    kbv = f" KB version {version}." if version else ""
+    if style == "plain":
+        clause = _status_clause(row, treaty_name(inst) + treaty_reference(inst), True, known)
+        text = f"{opener}, {state} {clause}." + (f" {note}" if note else "") + after
+        src = row.get("source_url") or ""
+        extra = "; ".join(x for x in (row.get("source_symbol"), f"{at_kind} {src_as_at}" if src_as_at else None) if x)
+        return text + f" Source: {src}" + (f" ({extra})" if extra else "") + "." + kbv
+    if style == "oscola":
+        ref = _oscola_ref(inst)
+        clause = _status_clause(row, "it", True, known)
+        sent = f"{opener}, {state} {clause}" + (f"; {note[0].lower()}{note[1:].rstrip('.')}" if note else "")
+        src_title = source_short_title(row.get("source_title"))
+        symbol = f", {row['source_symbol']}" if row.get("source_symbol") else ""
+        tail = f"{pub[4:] if pub.startswith('the ') else pub}, '{src_title}'{symbol} ({at_kind} {src_as_at}) <{row.get('source_url') or ''}>"
+        return f"{ref}. {sent}.{after} {tail}." + kbv
+    clause = _status_clause(row, treaty_name(inst), True, known)
+    key = re.sub(r"[^A-Za-z0-9:-]", "", f"{row['state']}-{inst['id']}-{as_of}")
+    fields = [
+        ("title", f"Status of {state}: {inst['title']}"),
+        ("author", "{" + (pub[4:] if pub.startswith("the ") else pub) + "}"),
+        ("howpublished", f"\\url{{{row.get('source_url') or ''}}}"),
+        ("note", f"{opener}, {state} {clause}." + (f" {note}" if note else "") + after
+                 + (f" Source {at_kind} {src_as_at}." if src_as_at else "")),
+        ("year", known[:4]),
+    ]
+    if row.get("source_symbol"):
+        fields.append(("number", row["source_symbol"]))
+    if version:
+        fields.append(("version", f"KB version {version}"))
+    return _bib_entry(key, fields)
 
 
 def _unknown(row: Mapping[str, Any], inst: Mapping[str, Any], state: str, date: str, style: str,
@@ -290,7 +398,33 @@ def cite_row(conn: sqlite3.Connection, state_id: str, instrument_id: str, as_of:
         # Speak for the source's date only when the status read then is the same.
         earlier = status_row(conn, state_id, instrument_id, row["source_as_at"][:10] if len(row["source_as_at"]) >= 10 else as_of)
         same = earlier is not None and earlier["status"] == row["status"]
-    return format_citation(row, inst, as_of, style, same, build_version(conn))
+    later_event, later_actions = later_facts(conn, state_id, as_of, instrument_id).get(instrument_id, (False, []))
+    return format_citation(row, inst, as_of, style, same, build_version(conn), later_event, later_actions)
+
+
+def later_facts(conn: sqlite3.Connection, state_id: str, as_of: str, instrument_id: str = "") -> dict[str, tuple[bool, list[dict]]]:
+    """{instrument: (later_event, later_actions)} for a state on a date past the instruments' known_to:
+    later_event when the status interval in effect began after known_to; later_actions the pair's
+    actions with legal effect dated after known_to and on or before as_of.  Read, not derived: the
+    status itself is status_on.sql's."""
+    params = {"state": state_id, "as_of": as_of, "instrument": instrument_id}
+    out: dict[str, tuple[bool, list[dict]]] = {}
+    for inst, began_later in conn.execute(
+            "SELECT si.instrument_id, si.valid_from > i.status_as_at FROM status_intervals si"
+            " JOIN instruments i ON i.id = si.instrument_id"
+            " WHERE si.state_id = :state AND (:instrument = '' OR si.instrument_id = :instrument)"
+            " AND :as_of > i.status_as_at AND si.valid_from <= :as_of AND (si.valid_to IS NULL OR si.valid_to > :as_of)",
+            params):
+        out[inst] = (bool(began_later), [])
+    cur = conn.execute(
+        "SELECT a.instrument_id, a.type, a.date, a.effective_on, s.symbol FROM actions a"
+        " JOIN instruments i ON i.id = a.instrument_id LEFT JOIN sources s ON s.id = a.source_id"
+        " WHERE a.state_id = :state AND (:instrument = '' OR a.instrument_id = :instrument)"
+        " AND a.legal_effect = 'effective' AND a.date_on > i.status_as_at AND a.date_on <= :as_of"
+        " ORDER BY a.instrument_id, a.date_on, a.id", params)
+    for inst, typ, date, eff, symbol in cur:
+        out.setdefault(inst, (False, []))[1].append({"type": typ, "date": date, "effective_on": eff, "symbol": symbol})
+    return out
 
 
 def _status_rows(conn: sqlite3.Connection, state_id: str, instruments: str, as_of: str) -> list[dict]:
@@ -311,12 +445,15 @@ def citations_for_state(conn: sqlite3.Connection, state_id: str, as_of: str,
         earlier[d] = {r["instrument"]: r["status"] for r in _status_rows(conn, state_id, "", d)}
     out: dict[str, dict[str, str]] = {}
     version = build_version(conn)
+    later = later_facts(conn, state_id, as_of)
     for r in rows:
         src = r.get("source_as_at")
         same = True
         if src and as_of > src:
             same = earlier.get(src, {}).get(r["instrument"], r["status"]) == r["status"]
-        out[r["instrument"]] = {st: format_citation(r, insts[r["instrument"]], as_of, st, same, version) for st in styles}
+        ev, acts = later.get(r["instrument"], (False, []))
+        out[r["instrument"]] = {st: format_citation(r, insts[r["instrument"]], as_of, st, same, version, ev, acts)
+                                for st in styles}
     return out
 
 
@@ -374,10 +511,54 @@ def event_row(conn: sqlite3.Connection, key: str) -> dict | None:
     return dict(zip(cols, r)) if r else None
 
 
+def possessive(name: str) -> str:
+    """"the Philippines'", "the Committee on the Rights of Persons with Disabilities'", "Mongolia's"."""
+    return name + ("'" if name.endswith("s") else "'s")
+
+
+# A summary may follow "In August 2022, ..." with its first letter lowered only when its first word is
+# one of these (never a name: "Special Rapporteur ...", "OHCHR ..." keep theirs).
+_LOWER_SAFE = {"The", "A", "An", "After", "Before", "During", "Since", "Despite", "To", "Following"}
+
+
+def _dated_summary(e: Mapping[str, Any]) -> str:
+    """The summary as a sentence dated by the event: "In August 2022, the day after ...", or, where the
+    summary cannot safely continue the date, "Recorded for August 2022: OHCHR ..."."""
+    summary = (e.get("summary") or "").strip()
+    when = _span(e["date"], e.get("end_date"))
+    if not summary.endswith((".", "!", "?", ".)", ".'", '."')):
+        summary += "."
+    first = summary.split(" ", 1)[0]
+    if first in _LOWER_SAFE:
+        return f"{_cap(when)}, {summary[:1].lower()}{summary[1:]}"
+    date_words = when.removeprefix("on ").removeprefix("in ")
+    return f"Recorded for {date_words}: {summary}"
+
+
+_UN_SYMBOL = re.compile(r"^[A-Z][A-Z0-9.]*(?:/[A-Za-z0-9.()-]+)+$")
+_SR_RANGE = re.compile(r"/SR\.\d+-\d+$")
+
+
+def un_symbols(symbol: str | None) -> list[str]:
+    """The UN document symbols a symbol field names ('CEDAW/C/SR.1554 and CEDAW/C/SR.1555' -> both;
+    'A/60/38, paras 19-76' -> 'A/60/38'); ranges of summary records ('CRC/C/SR.458-460') are not one document."""
+    out = []
+    for part in re.split(r",\s*| and ", symbol or ""):
+        part = part.strip()
+        if _UN_SYMBOL.match(part) and not _SR_RANGE.search(part) and part not in out:
+            out.append(part)
+    return out
+
+
+def undocs_url(symbol: str) -> str:
+    """The document by its symbol, in English: https://undocs.org/en/<symbol>."""
+    return f"https://undocs.org/en/{symbol}"
+
+
 def event_sentence(e: Mapping[str, Any]) -> str:
     """The event in one sentence, worded by its kind (the summary where no wording fits)."""
     state = state_phrase(e["state_name"])
-    poss = state + "'s"
+    poss = possessive(state)
     body = "the " + (e.get("monitoring_body") or "treaty body")
     treaty = treaty_name({"title": e.get("instrument_title") or ""}) if e.get("instrument_title") else ""
     report = e.get("report") or "report"
@@ -395,9 +576,9 @@ def event_sentence(e: Mapping[str, Any]) -> str:
         if kind == "report_due":
             return f"According to {symbol or 'the source'}, {poss} {report} under {treaty} was due {when}."
         if kind == "list_of_issues":
-            return f"{_cap(body)}'s list of issues on {poss} {report} is dated {format_date(e['date'])}{sym}."
+            return f"{_cap(possessive(body))} list of issues on {poss} {report} is dated {format_date(e['date'])}{sym}."
         if kind == "replies":
-            return f"{_cap(poss)} replies to {body}'s list of issues on its {report} were received {when}{sym}."
+            return f"{_cap(poss)} replies to {possessive(body)} list of issues on its {report} were received {when}{sym}."
     if mech == "upr" and kind == "review_held":
         cycle = f" ({report})" if e.get("report") else ""
         return f"{_cap(state)} was reviewed by the Working Group on the Universal Periodic Review{cycle} {when}{sym}."
@@ -406,7 +587,7 @@ def event_sentence(e: Mapping[str, Any]) -> str:
     if kind == "visit_held" and e.get("mandate_definition"):
         name = e["mandate_definition"].split(" (")[0]
         return f"The {name} visited {state} {when}{sym}."
-    return f"{_cap(_span(e['date'], e.get('end_date')))}: {e['summary']}"
+    return _dated_summary(e)
 
 
 def format_event_citation(e: Mapping[str, Any], style: str = "plain", version: str | None = None) -> str:
@@ -417,16 +598,20 @@ def format_event_citation(e: Mapping[str, Any], style: str = "plain", version: s
     as_at = format_date(e.get("source_as_at"))
     url = e.get("source_url") or ""
     kbv = f" KB version {version}." if version else ""
+    # The document by its UN symbol, beside the copy actually read (unless that copy is the same link).
+    docs = [(sym, undocs_url(sym)) for sym in un_symbols(e.get("symbol")) if undocs_url(sym) != url]
     if style == "plain":
         extra = "; ".join(x for x in (e.get("source_symbol"), f"as at {as_at}" if as_at else None, kind) if x)
-        return f"{text} Source: {e.get('source_title')}, {url} ({extra})." + kbv
+        by_symbol = "".join(f"; UN document {sym}: {link}" for sym, link in docs)
+        return f"{text} Source: {e.get('source_title')}, {url} ({extra}){by_symbol}." + kbv
     if style == "oscola":
         symbol = f", {e['source_symbol']}" if e.get("source_symbol") else ""
-        return f"{text[:-1]}: '{e.get('source_title')}'{symbol} ({as_at}; {kind}) <{url}>." + kbv
+        by_symbol = "".join(f"; {sym} <{link}>" for sym, link in docs)
+        return f"{text[:-1]}: '{e.get('source_title')}'{symbol} ({as_at}; {kind}) <{url}>{by_symbol}." + kbv
     key = re.sub(r"[^A-Za-z0-9:-]", "-", e["key"])
     fields = [
         ("title", e.get("source_title") or ""),
-        ("howpublished", f"\\url{{{url}}}"),
+        ("howpublished", f"\\url{{{url}}}" + "".join(f", UN document {_bib_escape(sym)}: \\url{{{link}}}" for sym, link in docs)),
         ("note", f"{text} Source as at {as_at} ({kind})."),
         ("year", (e.get("source_as_at") or e["date"])[:4]),
     ]

@@ -86,6 +86,7 @@ procedure_rows AS (
            END AS since,
            CASE WHEN ps.status = 'party' THEN ps.consent_date END AS deposit_date,
            CASE
+               WHEN ps.status = 'not_yet_adopted' THEN ps.title || ': ' || ps.abbr || ' not yet adopted'
                WHEN ps.status != 'party' THEN ps.title || ': not a party to ' || ps.abbr
                WHEN ps.mode = 'protocol' THEN ps.title || ': party since ' || ps.consent_date
                WHEN ps.mode = 'opt_in' AND ps.decl_key IS NULL THEN ps.title || ': no declaration under article ' || ps.article || ' recognising the competence of the committee'

@@ -11,6 +11,7 @@
 -- * withdrawn: it was a party and an exit has taken effect since.
 -- * signatory: it signed and is neither party nor withdrawn.
 -- * not_applicable: an ILO instrument and the state is not an ILO member on D.
+-- * not_yet_adopted: before the instrument's adoption date (an interval ending on or before it).
 -- * unknown: the KB holds no complete record of this state for this instrument (coverage).
 -- * not_party: otherwise.
 
@@ -149,13 +150,22 @@ WITH ev AS (
     FROM actions
     WHERE legal_effect = 'effective' AND (type = 'signature' OR type IN ({consents}) OR type IN ({exits}))
     UNION ALL
-    SELECT m.state_id, i.id, m.since_on, NULL, NULL, NULL, m.since_on || '|' || m.id, NULL
+    -- A membership that began or ended before the convention's adoption counts from the adoption
+    -- (the keys keep their own dates): no interval of constant status is cut in two.
+    SELECT m.state_id, i.id, CASE WHEN m.since_on < i.adopted AND length(i.adopted) = 10 THEN i.adopted ELSE m.since_on END,
+           NULL, NULL, NULL, m.since_on || '|' || m.id, NULL
     FROM memberships m JOIN instruments i ON i.regime = 'ILO'
     WHERE m.organization = 'ILO' AND m.member = 1
     UNION ALL
-    SELECT m.state_id, i.id, m.until_on, NULL, NULL, NULL, NULL, m.until_on
+    SELECT m.state_id, i.id, CASE WHEN m.until_on < i.adopted AND length(i.adopted) = 10 THEN i.adopted ELSE m.until_on END,
+           NULL, NULL, NULL, NULL, m.until_on
     FROM memberships m JOIN instruments i ON i.regime = 'ILO'
     WHERE m.organization = 'ILO' AND m.member = 1 AND m.until_on IS NOT NULL
+    UNION ALL
+    -- The adoption date is a point in every pair's timeline: before it, not_yet_adopted.
+    SELECT s.id, i.id, i.adopted, NULL, NULL, NULL, NULL, NULL
+    FROM states s CROSS JOIN instruments i
+    WHERE length(i.adopted) = 10
 )
 SELECT state_id, instrument_id, on_date,
        min(sign_key) AS sign_key, max(consent_key) AS consent_key, max(exit_key) AS exit_key,
@@ -196,18 +206,21 @@ spans AS (
 flags AS (
     SELECT sp.*,
            i.regime,
+           CASE WHEN length(i.adopted) = 10 THEN i.adopted END AS adopted_on,
            substr(sp.consent_key, 1, 10) AS consent_on,
            substr(sp.exit_key, 1, 10) AS exit_notified,
            (sp.join_key IS NOT NULL AND (sp.leave_on IS NULL OR substr(sp.join_key, 1, 10) > sp.leave_on)) AS ilo_member,
-           EXISTS (SELECT 1 FROM coverage c WHERE c.instrument_id = sp.instrument_id AND c.state_id = sp.state_id) AS covered,
            i.status_source_id
     FROM spans sp JOIN instruments i ON i.id = sp.instrument_id
 ),
 derived AS (
     SELECT f.*,
            CASE
+               WHEN f.valid_to IS NOT NULL AND f.valid_to <= f.adopted_on THEN 'not_yet_adopted'
                WHEN f.regime = 'ILO' AND NOT f.ilo_member THEN 'not_applicable'
-               WHEN NOT f.covered THEN 'unknown'
+               -- looked up only where needed (CASE stops at the first match): not before adoption
+               WHEN NOT EXISTS (SELECT 1 FROM coverage c WHERE c.instrument_id = f.instrument_id AND c.state_id = f.state_id)
+                   THEN 'unknown'
                WHEN f.consent_key IS NOT NULL AND (f.exit_notified IS NULL OR f.consent_on >= f.exit_notified) THEN 'party'
                WHEN f.exit_key IS NOT NULL THEN 'withdrawn'
                WHEN f.sign_key IS NOT NULL THEN 'signatory'
@@ -472,6 +485,7 @@ SELECT ps.state_id, ps.instrument_id, ps.id AS procedure_id, ps.article, ps.kind
        END AS since,
        CASE WHEN ps.status = 'party' THEN ps.consent_date END AS deposit_date,
        CASE
+           WHEN ps.status = 'not_yet_adopted' THEN ps.title || ': ' || ps.abbr || ' not yet adopted'
            WHEN ps.status != 'party' THEN ps.title || ': not a party to ' || ps.abbr
            WHEN ps.mode = 'protocol' THEN ps.title || ': party since ' || ps.consent_date
            WHEN ps.mode = 'opt_in' AND ps.decl_key IS NULL THEN ps.title || ': no declaration under article ' || ps.article || ' recognising the competence of the committee'

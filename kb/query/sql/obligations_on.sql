@@ -4,7 +4,10 @@
 -- :state   alpha-3 code
 -- :as_of   YYYY-MM-DD
 WITH st AS (
-    SELECT si.*, i.short_title, i.id AS abbr, i.regime, i.sort_order AS inst_order,
+    SELECT si.*, i.short_title, i.id AS abbr, i.regime, i.sort_order AS inst_order, i.adopted,
+           i.status_as_at AS known_to,
+           -- past known_to, and the status not decided by a later event: "as recorded on known_to"
+           (:as_of > i.status_as_at AND (si.valid_from IS NULL OR si.valid_from <= i.status_as_at)) AS as_recorded,
            cif.article AS in_force_article, cif.note AS in_force_note
     FROM status_intervals si JOIN instruments i ON i.id = si.instrument_id
     LEFT JOIN consent_in_force cif ON cif.action_id = si.consent_action_id
@@ -32,8 +35,9 @@ instrument_rows AS (
                WHEN 'not_party' THEN 'not a party to ' || st.abbr
                WHEN 'withdrawn' THEN 'withdrew from ' || st.abbr || ' with effect from ' || st.withdrawal_date
                WHEN 'not_applicable' THEN 'not an ILO member: only members can ratify ILO conventions'
+               WHEN 'not_yet_adopted' THEN 'not yet adopted: ' || st.abbr || ' was adopted on ' || st.adopted
                ELSE 'no complete record of ' || st.abbr || ' for this state in the KB'
-           END AS reason,
+           END || CASE WHEN st.as_recorded THEN ', as recorded on ' || st.known_to ELSE '' END AS reason,
            st.source_id, st.inst_order, 0 AS kind_order, NULL AS proc_order
     FROM st
 ),
@@ -82,7 +86,9 @@ rows AS (
 SELECT :state AS state, rows.instrument, i.short_title AS instrument_title, rows.article, rows.kind,
        rows.procedure_kind, rows.accepted, rows.since, rows.reason, :as_of AS as_of,
        src.url AS source_url, src.title AS source_title, src.as_at AS source_as_at, src.symbol AS source_symbol,
-       rows.deposit_date
+       rows.deposit_date,
+       -- 1 when :as_of is after the instrument's known_to (the status source's as-at date)
+       :as_of > i.status_as_at AS beyond_record
 FROM rows
 JOIN instruments i ON i.id = rows.instrument
 LEFT JOIN sources src ON src.id = rows.source_id

@@ -3,6 +3,7 @@
 -- :as_of        YYYY-MM-DD
 -- :states       comma-separated alpha-3 codes, or '' for all
 -- :instruments  comma-separated instrument ids, or '' for all
+-- Columns are a public contract: new ones are added at the end.
 WITH wanted_states AS (
     SELECT id FROM states WHERE :states = '' OR instr(',' || :states || ',', ',' || id || ',') > 0
 ),
@@ -35,8 +36,11 @@ SELECT si.state_id AS state,
        -- one that still binds, e.g. before a denunciation takes effect and a re-accession does),
        -- 0 when not a party or not yet bound, NULL when unknown.
        si.in_force_date,
+       -- Past known_to (beyond_record) the KB cannot say whether it binds: NULL, unless the
+       -- interval in effect began after known_to (a later event, recorded singly, decides it).
        CASE
            WHEN si.status = 'unknown' THEN NULL
+           WHEN :as_of > i.status_as_at AND (si.valid_from IS NULL OR si.valid_from <= i.status_as_at) THEN NULL
            WHEN si.status != 'party' THEN 0
            WHEN si.in_force_date IS NOT NULL AND si.in_force_date <= :as_of THEN 1
            WHEN EXISTS (SELECT 1 FROM consent_in_force p
@@ -47,7 +51,10 @@ SELECT si.state_id AS state,
            ELSE 0
        END AS in_force,
        CASE WHEN si.status IN ('party', 'withdrawn') THEN cif.article END AS in_force_article,
-       CASE WHEN si.status IN ('party', 'withdrawn') THEN cif.note END AS in_force_note
+       CASE WHEN si.status IN ('party', 'withdrawn') THEN cif.note END AS in_force_note,
+       -- 1 when the date asked about is after known_to: the status is the last recorded, "as recorded on known_to".
+       :as_of > i.status_as_at AS beyond_record,
+       src.kind AS source_kind
 FROM wanted_states ws
 CROSS JOIN wanted_instruments wi
 -- one indexed lookup per pair (status_intervals_pair: state, instrument, valid_from)
