@@ -50,8 +50,11 @@ def test_names_aliases_and_a_past_date(built_db, conn):
     assert r.status_code == 200
     assert columns(r.text) == ["PRK", "KOR", "CHN", "JPN"]  # duplicates named once
     cells = status_cells(r.text)
-    assert cells == {(x["instrument"], x["state"]): x["status"]
+    adopted = dict(conn.execute("SELECT id, adopted FROM instruments").fetchall())
+    # Before an instrument's adoption no state could be a party to it: "not yet adopted" (the contract's status).
+    assert cells == {(x["instrument"], x["state"]): "not_yet_adopted" if "1994-12-31" < adopted[x["instrument"]] else x["status"]
                      for x in q.status(conn, ["PRK", "KOR", "CHN", "JPN"], as_of="1994-12-31")}
+    assert cells[("OP-CEDAW", "KOR")] == "not_yet_adopted" and cells[("C187", "JPN")] == "not_yet_adopted"
     assert cells[("CAT", "KOR")] == "not_party" and cells[("CAT", "CHN")] == "party"
     assert 'value="PRK, KOR, CHN, JPN"' in r.text
 
