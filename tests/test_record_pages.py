@@ -181,3 +181,19 @@ def test_curators_notes_in_a_readers_words():
 def test_instrument_kind_in_words(built_db):
     assert "Forced Labour Convention (C029) · ILO convention Adopted" in visible(get(built_db, "/instrument/C029").text)
     assert "(CAT) · UN convention" in visible(get(built_db, "/instrument/CAT").text)
+
+
+def test_feeds_mark_later_events(built_db, tmp_path):
+    db = tmp_path / "kb.db"
+    shutil.copy(built_db, db)
+    with sqlite3.connect(db) as conn:  # a later event on ROME, recorded last
+        conn.execute("UPDATE actions SET date = '2016-11-16', date_on = '2016-11-16', effective_on = '2016-11-16', "
+                     "recorded = '2099-01-01' WHERE id = (SELECT min(id) FROM actions WHERE instrument_id = 'ROME' "
+                     "AND type = 'signature' AND effective_date IS NULL)")
+    items = get(db, "/changes.json").json()["items"]
+    assert items[0]["_kb"]["beyond_record"] is True and items[1]["_kb"]["beyond_record"] is False
+    assert items[0]["content_text"].endswith(
+        "Recorded singly from a later source: the record of this instrument ends on 14 March 2015 and is not complete "
+        "after that date.")
+    atom = get(db, "/instrument/ROME/changes.atom").text
+    assert "Recorded singly from a later source: the record of this instrument ends on 14 March 2015" in atom
