@@ -115,6 +115,7 @@ def test_not_yet_adopted_on_a_date_before_adoption(built_db):
         cells = row(page, iid)
         assert "Not yet adopted" in cells and f"Adopted on {adopted}." in cells
         assert "Not a party" not in cells and "not a party" not in cells
+    assert "Secondary source" not in row(page, "P029") and "Secondary source" in row(page, "C029")
     assert "Not yet adopted 15" in visible(page)
 
 
@@ -132,7 +133,7 @@ def test_secondary_sources_beside_the_fact(built_db):
     c029 = visible(get(built_db, "/instrument/C029").text)
     assert "Not ILO members, so they cannot ratify (membership from a secondary source) :" in c029
     assert "Recorded from a secondary source, Wikipedia: Member states of the International Labour Organization, " \
-           "as at 1 February 2025 (secondary source)." in c029.replace(" ,", ",").replace(" .", ".")
+           "as at 1 February 2025." in c029.replace(" ,", ",").replace(" .", ".")
     prk = get(built_db, "/country/PRK").text
     m = re.search(r"<td>ILO</td>(.*?)</tr>", prk, re.S)
     assert m and "(secondary source)" in visible(m.group(1))
@@ -197,3 +198,11 @@ def test_feeds_mark_later_events(built_db, tmp_path):
         "after that date.")
     atom = get(db, "/instrument/ROME/changes.atom").text
     assert "Recorded singly from a later source: the record of this instrument ends on 14 March 2015" in atom
+
+
+def test_engagement_events_from_secondary_sources_say_so(built_db):
+    page = get(built_db, "/country/PRK").text
+    rows = re.findall(r'<tr id="event-\d+" class="kind-[a-z_]+ source-([a-z_]+)">(.*?)</tr>', page, re.S)
+    secondary = [visible(r) for kind, r in rows if kind == "secondary"]
+    assert secondary and all("(secondary source)" in r for r in secondary)
+    assert all("(secondary source)" not in visible(r).split("Source text")[0] for kind, r in rows if kind != "secondary")

@@ -90,7 +90,8 @@ def mark(rows: list[dict], instruments: Mapping[str, Mapping], kinds: Mapping[tu
             r["beyond_record"] = bool(r["beyond_record"])
         kind = r.get("source_kind") or kinds.get((r.get("source_url"), r.get("source_as_at")))
         r["source_kind"] = kind
-        r["secondary"] = kind == "secondary"
+        # "Not yet adopted" rests on the instrument's adoption date, not on the status source.
+        r["secondary"] = kind == "secondary" and r.get("status") != "not_yet_adopted"
         r["recorded_on"] = r.get("known_to") if r["beyond_record"] else None
     return rows
 
