@@ -98,7 +98,8 @@ def test_home_page_states_each_source_date(built_db):
             "instruments; to 1 February 2025 for 11 instruments (a secondary source), shown as recorded then; and to "
             "14 March 2015 for 5 instruments, shown as recorded then.") in text
     assert "Genocide Convention since 31 January 1989 (accession) (as recorded on 14 March 2015)" in text
-    assert "ILO membership from a secondary source (a list of ILO member States)." in text
+    assert ("ILO membership from a secondary source (a list of ILO member States), as recorded on 1 February 2025. "
+            "Forced Labour Convention Protocol of 2014") in text
 
 
 def test_compare_marks_instruments_past_their_record(built_db):
@@ -122,7 +123,10 @@ def test_not_yet_adopted_on_a_date_before_adoption(built_db):
 def test_instrument_page_before_adoption(built_db):
     page = get(built_db, "/instrument/CPED?as_of=1990-01-01").text
     text = visible(page)
-    assert "Not yet adopted (198)" in text
+    assert "Not yet adopted (198)" in text and "0 parties" not in text
+    assert ("Not yet adopted on 1 January 1990: the International Convention for the Protection of All Persons from "
+            "Enforced Disappearance was adopted on 20 December 2006, so no state could be a party to it.") in text
+    assert "No chart: the instrument was not yet adopted on 1 January 1990." in text
     assert "The instrument was adopted on 20 December 2006; on 1 January 1990 no state could be a party to it:" in text
     assert 'data-status="not_yet_adopted"' in page and "Not yet adopted: 1" in text
 
