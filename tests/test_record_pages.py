@@ -210,3 +210,16 @@ def test_engagement_events_from_secondary_sources_say_so(built_db):
     secondary = [visible(r) for kind, r in rows if kind == "secondary"]
     assert secondary and all("(secondary source)" in r for r in secondary)
     assert all("(secondary source)" not in visible(r).split("Source text")[0] for kind, r in rows if kind != "secondary")
+
+
+def test_every_instrument_page_under_250_kb(built_db):
+    with sqlite3.connect(built_db) as conn:
+        ids = [r[0] for r in conn.execute("SELECT id FROM instruments ORDER BY sort_order")]
+
+    async def run():
+        ds = make_datasette(built_db)
+        return {i: len((await ds.client.get(f"/instrument/{i}")).content) for i in ids}
+
+    sizes = asyncio.run(run())
+    assert len(sizes) == 34
+    assert {i: n for i, n in sizes.items() if n >= 250_000} == {}
