@@ -232,6 +232,16 @@ def wrap(datasette, app: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitab
         try:
             resolved = await check(spec, args, resolver)
         except Refusal as r:
+            if not fmt:
+                try:  # the site's own error page
+                    from .pages.common import _error
+
+                    page = await _error(datasette, None, 400, "Bad request",
+                                        r.message[:1].upper() + r.message[1:] + ".", param=r.param)
+                    page.headers["cache-control"] = "no-store"
+                    return await page.asgi_send(send)
+                except Exception:  # noqa: BLE001 - a database that is not the KB's: a plain page
+                    pass
             status, body, ctype = _json_refusal(r) if fmt else _html_refusal(r)
             return await _send(send, status, body, ctype)
         except Exception:  # noqa: BLE001 - not a KB database (or an old one): the page says so itself
