@@ -251,7 +251,7 @@ def _maps_scenario(page, server):
     page.wait_for_url("**/compare?states=*")
     expect(table.locator("thead th")).to_have_count(4)
     expect(page.locator("#c-CAT td[data-state=USA]")).to_contain_text("Party 21 October 1994")
-    expect(page.locator("#c-CRPD td[data-state=PRK]")).to_contain_text("Not a party")
+    expect(page.locator("#c-CRPD td[data-state=PRK]")).to_contain_text("Not yet adopted")  # adopted 13 December 2006
     assert page.console_errors == [], page.console_errors
 
 

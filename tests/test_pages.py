@@ -126,8 +126,8 @@ def test_country_obligations(built_db):
     if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'procedures'").fetchone():
         assert "not available" in section
         return
-    assert "reservation to article 29 in force since 2001-02-27" in section
-    assert "reservation to article 2(f) withdrawn on 2015-11-23" in section
+    assert "reservation to article 29 in force since 27 February 2001" in section
+    assert "reservation to article 2(f) withdrawn on 23 November 2015" in section
 
 
 def test_country_as_of(built_db):

@@ -26,7 +26,9 @@ import sqlite3
 from datasette import hookimpl
 from datasette.utils.asgi import asgi_static
 
-from .common import STATIC, _db, _footer, _has_table, _instruments, _states, compile_templates, default_as_of
+from .common import (
+    STATIC, _db, _footer, _has_table, _instruments, _source_kinds, _states, compile_templates, default_as_of,
+)
 from .country import country, country_lookup
 from .data import country_data, instrument_data
 from .download import versioned_db
@@ -62,6 +64,14 @@ def register_routes(datasette):
 
 
 @hookimpl
+def asgi_wrapper(datasette):
+    """Every stored query's and every page's JSON and CSV parameters checked and resolved (kb/web/params.py)."""
+    from ..params import wrap
+
+    return lambda app: wrap(datasette, app)
+
+
+@hookimpl
 def startup(datasette):
     # What every process would otherwise pay on its first request: the templates, the map shapes,
     # and what depends only on the served snapshot (read once: common._snapshot_memo).
@@ -82,6 +92,7 @@ def startup(datasette):
                 await _has_table(db, table)
             await _instruments(db)
             await _states(db)
+            await _source_kinds(db)
             await _footer(db)
             await default_as_of(db)
         except sqlite3.Error:  # not a KB database (or an old one): each page says so when asked

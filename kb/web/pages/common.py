@@ -25,6 +25,8 @@ from ...query import citation as C
 from ...query import sql as query_sql
 from .cells import GLOBALS as CELLS
 from .cells import excerpt
+from . import record
+from .record import STATUS_LABELS
 
 if TYPE_CHECKING:
     from concurrent.futures import ThreadPoolExecutor
@@ -37,15 +39,7 @@ HOME_STATE = "PRK"
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 SEARCH_LIMIT = 100
 
-STATUS_LABELS = {
-    "party": "Party",
-    "signatory": "Signatory (not a party)",
-    "not_party": "Not a party",
-    "withdrawn": "Withdrawn",
-    "not_applicable": "Not applicable",
-    "unknown": "Unknown",
-}
-STATUS_ORDER = ["party", "signatory", "withdrawn", "not_party", "not_applicable", "unknown"]
+STATUS_ORDER = ["party", "signatory", "withdrawn", "not_party", "not_applicable", "not_yet_adopted", "unknown"]
 
 RESERVATION_TYPES = ("reservation", "withdrawal_of_reservation", "partial_withdrawal_of_reservation")
 DECLARATION_TYPES = ("declaration", "withdrawal_of_declaration")
@@ -63,6 +57,8 @@ SELECT coalesce(
     (SELECT max(status_as_at) FROM instruments WHERE length(status_as_at) = 10))
 """
 
+# The number of parties at each year-end up to :end, the as-of date or the record's end
+# (the instrument's known_to) if that is earlier: a count past the record is not drawn.
 PARTIES_OVER_TIME_SQL = """
 WITH RECURSIVE bounds AS (
     SELECT CAST(substr(min(valid_from), 1, 4) AS INTEGER) - 1 AS y0
@@ -70,14 +66,14 @@ WITH RECURSIVE bounds AS (
     WHERE instrument_id = :instrument AND status = 'party' AND valid_from IS NOT NULL
 ),
 years(y) AS (
-    SELECT y0 FROM bounds WHERE y0 IS NOT NULL AND printf('%04d-12-31', y0) < :as_of
+    SELECT y0 FROM bounds WHERE y0 IS NOT NULL AND printf('%04d-12-31', y0) < :end
     UNION ALL
-    SELECT y + 1 FROM years WHERE printf('%04d-12-31', y + 1) < :as_of
+    SELECT y + 1 FROM years WHERE printf('%04d-12-31', y + 1) < :end
 ),
 points(d) AS (
     SELECT printf('%04d-12-31', y) FROM years
     UNION
-    SELECT :as_of
+    SELECT :end
 )
 SELECT d AS date,
        (SELECT count(*) FROM status_intervals si
@@ -106,7 +102,8 @@ LEFT JOIN sources src ON src.id = a.source_id
 # --------------------------------------------------------------------------- templates
 
 def _status_label(status: str | None) -> str:
-    return STATUS_LABELS.get(status or "", status or "")
+    # A status this site has no words for yet is still said in words, never as its code.
+    return STATUS_LABELS.get(status or "", (status or "").replace("_", " ").capitalize())
 
 
 def common_source(rows, prefix: str = "source_") -> dict | None:
@@ -151,6 +148,10 @@ def _env() -> Environment:
     env.filters["date"] = C.format_date
     env.filters["human"] = C.humanize
     env.filters["status_label"] = _status_label
+    env.filters["as_recorded"] = record.as_recorded
+    env.filters["instrument_kind"] = record.instrument_kind
+    env.filters["reader_note"] = record.reader_note
+    env.filters["reader_words"] = record.reader_words
     env.filters["note_text"] = C.note_sentences
     env.filters["mechanism"] = lambda v: C.MECHANISMS.get(v or "", v or "")
     env.filters["mandate"] = lambda v: C.MANDATES.get(v or "", v or "")
@@ -428,12 +429,25 @@ async def _as_of(datasette, request) -> tuple[str | None, str, Response | None]:
     if not _valid_date(raw):
         return raw, default, await _error(
             datasette, request, 400, "Not a date",
-            f"as_of must be a date written YYYY-MM-DD (for example {default}).")
+            f"The date to show status on (as of) must be written YYYY-MM-DD (for example {default}).")
     return raw, raw, None
 
 
 async def _status_rows(db, as_of: str, states: str = "", instruments: str = "") -> list[dict]:
-    return await _rows(db, query_sql("status_on"), {"as_of": as_of, "states": states, "instruments": instruments})
+    rows = await _rows(db, query_sql("status_on"), {"as_of": as_of, "states": states, "instruments": instruments})
+    return await _mark(db, rows)
+
+
+async def _source_kinds(db) -> dict[tuple, str]:
+    """{(url, as_at): kind} of the sources (read once per snapshot; shared: read-only)."""
+    async def read() -> dict[tuple, str]:
+        return record.source_kinds(await _rows(db, record.SOURCES_SQL))
+    return await _snapshot_memo(db, "source_kinds", read)
+
+
+async def _mark(db, rows: list[dict]) -> list[dict]:
+    """Status rows with the words of the record's end and of a secondary source (record.mark)."""
+    return record.mark(rows, await _instruments(db), await _source_kinds(db))
 
 
 async def _states(db) -> dict[str, dict]:

@@ -10,12 +10,13 @@ from .compare import DEFAULT_STATES, compare_path
 from .common import (
     ACTION_COLUMNS, ACTION_JOINS, C, Reader, _as_of, _base_context, _batch, _db, _error, _group_status, _has_table,
     _instruments, _path, _redirect, feed_links, _resolve_state, _server, _server_url, default_as_of,
-    _states, obligations_on, query_sql, render,
+    _source_kinds, _states, obligations_on, query_sql, render,
 )
+from . import record
 
 MEMBERSHIPS_SQL = """
     SELECT m.*, s.url AS source_url, s.title AS source_title, s.as_at AS source_as_at, s.symbol AS source_symbol,
-           s.footnote AS source_footnote, s.note AS source_note
+           s.footnote AS source_footnote, s.note AS source_note, s.kind AS source_kind
     FROM memberships m LEFT JOIN sources s ON s.id = m.source_id
     WHERE m.state_id = ? ORDER BY m.organization, m.since_on"""
 DOCUMENTS_SQL = """
@@ -58,12 +59,14 @@ async def country(datasette, request):
     default = await default_as_of(db)
     instruments = await _instruments(db)
     has_procedures = await _has_table(db, "procedures")
+    kinds = await _source_kinds(db)
 
     def fetch(q: Reader) -> dict:
         """Every query of the page, in one trip to the database's thread."""
         d = {"memberships": q.rows(MEMBERSHIPS_SQL, (sid,)),
              "names": q.rows("SELECT name, kind FROM state_names WHERE state_id = ? ORDER BY kind, name", (sid,)),
-             "rows": q.rows(query_sql("status_on"), {"as_of": as_of, "states": sid, "instruments": ""}),
+             "rows": record.mark(q.rows(query_sql("status_on"), {"as_of": as_of, "states": sid, "instruments": ""}),
+                                 instruments, kinds),
              "citations": C.citations_for_state(q.conn, sid, as_of),
              "obligations": obligations_on(q, sid, as_of, has_procedures),
              "timeline": q.rows(f"""
@@ -88,6 +91,9 @@ async def country(datasette, request):
     for r in rows:
         r["instrument_row"] = instruments.get(r["instrument"])
         r["citations"] = citations.get(r["instrument"], {})
+        # A citation that calls a state "not a party" to an instrument not yet adopted is not shown.
+        if r["status"] == "not_yet_adopted" and "not yet been adopted" not in r["citations"].get("plain", ""):
+            r["citations"] = {}
     counts = OrderedDict((s, len(v)) for s, v in _group_status(rows).items())
     obligations, obligations_missing = d["obligations"]
     party_to = {r["instrument"] for r in rows if r["status"] == "party"}
@@ -107,6 +113,7 @@ async def country(datasette, request):
         engagement_query=_server(datasette, f"/{db.name}/engagement", {"state": sid}),
         reporting_query=_server(datasette, f"/{db.name}/reporting_status", {"state": sid, "as_of": as_of}),
         state=state, names=names, memberships=memberships, rows=rows, counts=counts, as_of=as_of,
+        record_ends=record.record_ends(rows), instruments=instruments,
         requested=requested, default_as_of=default, obligations=extra_obligations, other_obligations=other_obligations,
         obligations_missing=obligations_missing, timeline=timeline, targeted=targeted,
         status_query=_server_url(datasette, _path(datasette, f"/{db.name}/status_on", {"as_of": as_of, "states": sid, "instruments": ""}) + "&instruments="),

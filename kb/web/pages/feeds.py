@@ -15,9 +15,10 @@ from urllib.parse import quote, unquote
 from datasette.utils.asgi import Response
 
 from ...query import sql as query_sql
-from ...query.citation import state_phrase
+from ...query.citation import format_date, state_phrase
 from ...query.feed import sentence, source_line
-from .common import _db, _error, _one, _rows
+from .common import _db, _error, _instruments, _one, _rows
+from .record import is_date
 
 LIMIT = 50
 SITE = "Treaty ratification knowledge base"
@@ -32,9 +33,16 @@ def _day(value: str | None) -> dt.datetime:
 async def _entries(datasette, request, state: str = "", instrument: str = "") -> list[dict]:
     db = _db(datasette)
     rows = await _rows(db, query_sql("feed"), {"state": state, "instrument": instrument, "limit": LIMIT})
+    instruments = await _instruments(db)
     for r in rows:
         r["sentence"] = sentence(r)
         r["source_line"] = source_line(r)
+        # An action dated after its instrument's record ends is a later event, recorded singly.
+        known_to = (instruments.get(r["instrument"]) or {}).get("status_as_at")
+        r["beyond_record"] = bool(is_date(known_to) and (r["date"] or "")[:10] > known_to)
+        if r["beyond_record"]:
+            r["source_line"] += (f" Recorded singly from a later source: the record of this instrument ends on "
+                                 f"{format_date(known_to)} and is not complete after that date.")
         r["page"] = datasette.absolute_url(request, datasette.urls.path(f"country/{r['state']}"))
         r["id"] = datasette.absolute_url(request, datasette.urls.path(f"{db.name}/actions") + "?key=" + quote(r["key"], safe=""))
     return rows
@@ -94,7 +102,8 @@ async def changes_json(datasette, request):
             "date_published": _day(r["recorded"]).isoformat(),
             "_kb": {k: r.get(k) for k in ("key", "state", "instrument", "type", "date", "effective_date", "article",
                                           "target_state", "legal_effect", "recorded", "first_recorded", "origin",
-                                          "source_url", "source_title", "source_as_at", "source_symbol")},
+                                          "source_url", "source_title", "source_as_at", "source_symbol",
+                                          "beyond_record")},
         } for r in rows],
     }
     return Response(json.dumps(feed, ensure_ascii=False, indent=2), content_type="application/feed+json; charset=utf-8")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from . import record
 from .common import HOME_STATE, _base_context, _db, _group_status, _instruments, _one, _rows, _status_rows, default_as_of, render
 
 async def home(datasette, request):
@@ -24,6 +25,7 @@ async def home(datasette, request):
     instruments = await _instruments(db)
     ctx = await _base_context(datasette, request, "Treaty ratification knowledge base")
     ctx.update(
+        record_ends=record.record_ends(rows), sources_by_end=_sources_by_end(rows),
         as_of=as_of, state=state, accepted=accepted, not_accepted=not_accepted, not_applicable=not_applicable,
         unknown=unknown, tables=[t for t in tables if t not in hidden and not t.endswith("_fts")
                                  and not re.search(r"_fts_(data|idx|docsize|config|content)$", t)],
@@ -31,3 +33,17 @@ async def home(datasette, request):
         description=(datasette.metadata("description") or ""),
     )
     return render("kb_home.html", **ctx)
+
+
+def _sources_by_end(rows: list[dict]) -> list[dict]:
+    """The dates the status sources record status to, latest first, each with its instruments
+    and whether it is a secondary source: [{'known_to', 'n', 'secondary', 'beyond'}]."""
+    ends: dict[str, dict] = {}
+    for r in rows:
+        e = ends.setdefault(r["known_to"] or "", {"known_to": r["known_to"], "n": 0, "secondary": False,
+                                                   "beyond": False, "titles": []})
+        e["n"] += 1
+        e["secondary"] = e["secondary"] or r["secondary"]
+        e["beyond"] = e["beyond"] or r["beyond_record"]
+        e["titles"].append(r["instrument"])
+    return sorted(ends.values(), key=lambda e: e["known_to"] or "", reverse=True)

@@ -11,8 +11,10 @@ from urllib.parse import unquote
 from .common import (
     ACTION_COLUMNS, ACTION_JOINS, COMPETENCE_TYPES, C, DECLARATION_TYPES, OBJECTION_TYPES, PARTIES_OVER_TIME_SQL,
     RESERVATION_TYPES, STATUS_ORDER, Reader, _as_of, _base_context, _batch, _db, _error, _group_status, _has_table,
-    _instruments, _path, _redirect, feed_links, _server_url, default_as_of, parties_chart, query_sql, render,
+    _instruments, _path, _redirect, _source_kinds, feed_links, _server_url, default_as_of, parties_chart, query_sql,
+    render,
 )
+from . import record
 from .worldmap import instrument_map, procedure_map, strip_title, world
 
 
@@ -63,6 +65,11 @@ ASKS_SQL = """
            s.text, s.action, s.response, t.done_on, t.tracked
     FROM ask_target_status t JOIN ask_status s ON s.ask_id = t.ask_id JOIN states st ON st.id = s.state_id
     WHERE t.instrument_id = ? ORDER BY s.date, s.document_id, s.ask_id"""
+# Later events: actions dated after the instrument's record ends (known_to), each recorded singly
+# from a later source; the record after that date is not complete.
+LATER_EVENTS_SQL = """
+    SELECT count(*) AS n, count(DISTINCT state_id) AS states, max(date_on) AS last
+    FROM actions WHERE instrument_id = :i AND date_on > :known_to"""
 EIF_SQL = """
     SELECT c.*, s.url AS source_url, s.title AS source_title, s.as_at AS source_as_at, s.symbol AS source_symbol
     FROM entry_into_force_clauses c LEFT JOIN sources s ON s.id = c.source_id WHERE c.instrument_id = ?"""
@@ -87,14 +94,20 @@ async def instrument(datasette, request):
     children = [i for i in instruments.values() if i["parent_id"] == iid]
     has_procedures = await _has_table(db, "procedures")
     has_eif = await _has_table(db, "entry_into_force_clauses")
+    kinds = await _source_kinds(db)
+    known_to = inst["status_as_at"] if record.is_date(inst["status_as_at"]) else None
+    # The chart and its counts stop at the record's end when the date asked about is later.
+    end = min(as_of, known_to) if known_to else as_of
 
     def fetch(q: Reader) -> dict:
         """Every query of the page, in one trip to the database's thread."""
         d = {"sources": q.rows(SOURCES_SQL, {"i": iid}),
-             "status_rows": q.rows(query_sql("status_on"), {"as_of": as_of, "states": "", "instruments": iid}),
+             "status_rows": record.mark(q.rows(query_sql("status_on"), {"as_of": as_of, "states": "", "instruments": iid}),
+                                        instruments, kinds),
              "reconciliation": q.rows(RECONCILIATION_SQL, (iid,)),
-             "unknown_ever": bool(q.rows(UNKNOWN_EVER_SQL, {"i": iid, "as_of": as_of}))}
-        d["chart_points"] = [] if d["unknown_ever"] else q.rows(PARTIES_OVER_TIME_SQL, {"instrument": iid, "as_of": as_of})
+             "unknown_ever": bool(q.rows(UNKNOWN_EVER_SQL, {"i": iid, "as_of": as_of})),
+             "later": q.one(LATER_EVENTS_SQL, {"i": iid, "known_to": known_to}) if known_to else None}
+        d["chart_points"] = [] if d["unknown_ever"] else q.rows(PARTIES_OVER_TIME_SQL, {"instrument": iid, "end": end})
         d["groups"] = _group_status(d["status_rows"])
         d["procedures"], d["procedures_note"] = _procedures(q, iid, as_of, d["groups"], has_procedures,
                                                             known="unknown" not in d["groups"])
@@ -112,7 +125,10 @@ async def instrument(datasette, request):
                                 key=lambda kv: STATUS_ORDER.index(kv[0]) if kv[0] in STATUS_ORDER else 99))
     unknown_n = counts.get("unknown", 0)
     chart = parties_chart(d["chart_points"])
-    status_map = instrument_map(d["status_rows"], "map", f"Status of states on the {inst['short_title']}, {C.format_date(as_of)}")
+    beyond = any(r["beyond_record"] for r in d["status_rows"])
+    status_source = next((s for s in d["sources"] if s["role"] == "status"), None)
+    status_map = instrument_map(d["status_rows"], "map", f"Status of states on the {inst['short_title']}, {C.format_date(as_of)}"
+                                + (f", {record.as_recorded(known_to)}" if beyond else ""))
     for a in d["asks"]:
         a["by"] = ", ".join(json.loads(a["by"])) if a["by"] else ""
     ctx = await _base_context(datasette, request, inst["short_title"])
@@ -124,6 +140,9 @@ async def instrument(datasette, request):
         unknown_ever=d["unknown_ever"], inst=inst, parent=parent, children=children, sources=d["sources"],
         groups=groups, counts=counts, reconciliation=d["reconciliation"], chart=chart, chart_points=d["chart_points"],
         as_of=as_of, requested=requested, default_as_of=default, procedures=d["procedures"],
+        beyond=beyond, known_to=known_to, chart_end=end, later=d["later"], status_source=status_source,
+        status_secondary=bool(status_source and record.source_kinds([status_source])
+                              .get((status_source["url"], status_source["as_at"])) == "secondary"),
         procedures_note=d["procedures_note"], reservations=d["reservations"], declarations=d["declarations"],
         objections=d["objections"], competence=d["competence"],
         status_query=_server_url(datasette, _path(datasette, f"/{db.name}/status_on", {"as_of": as_of, "instruments": iid}) + "&states="),
@@ -179,17 +198,24 @@ async def instrument_maps(datasette, request):
     iid = inst["id"]
     has_procedures = await _has_table(db, "procedures")
 
+    kinds = await _source_kinds(db)
+
     def fetch(q: Reader) -> tuple:
-        status_rows = q.rows(query_sql("status_on"), {"as_of": as_of, "states": "", "instruments": iid})
+        status_rows = record.mark(q.rows(query_sql("status_on"), {"as_of": as_of, "states": "", "instruments": iid}),
+                                  instruments, kinds)
         groups = _group_status(status_rows)
         return (status_rows, *_procedures(q, iid, as_of, groups, has_procedures, known="unknown" not in groups))
 
     status_rows, procedures, procedures_note = await _batch(db, fetch)
+    beyond = any(r["beyond_record"] for r in status_rows)
+    recorded = f", {record.as_recorded(inst['status_as_at'])}" if beyond else ""
     for p in procedures or []:
         p["map"] = procedure_map(status_rows, {o["state"]: o for o in p["rows"]}, p["anchor"],
-                                 f"{p['title']}: acceptance on {C.format_date(as_of)}", p["title"], inst["short_title"])
+                                 f"{p['title']}: acceptance on {C.format_date(as_of)}{recorded}", p["title"],
+                                 inst["short_title"])
     ctx = await _base_context(datasette, request, f"{inst['short_title']}: maps of the optional procedures")
     ctx.update(inst=inst, procedures=procedures, procedures_note=procedures_note, world=world(), as_of=as_of,
+               beyond=beyond, known_to=inst["status_as_at"],
                requested=requested, default_as_of=await default_as_of(db))
     return render("kb_instrument_maps.html", **ctx)
 

@@ -28,6 +28,7 @@ STATUS_WORDS = {
     "withdrawn": "Withdrawn",
     "not_party": "Not a party",
     "not_applicable": "Not applicable (not an ILO member)",
+    "not_yet_adopted": "Not yet adopted",
     "unknown": "Unknown: no record in the KB",
 }
 #: The statuses of an optional-procedure map.
@@ -35,6 +36,7 @@ PROCEDURE_WORDS = {
     "accepted": "Accepted",
     "not_accepted": "Party, not accepted",
     "not_party": "Not a party to the instrument",
+    "not_yet_adopted": "Instrument not yet adopted",
     "unknown": "Unknown: no record in the KB",
 }
 
@@ -87,7 +89,9 @@ def status_title(r: dict) -> str:
     if status == "not_party":
         return f"{name}: not a party"
     if status == "not_applicable":
-        return f"{name}: not applicable (not an ILO member)"
+        return f"{name}: not applicable (not an ILO member)" + (" (secondary source)" if r.get("secondary") else "")
+    if status == "not_yet_adopted":
+        return f"{name}: the instrument was not yet adopted"
     return f"{name}: unknown (no record in the KB)"
 
 
@@ -96,7 +100,13 @@ def strip_title(reason: str, title: str) -> str:
     return reason[len(title) + 2:] if reason.startswith(title + ": ") else reason
 
 
-def _map(cells: dict[str, dict], words: dict[str, str], map_id: str, title: str, link: bool) -> dict:
+def _recorded_on(rows: list[dict]) -> str | None:
+    """The record's end where the map shows status past it (status_on.sql's beyond_record)."""
+    return next((r["known_to"] for r in rows if r.get("beyond_record")), None)
+
+
+def _map(cells: dict[str, dict], words: dict[str, str], map_id: str, title: str, link: bool,
+         recorded_on: str | None = None) -> dict:
     w = world()
     shapes = []
     for s in w["shapes"]:
@@ -114,14 +124,14 @@ def _map(cells: dict[str, dict], words: dict[str, str], map_id: str, title: str,
             legend.append({"status": status, "label": label, "n": n,
                            "off_map": sum(1 for c in off_map if c["status"] == status)})
     return {"id": map_id, "title": title, "viewBox": w["viewBox"], "shapes": shapes, "legend": legend,
-            "off_map": off_map, "labels": words}
+            "off_map": off_map, "labels": words, "recorded_on": recorded_on}
 
 
 def instrument_map(rows: list[dict], map_id: str, title: str) -> dict:
     """A map of the status_on rows of one instrument on one date."""
     cells = {r["state"]: {"state": r["state"], "name": r["state_name"], "status": r["status"], "title": status_title(r)}
              for r in rows}
-    return _map(cells, STATUS_WORDS, map_id, title, link=True)
+    return _map(cells, STATUS_WORDS, map_id, title, link=True, recorded_on=_recorded_on(rows))
 
 
 def procedure_map(status_rows: list[dict], accepted: dict[str, dict], map_id: str, title: str, procedure: str,
@@ -138,9 +148,11 @@ def procedure_map(status_rows: list[dict], accepted: dict[str, dict], map_id: st
                 if o["accepted"] else f"{name}: " + strip_title(o["reason"], procedure)
         elif r["status"] == "unknown":
             status, text = "unknown", f"{name}: unknown (no record in the KB)"
+        elif r["status"] == "not_yet_adopted":
+            status, text = "not_yet_adopted", f"{name}: the {instrument} was not yet adopted"
         else:
             status = "not_party"
             text = f"{name}: not a party to the {instrument}" + (" (signatory)" if r["status"] == "signatory" else
                                                                  " (withdrew)" if r["status"] == "withdrawn" else "")
         cells[r["state"]] = {"state": r["state"], "name": name, "status": status, "title": text}
-    return _map(cells, PROCEDURE_WORDS, map_id, title, link=False)
+    return _map(cells, PROCEDURE_WORDS, map_id, title, link=False, recorded_on=_recorded_on(status_rows))
