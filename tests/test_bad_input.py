@@ -163,7 +163,7 @@ def test_stray_files_under_data_are_errors(data_copy):
 def test_texts_folder_is_known(data_copy):
     from kb.data.files import stray_files
 
-    (data_copy / "texts").mkdir()
+    (data_copy / "texts").mkdir(exist_ok=True)
     (data_copy / "texts" / "CAT.yaml").write_text("a: 1\n")
     assert stray_files(data_copy) == []
 
