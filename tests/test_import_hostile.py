@@ -341,3 +341,15 @@ def test_a_journal_that_cannot_be_trusted_is_refused_and_touches_nothing(tmp_pat
                    "a file that is not a .yaml file inside the directory): restore data/ from git (`git checkout -- data/`), then "
                    "delete the journal\n")
     assert tree(data) == before and victim.read_text() == "keep me"
+
+
+def test_validate_names_an_interrupted_import(data_copy, cli):
+    """What a crash between two renames leaves is named by `kb validate`, with what to do."""
+    (data_copy / ".kb-import-journal.json").write_text("{}")
+    (data_copy / "imported" / "untc" / ".CAT.yaml.kb-import-old").write_text("x")
+    res = cli("validate", "--data", str(data_copy))
+    assert res.exit_code == 1
+    assert (".kb-import-journal.json:1:1: .kb-import-journal.json is left by an interrupted `kb import untc`: "
+            "data/ may be partly written. Run `kb import untc` again (with any directory of saved pages): it first "
+            "restores every file the import had replaced") in res.output
+    assert ".CAT.yaml.kb-import-old is left by an interrupted `kb import untc`" in res.output

@@ -28,8 +28,18 @@ _LAYOUT = ("the data directory holds treaties.yaml, states.yaml, procedures.yaml
            "actions/, asks/, engagement/, texts/ (ID.yaml files) and imported/SOURCE/ (.yaml files)")
 
 
+#: What an interrupted `kb import untc` leaves in the data directory: its journal, and beside each file it
+#: was replacing the new text and a backup (kb/importers/update.py writes and removes them).
+IMPORT_JOURNAL = ".kb-import-journal.json"
+IMPORT_LEFTOVERS = (".kb-import-new", ".kb-import-old")
+_INTERRUPTED = ("is left by an interrupted `kb import untc`: data/ may be partly written. Run `kb import untc` "
+                "again (with any directory of saved pages): it first restores every file the import had replaced")
+
+
 def _stray_file(path: Path) -> str:
     name = path.name
+    if name == IMPORT_JOURNAL or name.endswith(IMPORT_LEFTOVERS):
+        return f"{name} {_INTERRUPTED}"
     stem, dot, ext = name.rpartition(".")
     if dot and stem and ext.lower() in ("yml", "yaml") and ext != "yaml":  # .yml, .YAML, .Yml
         return f"{name} is not read: only files ending in .yaml are data: rename it to {stem}.yaml or remove it"

@@ -47,6 +47,7 @@ from pathlib import Path
 
 import yaml
 
+from ..data import files as FILES
 from ..data.loader import LoadError, load_text
 from . import untc as U
 
@@ -506,9 +507,8 @@ def curated_warnings(inst: str, old: list[tuple[dict, str]], new: list[dict], ch
 # (recover()); `--check` refuses until then.  Leftover temporary files without a journal (a crash
 # before step 2) are only removed: no target was touched.
 
-JOURNAL = ".kb-import-journal.json"
-NEW_SUFFIX = ".kb-import-new"
-OLD_SUFFIX = ".kb-import-old"
+JOURNAL = FILES.IMPORT_JOURNAL
+NEW_SUFFIX, OLD_SUFFIX = FILES.IMPORT_LEFTOVERS
 
 
 class WriteFailed(Exception):
