@@ -46,16 +46,9 @@ DECLARATION_TYPES = ("declaration", "withdrawal_of_declaration")
 OBJECTION_TYPES = ("objection", "withdrawal_of_objection")
 COMPETENCE_TYPES = ("competence_declaration", "withdrawal_of_competence_declaration", "opt_out", "withdrawal_of_opt_out")
 
-# The data's as-at date: the latest as-at date of a status source that records status
-# (an instrument with coverage rows); ILO pointers record no status, so their
-# recording date is not the data's date.
-DEFAULT_AS_OF_SQL = """
-SELECT coalesce(
-    (SELECT max(i.status_as_at) FROM instruments i
-      WHERE length(i.status_as_at) = 10
-        AND EXISTS (SELECT 1 FROM coverage c WHERE c.instrument_id = i.id)),
-    (SELECT max(status_as_at) FROM instruments WHERE length(status_as_at) = 10))
-"""
+# The data's as-at date, the default date of every page: kb/query/sql/data_date.sql, the text
+# `kb status` and kb.query read for the same default.
+DEFAULT_AS_OF_SQL = query_sql("data_date")
 
 # The number of parties at each year-end up to :end, the as-of date or the record's end
 # (the instrument's known_to) if that is earlier: a count past the record is not drawn.

@@ -2,10 +2,9 @@
 the instrument's record ends (``beyond_record``), before the instrument was adopted
 (``not_yet_adopted``), or resting on a secondary source (``source_kind``).
 
-The facts come from SQL: status_on.sql gives ``beyond_record`` and ``source_kind`` as its last
-columns and the status ``not_yet_adopted``.  Until a database's query texts give them,
-``mark()`` fills the same keys from the row's own ``known_to`` and ``as_of`` and the instrument's
-``adopted`` date (``_fill_missing``): the rows of a newer status_on.sql pass through untouched.
+The facts come from SQL, never from this module: status_on.sql gives ``beyond_record`` and
+``source_kind`` as its last columns and the status ``not_yet_adopted``; ``mark()`` only adds the
+words a template needs.
 """
 
 from __future__ import annotations
@@ -54,40 +53,20 @@ def is_date(value: Any) -> bool:
 
 
 def source_kinds(rows: Iterable[Mapping]) -> dict[tuple, str]:
-    """{(url, as_at): kind} of every source with a kind; a source whose curators' note opens with
-    "secondary source" (the ILO member list) counts as secondary where its kind is not recorded."""
+    """{(url, as_at): kind} of every source whose kind is recorded (`source.kind`)."""
     out: dict[tuple, str] = {}
     for r in rows:
         kind = r["kind"]
-        if not kind and (r["note"] or "").lower().startswith("secondary source"):
-            kind = "secondary"
         if kind:
             out[(r["url"], r["as_at"])] = kind
     return out
-
-
-def _fill_missing(r: dict, instruments: Mapping[str, Mapping]) -> None:
-    """The contract's columns for a row of a status_on.sql that does not give them yet."""
-    as_of, known_to = r.get("as_of"), r.get("known_to")
-    beyond = bool(is_date(as_of) and is_date(known_to) and as_of > known_to)
-    r["beyond_record"] = beyond
-    inst = instruments.get(r.get("instrument")) or {}
-    adopted = inst.get("adopted")
-    if is_date(adopted) and is_date(as_of) and as_of < adopted:
-        r["status"] = "not_yet_adopted"
-        r["in_force"] = 0
-    if beyond and r.get("status") == "party" and not (is_date(r.get("consent_date")) and r["consent_date"] > known_to):
-        r["in_force"] = None  # unknown past the record, unless a later event decides it
 
 
 def mark(rows: list[dict], instruments: Mapping[str, Mapping], kinds: Mapping[tuple, str]) -> list[dict]:
     """Status rows with ``beyond_record``, ``source_kind``, ``secondary`` (bool) and
     ``recorded_on`` (the record's end, for "as recorded on …")."""
     for r in rows:
-        if "beyond_record" not in r:
-            _fill_missing(r, instruments)
-        else:
-            r["beyond_record"] = bool(r["beyond_record"])
+        r["beyond_record"] = bool(r["beyond_record"])
         kind = r.get("source_kind") or kinds.get((r.get("source_url"), r.get("source_as_at")))
         r["source_kind"] = kind
         # "Not yet adopted" rests on the instrument's adoption date, not on the status source.
