@@ -245,6 +245,8 @@ SELECT d.state_id, d.instrument_id, d.valid_from, d.valid_to, d.status,
            WHEN 'withdrawn' THEN xa.source_id
            WHEN 'signatory' THEN sa.source_id
            WHEN 'not_party' THEN d.status_source_id
+           -- the depositary's status page heads the instrument with its adoption (place and date)
+           WHEN 'not_yet_adopted' THEN d.status_source_id
            WHEN 'not_applicable' THEN (SELECT m.source_id FROM memberships m
                                        WHERE m.state_id = d.state_id AND m.organization = 'ILO'
                                        ORDER BY m.member, m.since_on DESC LIMIT 1)
