@@ -324,7 +324,9 @@ def xss_db(tmp_path_factory) -> Path:
     assert text.count('      - "North Korea"\n') == 1
     states.write_text(text.replace('      - "North Korea"\n', f'      - "North Korea"\n      - {YAML_PAYLOAD}\n'))
     treaties = data / "treaties.yaml"
-    text = treaties.read_text()
+    # Without the imported files no instrument's record is complete (and a statement by a state
+    # whose consent is not recorded would rightly be refused where it is).
+    text = treaties.read_text().replace("    complete_for: all\n", "    complete_for: []\n")
     assert text.count("  - id: CAT\n") == 1
     treaties.write_text(text.replace("  - id: CAT\n", f"  - id: CAT\n    note: {YAML_PAYLOAD}\n"))
     db = base / "kb.db"
@@ -385,8 +387,9 @@ def test_cite_with_hostile_text_does_not_crash(xss_db):
     r = CliRunner().invoke(cite_command, ["PRK", "CAT", "--db", str(xss_db), "--as-of", "2026-02-03"],
                            catch_exceptions=False)
     assert r.exit_code == 0, r.output
-    assert r.output.startswith("As of 3 February 2026, according to the UN Treaty Collection, "
-                               "the Democratic People's Republic of Korea ")
+    # no record is complete in this copy (no imported files): the status is unknown, and said so
+    assert r.output.startswith("The status of the Democratic People's Republic of Korea with respect to the "
+                               "Convention against Torture")
     # the payload alias resolves to PRK as any other alias does
     r = CliRunner().invoke(cite_command, [PAYLOAD, "CAT", "--db", str(xss_db), "--as-of", "2026-02-03"],
                            catch_exceptions=False)
