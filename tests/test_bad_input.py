@@ -171,6 +171,13 @@ def test_a_folder_named_like_a_data_file_is_a_located_error(data_copy):
     ]
 
 
+def test_a_folder_named_like_a_data_file_stops_a_build(data_copy, tmp_path, cli):
+    (data_copy / "actions" / "X.yaml").mkdir()
+    res = cli("build", "--data", str(data_copy), "--db", str(tmp_path / "kb.db"), "--today", "2026-02-03")
+    assert res.exit_code == 1
+    assert res.output.startswith("data/actions/X.yaml:1:1: folder X.yaml/ is not read")
+
+
 def test_texts_folder_is_known(data_copy):
     from kb.data.files import stray_files
 

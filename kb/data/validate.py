@@ -289,8 +289,6 @@ def read_files(data_dir: Path, problems: list[Problem], cache: Any = None,
         if not path.exists():
             slots.append(Problem(shown, 1, 1, "file not found: the data directory must hold it"))
             continue
-        if path.is_dir():  # a folder named like a data file: the stray-file check names it
-            continue
         try:
             raw = path.read_bytes()
         except OSError as exc:  # e.g. no permission: a located error, not an internal one
