@@ -322,8 +322,13 @@ def test_formula_cells_in_csv_of_readers_sql_and_stored_queries_only(built_db):
     r = get("/kb.csv?sql=" + quote("select '=HYPERLINK(\"http://x\")' as a, -3 as b, '@x' as \"=h\""))
     assert r.status_code == 200
     assert r.text == "a,b,'=h\r\n\"'=HYPERLINK(\"\"http://x\"\")\",-3,'@x\r\n"
+    # a stored query's parameters are checked before its SQL runs: a crafted as_of never becomes a cell
     r = get("/kb/status_on.csv?as_of=" + quote("=1+1") + "&states=PRK&instruments=CAT")
-    assert r.status_code == 200 and ",'=1+1," in r.text
+    assert r.status_code == 400
+    assert r.json() == {"ok": False, "error": "as_of must be a date written YYYY-MM-DD (for example 2026-02-03)",
+                        "param": "as_of"}
+    r = get("/kb/status_on.csv?as_of=2020-01-01&states=PRK&instruments=CAT")
+    assert r.status_code == 200 and ",2020-01-01," in r.text and ",'" not in r.text
     # the curated data as published: a declaration that begins with "- "
     r = get("/kb/actions.csv?state_id=POL&instrument_id=CRC&type=declaration&_size=max")
     assert r.status_code == 200 and ',"- The Republic of Poland considers' in r.text
