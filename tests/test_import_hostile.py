@@ -238,6 +238,19 @@ def test_a_page_cut_anywhere_is_refused(tmp_path, data):
     assert run(pages, data)[2] == REFUSED + f"{pages}/cat_op.html: " + INCOMPLETE.format(what="the file is empty")
 
 
+def test_a_page_with_a_control_character_is_a_located_refusal_not_an_internal_error(tmp_path, data):
+    text = real("cat")
+    i = text.index("With a reservation on article 20.")
+    pages = page_dir(tmp_path, "cat.html", text[:i] + "\x1b[2J" + text[i:])
+    line, col = text.count("\n", 0, i) + 1, i - text.rfind("\n", 0, i)
+    before = tree(data)
+    rc, out, err = run(pages, data, "--today", TODAY)
+    assert (rc, out) == (1, "")
+    assert err == REFUSED + (f"{pages}/cat.html:{line}:{col}: character U+001B (a control character) is not in a status "
+                             "page: an edited or damaged page: save the page again from treaties.un.org\n")
+    assert tree(data) == before
+
+
 def test_a_cut_page_closed_by_the_browser_is_refused(tmp_path, data):
     """A page saved while still loading: cut, then closed (as a browser serialises what it has)."""
     text = real("cat_op")
