@@ -160,6 +160,24 @@ def test_stray_files_under_data_are_errors(data_copy):
     ]
 
 
+def test_a_folder_named_like_a_data_file_is_a_located_error(data_copy):
+    layout = ("the data directory holds treaties.yaml, states.yaml, procedures.yaml, actions/, asks/, engagement/, "
+              "texts/ (ID.yaml files) and imported/SOURCE/ (.yaml files)")
+    (data_copy / "actions" / "X.yaml").mkdir()
+    (data_copy / "imported" / "untc" / "Y.yaml").mkdir()
+    assert errors(data_copy) == [
+        f"data/actions/X.yaml:1:1: folder X.yaml/ is not read: {layout}: move its files or remove it",
+        f"data/imported/untc/Y.yaml:1:1: folder Y.yaml/ is not read: {layout}: move its files or remove it",
+    ]
+
+
+def test_a_folder_named_like_a_data_file_stops_a_build(data_copy, tmp_path, cli):
+    (data_copy / "actions" / "X.yaml").mkdir()
+    res = cli("build", "--data", str(data_copy), "--db", str(tmp_path / "kb.db"), "--today", "2026-02-03")
+    assert res.exit_code == 1
+    assert res.output.startswith("data/actions/X.yaml:1:1: folder X.yaml/ is not read")
+
+
 def test_texts_folder_is_known(data_copy):
     from kb.data.files import stray_files
 

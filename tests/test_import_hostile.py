@@ -238,6 +238,47 @@ def test_a_page_cut_anywhere_is_refused(tmp_path, data):
     assert run(pages, data)[2] == REFUSED + f"{pages}/cat_op.html: " + INCOMPLETE.format(what="the file is empty")
 
 
+def test_a_page_with_a_control_character_is_a_located_refusal_not_an_internal_error(tmp_path, data):
+    text = real("cat")
+    i = text.index("With a reservation on article 20.")
+    pages = page_dir(tmp_path, "cat.html", text[:i] + "\x1b[2J" + text[i:])
+    line, col = text.count("\n", 0, i) + 1, i - text.rfind("\n", 0, i)
+    before = tree(data)
+    rc, out, err = run(pages, data, "--today", TODAY)
+    assert (rc, out) == (1, "")
+    assert err == REFUSED + (f"{pages}/cat.html:{line}:{col}: character U+001B (a control character) is not in a "
+                             "status page: an edited or damaged page: save the page again from treaties.un.org\n")
+    assert tree(data) == before
+
+
+def test_a_page_with_bytes_that_are_not_utf8_is_refused_not_imported_with_replacement_characters(tmp_path, data):
+    raw = (PAGES / "cat.html").read_bytes()
+    i = raw.index(b"With a reservation on article 20.")
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "cat.html").write_bytes(raw[:i] + b"caf\xe9 " + raw[i:])
+    text = real("cat")  # as the importer reads it: universal newlines
+    j = text.index("With a reservation on article 20.")
+    line, col = text.count("\n", 0, j) + 1, j - text.rfind("\n", 0, j) + 3
+    before = tree(data)
+    rc, out, err = run(pages, data, "--today", TODAY)
+    assert (rc, out) == (1, "")
+    assert err == REFUSED + (f"{pages}/cat.html:{line}:{col}: bytes that are not UTF-8 are not in a status page: "
+                             "an edited or damaged page: save the page again from treaties.un.org\n")
+    assert tree(data) == before
+
+
+def test_a_page_headed_with_a_date_that_does_not_exist_is_refused_in_one_line(tmp_path, data):
+    text = real("cat").replace("STATUS AS AT : 03-02-2026", "STATUS AS AT : 31-02-2026")
+    pages = page_dir(tmp_path, "cat.html", text)
+    before = tree(data)
+    rc, out, err = run(pages, data, "--today", TODAY)
+    assert (rc, out) == (1, "")
+    assert err == REFUSED + (f"{pages}/cat.html: header 'STATUS AS AT : 31-02-2026 10:16:18 EDT' names no real date: "
+                             "an edited or damaged page: save the page again from treaties.un.org\n")
+    assert tree(data) == before
+
+
 def test_a_cut_page_closed_by_the_browser_is_refused(tmp_path, data):
     """A page saved while still loading: cut, then closed (as a browser serialises what it has)."""
     text = real("cat_op")

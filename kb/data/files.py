@@ -12,11 +12,9 @@ from pathlib import Path
 def data_files(data_dir: Path) -> list[Path]:
     """Every file the build reads, in a stable order."""
     files = [data_dir / "treaties.yaml", data_dir / "states.yaml", data_dir / "procedures.yaml"]
-    files += sorted((data_dir / "actions").glob("*.yaml"))
-    files += sorted((data_dir / "imported").glob("*/*.yaml"))
-    files += sorted((data_dir / "asks").glob("*.yaml"))
-    files += sorted((data_dir / "engagement").glob("*.yaml"))
-    files += sorted((data_dir / "texts").glob("*.yaml"))
+    for pattern in ("actions/*.yaml", "imported/*/*.yaml", "asks/*.yaml", "engagement/*.yaml", "texts/*.yaml"):
+        # a folder named like a data file is not one: stray_files names it
+        files += sorted(p for p in data_dir.glob(pattern) if not p.is_dir())
     return files
 
 

@@ -289,7 +289,12 @@ def read_files(data_dir: Path, problems: list[Problem], cache: Any = None,
         if not path.exists():
             slots.append(Problem(shown, 1, 1, "file not found: the data directory must hold it"))
             continue
-        raw = path.read_bytes()
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:  # e.g. no permission: a located error, not an internal one
+            slots.append(Problem(shown, 1, 1, f"cannot read the file ({(exc.strerror or type(exc).__name__).lower()}): "
+                                              "make it readable or remove it"))
+            continue
         key = cache.key(shown, raw) if cache else None
         hit = _from_cache(cache, key, shown) if cache else None
         if hit is not None:

@@ -1,7 +1,8 @@
 """The per-file cache of loaded records (in .kb-cache/ beside the database).
 
-An entry is plain JSON, never code: whoever can write to .kb-cache/ can at worst make the
-next build parse a file again. Each entry is checked before use: its header names the key
+An entry is plain JSON, never code: whoever can write to .kb-cache/ cannot run code in the next
+build. They can still change the records it reads (the digest below is a check against corruption,
+not a signature), as they could replace the database beside it. Each entry is checked before use: its header names the key
 (a digest of the file's bytes, its displayed path and the build's code) and the SHA-256 of
 its body; an entry that is unreadable, corrupt, truncated, made for another key or file,
 or whose records do not validate, is ignored, and the file is parsed anew.

@@ -48,6 +48,7 @@ name not in data/states.yaml, ...) raises ImportFailure and nothing is written.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import os
 import re
 from dataclasses import dataclass, field
@@ -413,6 +414,11 @@ def parse_page(path: Path, stem: str | None = None) -> Page:
     if not m:
         raise ImportFailure(f"{where}: header {as_at_text!r} is not 'STATUS AS AT : DD-MM-YYYY ...'")
     as_at = f"{m.group(3)}-{m.group(2)}-{m.group(1)}"
+    try:
+        dt.date.fromisoformat(as_at)
+    except ValueError:
+        raise ImportFailure(f"{where}: header {as_at_text!r} names no real date: an edited or damaged page: "
+                            "save the page again from treaties.un.org") from None
 
     title_text = norm_space(one(tree, f'//*[@id="{P}rptTreaty_ctl00_tcTreaty"]', "treaty title", where)
                             .text_content())

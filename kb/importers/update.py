@@ -85,11 +85,23 @@ def incomplete(path: Path, what: str) -> U.ImportFailure:
                            "the page footer and </html>)")
 
 
+#: Characters no status page holds (the HTML parser refuses C0 controls but tab, newline, return).
+#: U+FFFD: what reading with errors="replace" makes of bytes that are not UTF-8 (every saved page is UTF-8).
+CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]")
+
+
 def check_closed(path: Path, raw: str | None = None) -> None:
     """Refuse a page that lacks the closing structure of a whole page (before it is parsed)."""
     raw = path.read_text(encoding="utf-8", errors="replace") if raw is None else raw
     if not END_RE.search(raw):
         raise incomplete(path, "it does not end with </html>")
+    m = CONTROL_RE.search(raw)  # the HTML parser refuses them with an error that names nothing
+    if m:
+        line, col = raw.count("\n", 0, m.start()) + 1, m.start() - raw.rfind("\n", 0, m.start())
+        what = ("bytes that are not UTF-8 are" if m.group() == "\ufffd" else
+                f"character U+{ord(m.group()):04X} (a control character) is")
+        raise U.ImportFailure(f"{path}:{line}:{col}: {what} not in a status page: an edited or damaged page: "
+                              "save the page again from treaties.un.org")
     at = 0
     notes = [m.end() for m in re.finditer(r'class="divNotesAll"', raw)]
     start = notes[-1] if notes else raw.find(f'{U.P}tblgrid"')
