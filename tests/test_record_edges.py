@@ -79,9 +79,9 @@ def pick(row, *keys):
 ])
 def test_not_yet_adopted_around_the_adoption_date(conn, as_of, status, in_force):
     row = one(conn, "PRK", "CPED", as_of)
+    # Before adoption too the row cites the depositary's status page, which states the adoption.
     assert pick(row, "status", "in_force", "beyond_record", "source_url") == (
-        status, in_force, False, None if status == "not_yet_adopted" else
-        "https://treaties.un.org/Pages/ViewDetails.aspx?src=TREATY&mtdsg_no=IV-16&chapter=4&clang=_en")
+        status, in_force, False, "https://treaties.un.org/Pages/ViewDetails.aspx?src=TREATY&mtdsg_no=IV-16&chapter=4&clang=_en")
 
 
 def test_not_yet_adopted_before_membership_and_signature(conn):
@@ -138,7 +138,7 @@ def test_adoption_is_a_status_change(conn):
     ("2015-03-13", True, False),
     ("2015-03-14", True, False),   # known_to: the UNTC table's own date
     ("2015-03-15", None, True),    # after it: still a party as recorded, whether bound is unknown
-    ("2026-02-03", None, True),
+    ("2019-03-16", None, True),    # the day before its recorded withdrawal takes effect (2019-03-17)
 ])
 def test_known_to_edges(conn, as_of, in_force, beyond):
     row = one(conn, "PHL", "ROME", as_of)
@@ -189,12 +189,13 @@ def test_beyond_record_in_obligations(conn, later):
 
 def test_citation_beyond_the_record(conn, later):
     version = q.version(conn)
-    assert q.cite(conn, "PHL", "ROME", "2020-01-01") == (
+    # Before the notice of withdrawal the data records (17 March 2018), nothing later is recorded for the pair.
+    assert q.cite(conn, "PHL", "ROME", "2017-01-01") == (
         "As recorded by the UN Treaty Collection on 14 March 2015, the Philippines had been a party to the Rome Statute "
         "of the International Criminal Court (Rome, 17 July 1998; United Nations, Treaty Series, vol. 2187) since "
         "30 August 2011 (ratification); it entered into force for it on 1 November 2011 (article 126(2)). The knowledge "
         "base records no later event for the Philippines on this instrument, so it cannot say whether this still held "
-        f"on 1 January 2020. Source: {ROME_PAGE} (status as at 14 March 2015). KB version {version}.")
+        f"on 1 January 2017. Source: {ROME_PAGE} (status as at 14 March 2015). KB version {version}.")
     # On known_to itself: as before, dated by the source.
     assert q.cite(conn, "PHL", "ROME", "2015-03-14").startswith(
         "As of 14 March 2015, according to the UN Treaty Collection, the Philippines has been a party")
@@ -214,9 +215,9 @@ def test_citation_beyond_the_record(conn, later):
         "the knowledge base records; its record of the instrument is otherwise as at 14 March 2015. "
         f"Source: https://example.org/later-event (status as at 19 March 2018). KB version {lv}.")
     for style in ("oscola", "bibtex"):
-        text = q.cite(conn, "PHL", "ROME", "2020-01-01", style=style)
+        text = q.cite(conn, "PHL", "ROME", "2017-01-01", style=style)
         assert "As recorded by the UN Treaty Collection on 14 March 2015" in text
-        assert "cannot say whether this still held on 1 January 2020" in text
+        assert "cannot say whether this still held on 1 January 2017" in text
 
 
 # --------------------------------------------------------------------------- the data's date
@@ -249,14 +250,16 @@ def test_status_table_words_and_warning(cli, built_db):
     out = cli("status", "PHL", "--instrument", "ROME", "--db", str(built_db)).output.splitlines()
     assert out[0].split() == ["state", "instrument", "status", "signed", "consented", "by", "in", "force", "from",
                               "withdrawal", "note", "recorded", "to"]
-    assert out[2].split() == ["PHL", "ROME", "party", "2000-12-28", "2011-08-30", "ratification", "2011-11-01", "2015-03-14"]
+    # On the data's date the Philippines' withdrawal (effective 17 March 2019), a later recorded event, decides.
+    assert out[2].split() == ["PHL", "ROME", "withdrawn", "2000-12-28", "2011-08-30", "ratification", "2011-11-01",
+                              "2019-03-17", "2015-03-14"]
 
 
 def test_csv_booleans_as_json_writes_them(cli, built_db):
     lines = cli("status", "PHL", "--instrument", "ROME", "--db", str(built_db), "--format", "csv").output.splitlines()
     head, row = lines[0].split(","), next(__import__("csv").reader([lines[1]]))
     got = dict(zip(head, row))
-    assert (got["in_force"], got["beyond_record"], got["source_kind"]) == ("", "true", "")
+    assert (got["in_force"], got["beyond_record"], got["source_kind"]) == ("false", "true", "un_mirror")
     lines = cli("obligations", "PRK", "--as-of", "2020-01-01", "--db", str(built_db), "--format", "csv").output
     assert ",False," not in lines and ",True," not in lines and ",true," in lines and ",false," in lines
 
