@@ -229,3 +229,20 @@ def test_every_instrument_page_under_250_kb(built_db):
     sizes = asyncio.run(run())
     assert len(sizes) == 34
     assert {i: n for i, n in sizes.items() if n >= 250_000} == {}
+
+
+def test_engagement_symbols_link_the_english_document(built_db):
+    page = get(built_db, "/country/PRK").text
+    # Beside the copy read (a Spanish copy in the OHCHR document store), the document by its symbol, in English.
+    assert ('<span class="symbol"><a href="https://undocs.org/en/CRPD/C/PRK/CO/1" rel="noopener" hreflang="en" '
+            'title="CRPD/C/PRK/CO/1 in the UN\'s official document system (English)">CRPD/C/PRK/CO/1</a></span>') in page
+    # Two documents in one field: each linked where it stands; a range of summary records is not one document.
+    assert ('>CEDAW/C/SR.1554</a> and <a href="https://undocs.org/en/CEDAW/C/SR.1555"') in page
+    assert "undocs.org/en/CRC/C/SR.458" not in page
+
+
+def test_undocs_links_filter():
+    from kb.web.pages.common import undocs_links
+    assert str(undocs_links("A/60/38, paras 19-76")).endswith(">A/60/38</a>, paras 19-76")
+    assert undocs_links("CRC/C/SR.458-460") == "CRC/C/SR.458-460"
+    assert undocs_links(None) == ""
