@@ -279,7 +279,9 @@ def test_bad_engagement_records_are_reported_at_once(data_copy):
     (data_copy / "engagement" / "PRK.yaml").write_text(BAD.format())
     with pytest.raises(DataErrors) as exc:
         validate(data_copy, today=TODAY)
-    assert [str(p) for p in exc.value.problems] == [
+    # All at once, in the file's order: the cross-checks of the records that parse (test_engagement_cross_checks),
+    # then the two records the schema refuses.
+    assert [str(p) for p in exc.value.problems] == CROSS_CHECKS + [
         "data/engagement/PRK.yaml:33:11: kind: 'reviewed' is not allowed; use one of 'report_due', 'report_submitted', "
         "'list_of_issues', 'replies', 'review_held', 'concluding_observations', 'outcome_adopted', 'visit_requested', "
         "'visit_accepted', 'visit_held', 'visit_refused', 'visit_unanswered', 'cooperation', 'non_cooperation', "
@@ -293,22 +295,25 @@ def test_engagement_cross_checks(data_copy):
     (data_copy / "engagement" / "PRK.yaml").write_text(bad)
     with pytest.raises(DataErrors) as exc:
         validate(data_copy, today=TODAY)
-    assert [str(p) for p in exc.value.problems] == [
-        "data/engagement/PRK.yaml:4:17: instrument 'CRPDX' is not in treaties.yaml: use an instrument id, e.g. CRPD",
-        "data/engagement/PRK.yaml:10:17: instrument 'GENOCIDE' has no UN treaty body (monitoring_body is null in "
-        "treaties.yaml): a treaty_body event or target names a UN treaty with a monitoring committee",
-        "data/engagement/PRK.yaml:16:17: instrument 'C029' has no UN treaty body (an ILO instrument): a treaty_body "
-        "event or target names a UN treaty with a monitoring committee",
-        "data/engagement/PRK.yaml:22:17: `instrument` is only for treaty_body events; a upr event has none: remove it",
-        "data/engagement/PRK.yaml:23:11: kind 'visit_held' is for a mechanism that visits (special_procedure, ohchr, "
-        "commission_of_inquiry, icrc), not a upr event",
-        "data/engagement/PRK.yaml:24:11: date 2030-01-01 is after today (2026-11-28): record only what has happened",
-        "data/engagement/PRK.yaml:27:16: a special_procedure event needs `mandate` (see docs/DATA_MODEL.md, 'mandate')",
-        "data/engagement/PRK.yaml:28:11: kind 'concluding_observations' is a treaty body's (reports, lists of issues, "
-        "concluding observations), not a special_procedure event's",
-        "data/engagement/PRK.yaml:31:13: source needs `kind`: un_host, un_mirror or secondary (see docs/DATA_MODEL.md, "
-        "'source kind')",
-    ]
+    assert [str(p) for p in exc.value.problems] == CROSS_CHECKS
+
+
+CROSS_CHECKS = [
+    "data/engagement/PRK.yaml:4:17: instrument 'CRPDX' is not in treaties.yaml: use an instrument id, e.g. CRPD",
+    "data/engagement/PRK.yaml:10:17: instrument 'GENOCIDE' has no UN treaty body (monitoring_body is null in "
+    "treaties.yaml): a treaty_body event or target names a UN treaty with a monitoring committee",
+    "data/engagement/PRK.yaml:16:17: instrument 'C029' has no UN treaty body (an ILO instrument): a treaty_body "
+    "event or target names a UN treaty with a monitoring committee",
+    "data/engagement/PRK.yaml:22:17: `instrument` is only for treaty_body events; a upr event has none: remove it",
+    "data/engagement/PRK.yaml:23:11: kind 'visit_held' is for a mechanism that visits (special_procedure, ohchr, "
+    "commission_of_inquiry, icrc), not a upr event",
+    "data/engagement/PRK.yaml:24:11: date 2030-01-01 is after today (2026-11-28): record only what has happened",
+    "data/engagement/PRK.yaml:27:16: a special_procedure event needs `mandate` (see docs/DATA_MODEL.md, 'mandate')",
+    "data/engagement/PRK.yaml:28:11: kind 'concluding_observations' is a treaty body's (reports, lists of issues, "
+    "concluding observations), not a special_procedure event's",
+    "data/engagement/PRK.yaml:31:13: source needs `kind`: un_host, un_mirror or secondary (see docs/DATA_MODEL.md, "
+    "'source kind')",
+]
 
 
 def test_engagement_file_is_named_after_its_state_and_targets_are_checked(data_copy):
