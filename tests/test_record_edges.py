@@ -330,3 +330,19 @@ def test_possessive():
 
     assert possessive("the Philippines") == "the Philippines'"
     assert possessive("Mongolia") == "Mongolia's"
+
+
+def test_site_csv_is_what_the_cli_writes(cli, built_db):
+    # /country/<ISO3>.csv is `kb status <ISO3> --format csv` on the same date: booleans true/false, never True/False.
+    import asyncio
+
+    from kb.web.app import make_datasette
+
+    async def fetch(path):
+        return (await make_datasette(built_db).client.get(path)).text
+
+    site = asyncio.run(fetch("/country/PHL.csv?as_of=2026-02-03"))
+    assert site == cli("status", "PHL", "--as-of", "2026-02-03", "--db", str(built_db), "--format", "csv").output
+    rome = [line for line in site.splitlines() if line.startswith("PHL,Philippines,ROME,")][0]
+    assert ",false,126(2)," in rome and rome.endswith(",true,un_mirror")
+    assert "True" not in site and "False" not in site
