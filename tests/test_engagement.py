@@ -275,8 +275,30 @@ events:
 """
 
 
-#: What the cross-record checks find in BAD (before its two records that fail their own check).
-CROSS_ERRORS = [
+def test_bad_engagement_records_are_reported_at_once(data_copy):
+    (data_copy / "engagement" / "PRK.yaml").write_text(BAD.format())
+    with pytest.raises(DataErrors) as exc:
+        validate(data_copy, today=TODAY)
+    # All at once, in the file's order: the cross-checks of the records that parse (test_engagement_cross_checks),
+    # then the two records the schema refuses.
+    assert [str(p) for p in exc.value.problems] == CROSS_CHECKS + [
+        "data/engagement/PRK.yaml:33:11: kind: 'reviewed' is not allowed; use one of 'report_due', 'report_submitted', "
+        "'list_of_issues', 'replies', 'review_held', 'concluding_observations', 'outcome_adopted', 'visit_requested', "
+        "'visit_accepted', 'visit_held', 'visit_refused', 'visit_unanswered', 'cooperation', 'non_cooperation', "
+        "'communication' or 'context'",
+        "data/engagement/PRK.yaml:36:75: kind: 'blog' is not allowed; use one of 'un_host', 'un_mirror' or 'secondary'",
+    ]
+
+
+def test_engagement_cross_checks(data_copy):
+    bad = BAD.format().split("  - mechanism: treaty_body\n    kind: reviewed")[0]
+    (data_copy / "engagement" / "PRK.yaml").write_text(bad)
+    with pytest.raises(DataErrors) as exc:
+        validate(data_copy, today=TODAY)
+    assert [str(p) for p in exc.value.problems] == CROSS_CHECKS
+
+
+CROSS_CHECKS = [
     "data/engagement/PRK.yaml:4:17: instrument 'CRPDX' is not in treaties.yaml: use an instrument id, e.g. CRPD",
     "data/engagement/PRK.yaml:10:17: instrument 'GENOCIDE' has no UN treaty body (monitoring_body is null in "
     "treaties.yaml): a treaty_body event or target names a UN treaty with a monitoring committee",
@@ -292,28 +314,6 @@ CROSS_ERRORS = [
     "data/engagement/PRK.yaml:31:13: source needs `kind`: un_host, un_mirror or secondary (see docs/DATA_MODEL.md, "
     "'source kind')",
 ]
-
-
-def test_bad_engagement_records_are_reported_at_once(data_copy):
-    """Records that fail their own check do not hide the cross-record errors of the others: all at once."""
-    (data_copy / "engagement" / "PRK.yaml").write_text(BAD.format())
-    with pytest.raises(DataErrors) as exc:
-        validate(data_copy, today=TODAY)
-    assert [str(p) for p in exc.value.problems] == CROSS_ERRORS + [
-        "data/engagement/PRK.yaml:33:11: kind: 'reviewed' is not allowed; use one of 'report_due', 'report_submitted', "
-        "'list_of_issues', 'replies', 'review_held', 'concluding_observations', 'outcome_adopted', 'visit_requested', "
-        "'visit_accepted', 'visit_held', 'visit_refused', 'visit_unanswered', 'cooperation', 'non_cooperation', "
-        "'communication' or 'context'",
-        "data/engagement/PRK.yaml:36:75: kind: 'blog' is not allowed; use one of 'un_host', 'un_mirror' or 'secondary'",
-    ]
-
-
-def test_engagement_cross_checks(data_copy):
-    bad = BAD.format().split("  - mechanism: treaty_body\n    kind: reviewed")[0]
-    (data_copy / "engagement" / "PRK.yaml").write_text(bad)
-    with pytest.raises(DataErrors) as exc:
-        validate(data_copy, today=TODAY)
-    assert [str(p) for p in exc.value.problems] == CROSS_ERRORS
 
 
 def test_engagement_file_is_named_after_its_state_and_targets_are_checked(data_copy):

@@ -176,3 +176,31 @@ def test_curated_later_actions_carry_kind_and_a_note(built_db):
             if S.date_bounds(str(a["date"]))[0] > KNOWN_TO or a["state"] == "PSE":
                 assert a["source"].get("kind") in ("un_host", "un_mirror", "secondary"), (i, a["state"])
                 assert a["source"].get("note"), (i, a["state"])
+
+
+def test_a_month_dated_source_never_speaks_for_a_status_it_predates(conn):
+    # The UN Statement of March 2018 records the Philippines' notice; the withdrawal took effect a year later.
+    # As of March 2018 the Philippines was still a party, so the citation speaks for the day asked, not the source's.
+    v = q.version(conn)
+    tail = ("the Philippines had withdrawn from the Rome Statute of the International Criminal Court (Rome, 17 July 1998; "
+            "United Nations, Treaty Series, vol. 2187) with effect from 17 March 2019 (it had been a party since "
+            "30 August 2011, by ratification). This status rests on a later event the knowledge base records; its record "
+            "of the instrument is otherwise as at 14 March 2015. Source: https://github.com/huyn8/untreaties2/blob/"
+            "727a034f58535770c523b8dec60d0b85fbafab05/2018/2018-3.txt (ST/LEG/SER.A/853; status as at March 2018). "
+            f"KB version {v}.")
+    for day, words in (("2019-03-17", "17 March 2019"), ("2026-02-03", "3 February 2026")):
+        assert q.cite(conn, "PHL", "ROME", day, "plain") == f"On {words}, according to the United Nations, " + tail
+    # The country page's citations are worded by the same rule.
+    from kb.query.citation import citations_for_state
+    assert citations_for_state(conn, "PHL", "2026-02-03", ("plain",))["ROME"]["plain"] == (
+        "On 3 February 2026, according to the United Nations, " + tail)
+
+
+def test_source_day_of_partial_dates():
+    from kb.query.citation import source_day
+    assert source_day("2018-03", "2026-02-03") == "2018-03-31"
+    assert source_day("2016-12", "2026-02-03") == "2016-12-31"
+    assert source_day("2024-02", "2026-02-03") == "2024-02-29"
+    assert source_day("2017", "2026-02-03") == "2017-12-31"
+    assert source_day("2018-03", "2018-03-20") == "2018-03-20"
+    assert source_day("2016-10-27", "2026-02-03") == "2016-10-27"

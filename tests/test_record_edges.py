@@ -79,7 +79,7 @@ def pick(row, *keys):
 ])
 def test_not_yet_adopted_around_the_adoption_date(conn, as_of, status, in_force):
     row = one(conn, "PRK", "CPED", as_of)
-    # Before adoption too, the source is the depositary's status page, which heads the instrument with its adoption.
+    # Before adoption too the row cites the depositary's status page, which states the adoption.
     assert pick(row, "status", "in_force", "beyond_record", "source_url") == (
         status, in_force, False, "https://treaties.un.org/Pages/ViewDetails.aspx?src=TREATY&mtdsg_no=IV-16&chapter=4&clang=_en")
 
@@ -138,12 +138,12 @@ def test_adoption_is_a_status_change(conn):
     ("2015-03-13", True, False),
     ("2015-03-14", True, False),   # known_to: the UNTC table's own date
     ("2015-03-15", None, True),    # after it: still a party as recorded, whether bound is unknown
-    ("2026-02-03", None, True),
+    ("2019-03-16", None, True),    # the day before its recorded withdrawal takes effect (2019-03-17)
 ])
 def test_known_to_edges(conn, as_of, in_force, beyond):
-    row = one(conn, "MEX", "ROME", as_of)
+    row = one(conn, "PHL", "ROME", as_of)
     assert pick(row, "status", "consent_date", "in_force_date", "in_force", "beyond_record", "known_to", "source_kind") == (
-        "party", "2005-10-28", "2006-01-01", in_force, beyond, "2015-03-14", None)
+        "party", "2011-08-30", "2011-11-01", in_force, beyond, "2015-03-14", None)
     assert list(row) == list(q.STATUS_KEYS)
 
 
@@ -167,37 +167,38 @@ def test_a_later_event_decides(later, as_of, status, in_force, withdrawal, sourc
 
 
 def test_beyond_record_in_the_panel(conn):
-    rows = {r["year"]: r for r in q.panel(conn, ["MEX"], ["ROME"], 2014, 2015)}
+    rows = {r["year"]: r for r in q.panel(conn, ["PHL"], ["ROME"], 2014, 2015)}
     assert pick(rows[2014], "status", "known_to", "beyond_record") == ("party", "2015-03-14", False)
     assert pick(rows[2015], "status", "known_to", "beyond_record") == ("party", "2015-03-14", True)
     assert list(rows[2015]) == list(q.PANEL_KEYS)
 
 
 def test_beyond_record_in_obligations(conn, later):
-    def rome(c, as_of, state="MEX"):
-        r = [x for x in q.obligations(c, state, as_of) if x["instrument"] == "ROME"][0]
+    def rome(c, as_of):
+        r = [x for x in q.obligations(c, "PHL", as_of) if x["instrument"] == "ROME"][0]
         return r["accepted"], r["reason"], r["beyond_record"]
 
     assert rome(conn, "2015-03-14") == (
-        True, "party since 2005-10-28 (ratification); in force for it since 2006-01-01 (article 126(2))", False)
+        True, "party since 2011-08-30 (ratification); in force for it since 2011-11-01 (article 126(2))", False)
     assert rome(conn, "2015-03-15") == (
-        True, "party since 2005-10-28 (ratification); in force for it since 2006-01-01 (article 126(2)), "
+        True, "party since 2011-08-30 (ratification); in force for it since 2011-11-01 (article 126(2)), "
               "as recorded on 2015-03-14", True)
     # Decided by the later event: no "as recorded" (the record of it is that event's).
-    assert rome(later, "2019-03-17", "PHL") == (False, "withdrew from ROME with effect from 2019-03-17", True)
+    assert rome(later, "2019-03-17") == (False, "withdrew from ROME with effect from 2019-03-17", True)
 
 
 def test_citation_beyond_the_record(conn, later):
     version = q.version(conn)
-    assert q.cite(conn, "MEX", "ROME", "2020-01-01") == (
-        "As recorded by the UN Treaty Collection on 14 March 2015, Mexico had been a party to the Rome Statute "
+    # Before the notice of withdrawal the data records (17 March 2018), nothing later is recorded for the pair.
+    assert q.cite(conn, "PHL", "ROME", "2017-01-01") == (
+        "As recorded by the UN Treaty Collection on 14 March 2015, the Philippines had been a party to the Rome Statute "
         "of the International Criminal Court (Rome, 17 July 1998; United Nations, Treaty Series, vol. 2187) since "
-        "28 October 2005 (ratification); it entered into force for it on 1 January 2006 (article 126(2)). The knowledge "
-        "base records no later event for Mexico on this instrument, so it cannot say whether this still held "
-        f"on 1 January 2020. Source: {ROME_PAGE} (status as at 14 March 2015). KB version {version}.")
+        "30 August 2011 (ratification); it entered into force for it on 1 November 2011 (article 126(2)). The knowledge "
+        "base records no later event for the Philippines on this instrument, so it cannot say whether this still held "
+        f"on 1 January 2017. Source: {ROME_PAGE} (status as at 14 March 2015). KB version {version}.")
     # On known_to itself: as before, dated by the source.
-    assert q.cite(conn, "MEX", "ROME", "2015-03-14").startswith(
-        "As of 14 March 2015, according to the UN Treaty Collection, Mexico has been a party")
+    assert q.cite(conn, "PHL", "ROME", "2015-03-14").startswith(
+        "As of 14 March 2015, according to the UN Treaty Collection, the Philippines has been a party")
     lv = q.version(later)
     assert q.cite(later, "PHL", "ROME", "2019-03-16") == (
         "As recorded by the UN Treaty Collection on 14 March 2015, the Philippines had been a party to the Rome Statute "
@@ -214,9 +215,9 @@ def test_citation_beyond_the_record(conn, later):
         "the knowledge base records; its record of the instrument is otherwise as at 14 March 2015. "
         f"Source: https://example.org/later-event (status as at 19 March 2018). KB version {lv}.")
     for style in ("oscola", "bibtex"):
-        text = q.cite(conn, "MEX", "ROME", "2020-01-01", style=style)
+        text = q.cite(conn, "PHL", "ROME", "2017-01-01", style=style)
         assert "As recorded by the UN Treaty Collection on 14 March 2015" in text
-        assert "cannot say whether this still held on 1 January 2020" in text
+        assert "cannot say whether this still held on 1 January 2017" in text
 
 
 # --------------------------------------------------------------------------- the data's date
@@ -246,17 +247,19 @@ def test_status_table_words_and_warning(cli, built_db):
               "--db", str(built_db)).output.splitlines()
     assert [__import__("re").split(r"\s{2,}", line) for line in out[2:]] == [
         ["PHL", "CPED", "not yet adopted"], ["PHL", "ROME", "not yet adopted"]]
-    out = cli("status", "MEX", "--instrument", "ROME", "--db", str(built_db)).output.splitlines()
+    out = cli("status", "PHL", "--instrument", "ROME", "--db", str(built_db)).output.splitlines()
     assert out[0].split() == ["state", "instrument", "status", "signed", "consented", "by", "in", "force", "from",
                               "withdrawal", "note", "recorded", "to"]
-    assert out[2].split() == ["MEX", "ROME", "party", "2000-09-07", "2005-10-28", "ratification", "2006-01-01", "2015-03-14"]
+    # On the data's date the Philippines' withdrawal (effective 17 March 2019), a later recorded event, decides.
+    assert out[2].split() == ["PHL", "ROME", "withdrawn", "2000-12-28", "2011-08-30", "ratification", "2011-11-01",
+                              "2019-03-17", "2015-03-14"]
 
 
 def test_csv_booleans_as_json_writes_them(cli, built_db):
-    lines = cli("status", "MEX", "--instrument", "ROME", "--db", str(built_db), "--format", "csv").output.splitlines()
+    lines = cli("status", "PHL", "--instrument", "ROME", "--db", str(built_db), "--format", "csv").output.splitlines()
     head, row = lines[0].split(","), next(__import__("csv").reader([lines[1]]))
     got = dict(zip(head, row))
-    assert (got["in_force"], got["beyond_record"], got["source_kind"]) == ("", "true", "")
+    assert (got["in_force"], got["beyond_record"], got["source_kind"]) == ("false", "true", "un_mirror")
     lines = cli("obligations", "PRK", "--as-of", "2020-01-01", "--db", str(built_db), "--format", "csv").output
     assert ",False," not in lines and ",True," not in lines and ",true," in lines and ",false," in lines
 
@@ -327,3 +330,19 @@ def test_possessive():
 
     assert possessive("the Philippines") == "the Philippines'"
     assert possessive("Mongolia") == "Mongolia's"
+
+
+def test_site_csv_is_what_the_cli_writes(cli, built_db):
+    # /country/<ISO3>.csv is `kb status <ISO3> --format csv` on the same date: booleans true/false, never True/False.
+    import asyncio
+
+    from kb.web.app import make_datasette
+
+    async def fetch(path):
+        return (await make_datasette(built_db).client.get(path)).text
+
+    site = asyncio.run(fetch("/country/PHL.csv?as_of=2026-02-03"))
+    assert site == cli("status", "PHL", "--as-of", "2026-02-03", "--db", str(built_db), "--format", "csv").output
+    rome = [line for line in site.splitlines() if line.startswith("PHL,Philippines,ROME,")][0]
+    assert ",false,126(2)," in rome and rome.endswith(",true,un_mirror")
+    assert "True" not in site and "False" not in site

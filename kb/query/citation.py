@@ -15,6 +15,7 @@ instrument's adoption it says it had not yet been adopted.
 
 from __future__ import annotations
 
+import datetime
 import re
 import sqlite3
 from typing import Any, Mapping
@@ -180,6 +181,21 @@ def instrument_row(conn: sqlite3.Connection, instrument_id: str) -> dict | None:
     cols = [d[0] for d in cur.description]
     r = cur.fetchone()
     return dict(zip(cols, r)) if r else None
+
+
+def source_day(source_as_at: str, as_of: str) -> str:
+    """The day on which to read the status a source speaks for: its as-at date, or for a source dated
+    only to a month or a year ('2018-03', '2018') the last day of that period, never after `as_of`.
+    A month-dated source of March 2018 speaks for the end of March 2018, not for the requested day."""
+    if len(source_as_at) >= 10:
+        return source_as_at[:10]
+    if len(source_as_at) == 7:
+        y, m = int(source_as_at[:4]), int(source_as_at[5:7])
+        end = f"{y + (m == 12):04d}-{m % 12 + 1:02d}-01"
+        day = (datetime.date.fromisoformat(end) - datetime.timedelta(days=1)).isoformat()
+    else:
+        day = f"{source_as_at[:4]}-12-31"
+    return min(day, as_of)
 
 
 def speaks_for(row: Mapping[str, Any], as_of: str, same_status_at_source_date: bool = True) -> tuple[str, bool]:
@@ -396,7 +412,7 @@ def cite_row(conn: sqlite3.Connection, state_id: str, instrument_id: str, as_of:
     same = True
     if row.get("source_as_at") and as_of > row["source_as_at"]:
         # Speak for the source's date only when the status read then is the same.
-        earlier = status_row(conn, state_id, instrument_id, row["source_as_at"][:10] if len(row["source_as_at"]) >= 10 else as_of)
+        earlier = status_row(conn, state_id, instrument_id, source_day(row["source_as_at"], as_of))
         same = earlier is not None and earlier["status"] == row["status"]
     later_event, later_actions = later_facts(conn, state_id, as_of, instrument_id).get(instrument_id, (False, []))
     return format_citation(row, inst, as_of, style, same, build_version(conn), later_event, later_actions)
@@ -441,8 +457,8 @@ def citations_for_state(conn: sqlite3.Connection, state_id: str, as_of: str,
     cols = [d[0] for d in cur.description]
     insts = {r[0]: dict(zip(cols, r)) for r in cur.fetchall()}
     earlier: dict[str, dict[str, str]] = {}
-    for d in {r["source_as_at"] for r in rows if r.get("source_as_at") and len(r["source_as_at"]) == 10 and r["source_as_at"] < as_of}:
-        earlier[d] = {r["instrument"]: r["status"] for r in _status_rows(conn, state_id, "", d)}
+    for d in {r["source_as_at"] for r in rows if r.get("source_as_at") and r["source_as_at"] < as_of}:
+        earlier[d] = {r["instrument"]: r["status"] for r in _status_rows(conn, state_id, "", source_day(d, as_of))}
     out: dict[str, dict[str, str]] = {}
     version = build_version(conn)
     later = later_facts(conn, state_id, as_of)

@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 
 from datasette.utils.asgi import Response
 from jinja2 import Environment, FileSystemLoader
+from markupsafe import Markup, escape
 
 from ...query import citation as C
 from ...query import sql as query_sql
@@ -136,6 +137,24 @@ class _Environment(Environment):
         return super().getattr(obj, attribute)
 
 
+def undocs_links(symbol: str | None) -> Markup | str:
+    """A symbol field with each UN document it names linked in the UN's official document system, in
+    English ('CRPD/C/PRK/CO/1' -> a link to https://undocs.org/en/CRPD/C/PRK/CO/1); a field that names no
+    single document (a range of summary records, free text) is shown as it is."""
+    if not symbol:
+        return ""
+    symbols = C.un_symbols(symbol)
+    links = [Markup('<a href="{}" rel="noopener" hreflang="en" title="{} in the UN\'s official document system '
+                    '(English)">{}</a>').format(C.undocs_url(s), s, s) for s in symbols]
+    if not links:
+        return symbol
+    out, rest = Markup(""), symbol
+    for s, link in zip(symbols, links):  # each symbol linked where it stands in the field
+        before, _, rest = rest.partition(s)
+        out += escape(before) + link
+    return out + escape(rest)
+
+
 def _env() -> Environment:
     env = _Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True)
     env.filters["date"] = C.format_date
@@ -151,6 +170,7 @@ def _env() -> Environment:
     env.filters["source_kind"] = lambda v: f"({C.SOURCE_KINDS[v]})" if v in C.SOURCE_KINDS else ""
     env.filters["common_source"] = common_source
     env.filters["excerpt"] = excerpt
+    env.filters["undocs_links"] = undocs_links
     env.globals.update(CELLS)
     return env
 

@@ -23,11 +23,13 @@ def as_json(rows: list[dict]) -> str:
 
 
 def as_csv(rows: list[dict]) -> str:
+    """The rows as CSV, as `kb status --format csv` writes them: booleans as JSON writes them
+    (true/false, never Python's True/False), nulls as empty cells."""
     buf = io.StringIO()
     if rows:
         w = csv.DictWriter(buf, fieldnames=list(rows[0].keys()), lineterminator="\n")
         w.writeheader()
-        w.writerows(rows)
+        w.writerows({k: (("true" if v else "false") if isinstance(v, bool) else v) for k, v in r.items()} for r in rows)
     return buf.getvalue()
 
 

@@ -141,8 +141,10 @@ async def instrument(datasette, request):
         groups=groups, counts=counts, reconciliation=d["reconciliation"], chart=chart, chart_points=d["chart_points"],
         as_of=as_of, requested=requested, default_as_of=default, procedures=d["procedures"],
         beyond=beyond, known_to=known_to, chart_end=end, later=d["later"], status_source=status_source,
-        status_secondary=bool(status_source and record.source_kinds([status_source])
-                              .get((status_source["url"], status_source["as_at"])) == "secondary"),
+        # The kind of a source is read from any record of it (same address and date): the status source of an
+        # ILO instrument is recorded without a kind, the same list as a membership source with one.
+        status_secondary=bool(status_source and (status_source["kind"] or kinds.get(
+            (status_source["url"], status_source["as_at"]))) == "secondary"),
         procedures_note=d["procedures_note"], reservations=d["reservations"], declarations=d["declarations"],
         objections=d["objections"], competence=d["competence"],
         status_query=_server_url(datasette, _path(datasette, f"/{db.name}/status_on", {"as_of": as_of, "instruments": iid}) + "&states="),
