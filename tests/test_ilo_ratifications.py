@@ -49,6 +49,8 @@ FULL_DATES = [
     ("CHN", "C029", "2022-08-12", "2023-08-12"),
     ("CHN", "C105", "2022-08-12", "2023-08-12"),
     ("JPN", "C105", "2022-07-19", "2023-07-19"),
+    ("JPN", "C138", "2000-06-05", "2001-06-05"),
+    ("JPN", "C182", "2001-06-18", "2002-06-18"),
     ("RUS", "P029", "2019-01-17", "2020-01-17"),
 ]
 
@@ -74,9 +76,18 @@ def test_year_only_registration_counts_from_the_last_day_of_the_year(conn):
     assert r["source_kind"] == "un_host"
 
 
+def test_entry_into_force_not_derived_where_the_convention_s_own_is_known_only_as_a_year(conn):
+    # Japan registered C187 on 24 July 2007, before the Convention itself entered into force; the KB
+    # holds that date only as "2009", so it derives no date for Japan
+    r = status(conn, "JPN", "C187", "2010-01-01")
+    assert (r["status"], r["consent_date"], r["in_force_date"], r["in_force"]) == ("party", "2007-07-24", None, None)
+
+
 def test_pairs_no_source_decides_stay_unknown(conn):
-    # No source read gives the ROK's C105 or C182, Mongolia's C087, Japan's C029 or any P029 but Russia's
-    for state, instrument in [("KOR", "C105"), ("KOR", "C182"), ("MNG", "C087"), ("JPN", "C029"),
+    # No source read decides the ROK's C105, Mongolia's C111, C138 and C182, Japan's C029 (registered before
+    # the ILO membership the KB records for Japan) and C111, China's C087, or any P029 but Russia's
+    for state, instrument in [("KOR", "C105"), ("MNG", "C111"), ("MNG", "C138"), ("MNG", "C182"), ("JPN", "C029"),
+                              ("JPN", "C111"), ("CHN", "C087"),
                               ("CHN", "P029"), ("KOR", "P029"), ("JPN", "P029"), ("MNG", "P029")]:
         r = status(conn, state, instrument, "2026-02-03")
         assert (r["status"], r["source_url"], r["in_force"]) == ("unknown", None, None), (state, instrument)
@@ -135,11 +146,11 @@ def test_every_ilo_ratification_is_sourced_with_its_kind():
         assert str(src["as_at"]) >= str(a["date"])[:len(str(src["as_at"]))], (ins, a["state"])
         if src["kind"] == "secondary":
             assert src["note"].startswith("Secondary source"), (ins, a["state"])
-    assert seen == 28
+    assert seen == 36
 
 
 def test_ilo_counts_by_source_kind():
     kinds: dict[str, int] = {}
     for _, a in _ilo_actions():
         kinds[a["source"]["kind"]] = kinds.get(a["source"]["kind"], 0) + 1
-    assert kinds == {"un_host": 19, "un_mirror": 2, "secondary": 7}
+    assert kinds == {"un_host": 26, "un_mirror": 2, "secondary": 8}
