@@ -120,7 +120,11 @@ WITH ranked AS (
 nth AS (
     SELECT c.instrument_id, c.general_instruments, c.general_rule, c.general_n, c.general_paragraph,
            (SELECT p.entry_into_force FROM instruments p WHERE p.id = c.general_not_before_id) AS not_before,
-           (SELECT r.date_on FROM ranked r WHERE r.instrument_id = c.instrument_id AND r.rank = c.general_instruments) AS nth_deposit,
+           -- ILO ratifications are recorded singly, never the whole list: the n-th recorded is not the
+           -- n-th registered, so there is nothing to check (not_computable).
+           CASE WHEN (SELECT i.regime FROM instruments i WHERE i.id = c.instrument_id) != 'ILO' THEN
+           (SELECT r.date_on FROM ranked r WHERE r.instrument_id = c.instrument_id AND r.rank = c.general_instruments)
+           END AS nth_deposit,
            (SELECT count(*) FROM ranked r WHERE r.instrument_id = c.instrument_id) AS consents
     FROM entry_into_force_clauses c
 )
