@@ -146,11 +146,11 @@ def test_every_ilo_ratification_is_sourced_with_its_kind():
         assert str(src["as_at"]) >= str(a["date"])[:len(str(src["as_at"]))], (ins, a["state"])
         if src["kind"] == "secondary":
             assert src["note"].startswith("Secondary source"), (ins, a["state"])
-    assert seen == 36
+    assert seen == 38
 
 
 def test_ilo_counts_by_source_kind():
     kinds: dict[str, int] = {}
     for _, a in _ilo_actions():
         kinds[a["source"]["kind"]] = kinds.get(a["source"]["kind"], 0) + 1
-    assert kinds == {"un_host": 26, "un_mirror": 2, "secondary": 8}
+    assert kinds == {"un_host": 28, "un_mirror": 2, "secondary": 8}
