@@ -232,7 +232,7 @@ def _maps_scenario(page, server):
 
     # The ILO page: no count of parties, members unknown (hatched), NORMLEX linked.
     page.goto(server + "/instrument/C029")
-    expect(page.locator("#party-count")).to_contain_text("ILO ratifications are not recorded in this knowledge base.")
+    expect(page.locator("#party-count")).to_contain_text("ILO ratifications are recorded here only where a source for them has been read, state by state.")
     expect(page.locator("figure.chart")).to_have_count(0)
     fill = page.evaluate("""getComputedStyle(document.querySelector('figure#map use[data-state="FRA"]')).fill""")
     assert fill.startswith('url("') and fill.endswith('#kb-unknown")'), fill

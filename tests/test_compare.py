@@ -42,7 +42,8 @@ def test_default_states_every_cell_as_kb_status(built_db, conn):
     assert cells == want and len(cells) == 6 * 34
     row = text(re.search(r'<tr id="c-CAT">(.*?)</tr>', r.text, re.S).group(1))
     assert row.startswith("Convention against Torture CAT Not a party Party 9 January 1995 (accession) Party 4 October 1988")
-    assert cells[("C029", "PRK")] == "not_applicable" and cells[("C029", "KOR")] == "unknown"
+    assert cells[("C029", "PRK")] == "not_applicable" and cells[("C029", "KOR")] == "party"
+    assert cells[("C105", "KOR")] == "unknown"
 
 
 def test_names_aliases_and_a_past_date(built_db, conn):

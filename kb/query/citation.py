@@ -332,9 +332,14 @@ def _as_recorded(row: Mapping[str, Any], inst: Mapping[str, Any], as_of: str, st
     """A date after the instrument's known_to, with no later event recorded that decides the status:
     the status as recorded on known_to, and that the KB holds nothing later."""
     known = row["known_to"]
+    src_at = row.get("source_as_at")
+    if inst.get("regime") == "ILO" and row["status"] in ("party", "withdrawn") and src_at and src_at < known:
+        # An ILO ratification recorded singly: its own source speaks only up to its own date, not
+        # up to the date of the membership list the instrument's record rests on.
+        known = src_at
     pub = publisher(row.get("source_title"))
     state = state_phrase(row["state_name"])
-    opener = f"As recorded by {pub} on {format_date(known)}"
+    opener = f"As recorded by {pub} on {format_date(known)}" if len(known) == 10 else f"As recorded by {pub} in {format_date(known)}"
     note = note_sentences(row.get("note"))
     if later_actions:
         named = "; ".join(_later_action_phrase(a) for a in later_actions)

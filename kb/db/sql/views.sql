@@ -12,7 +12,8 @@
 -- * signatory: it signed and is neither party nor withdrawn.
 -- * not_applicable: an ILO instrument and the state is not an ILO member on D.
 -- * not_yet_adopted: before the instrument's adoption date (an interval ending on or before it).
--- * unknown: the KB holds no complete record of this state for this instrument (coverage).
+-- * unknown: the KB holds no complete record of this state for this instrument (coverage),
+--   except that an ILO ratification recorded singly makes the pair party from its date.
 -- * not_party: otherwise.
 
 -- A denunciation recorded without its effective date takes effect when the instrument
@@ -119,7 +120,11 @@ WITH ranked AS (
 nth AS (
     SELECT c.instrument_id, c.general_instruments, c.general_rule, c.general_n, c.general_paragraph,
            (SELECT p.entry_into_force FROM instruments p WHERE p.id = c.general_not_before_id) AS not_before,
-           (SELECT r.date_on FROM ranked r WHERE r.instrument_id = c.instrument_id AND r.rank = c.general_instruments) AS nth_deposit,
+           -- ILO ratifications are recorded singly, never the whole list: the n-th recorded is not the
+           -- n-th registered, so there is nothing to check (not_computable).
+           CASE WHEN (SELECT i.regime FROM instruments i WHERE i.id = c.instrument_id) != 'ILO' THEN
+           (SELECT r.date_on FROM ranked r WHERE r.instrument_id = c.instrument_id AND r.rank = c.general_instruments)
+           END AS nth_deposit,
            (SELECT count(*) FROM ranked r WHERE r.instrument_id = c.instrument_id) AS consents
     FROM entry_into_force_clauses c
 )
@@ -218,6 +223,13 @@ derived AS (
            CASE
                WHEN f.valid_to IS NOT NULL AND f.valid_to <= f.adopted_on THEN 'not_yet_adopted'
                WHEN f.regime = 'ILO' AND NOT f.ilo_member THEN 'not_applicable'
+               -- An ILO ratification recorded singly, from its own source, decides its pair from its
+               -- date (the ILO registers ratifications one by one and has no signature step): party,
+               -- or withdrawn after a recorded denunciation. Before it, and for the conventions the
+               -- KB records nothing of, the pair stays unknown unless the state is covered.
+               WHEN f.regime = 'ILO' AND f.consent_key IS NOT NULL
+                    AND (f.exit_notified IS NULL OR f.consent_on >= f.exit_notified) THEN 'party'
+               WHEN f.regime = 'ILO' AND f.consent_key IS NOT NULL AND f.exit_key IS NOT NULL THEN 'withdrawn'
                -- looked up only where needed (CASE stops at the first match): not before adoption
                WHEN NOT EXISTS (SELECT 1 FROM coverage c WHERE c.instrument_id = f.instrument_id AND c.state_id = f.state_id)
                    THEN 'unknown'
