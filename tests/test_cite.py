@@ -169,7 +169,7 @@ def test_cli(built_db):
     r = runner.invoke(cite_command, ["prk", "iccpr", "--db", str(built_db)])  # default: today -> source's date
     assert r.output == ICCPR_PLAIN + v + "\n"
     r = runner.invoke(cite_command, ["PRK", "CAT", "--style", "oscola", "--as-of", "2026-02-03", "--db", str(built_db)])
-    assert r.exit_code == 0 and r.output.startswith("Convention Against Torture and Other Cruel")
+    assert r.exit_code == 0 and r.output.startswith("Convention against Torture and Other Cruel")
     r = runner.invoke(cite_command, ["PRK", "CATT", "--db", str(built_db)])
     assert r.exit_code == 2 and "unknown instrument 'CATT'; did you mean CAT" in r.output
     r = runner.invoke(cite_command, ["Atlantis", "CAT", "--db", str(built_db)])

@@ -23,6 +23,7 @@ CAT_URL = "https://treaties.un.org/Pages/ViewDetails.aspx?src=TREATY&mtdsg_no=IV
 CO = "PRK/treaty_body/CRPD/2025-08-19/concluding_observations"
 CO_TITLE = ("Concluding observations on the initial report (CRPD/C/PRK/1) of the Democratic People's Republic "
             "of Korea")
+CO_TITLE_TYPESET = CO_TITLE.replace("People's", "People’s")
 DOCSTORE = ("https://docstore.ohchr.org/SelfServices/FilesHandler.ashx?enc=PlDB6rEw%2F8YdGFubmJ0K4RUlGX%2FG4M5gSopBmwqKs4"
             "YAAUYdWiOIg5JfBiPSTrXsvzHbuF%2FS9u2oI5ed%2Bfc7bA%3D%3D")
 SPANISH = ("CRPD/C/PRK/CO/1: Observaciones finales sobre el informe inicial de la República Popular Democrática de "
@@ -131,7 +132,7 @@ def test_bluebook(conn):
 def test_chicago(conn):
     assert q.cite(conn, "PRK", "CRPD", style="chicago") == (
         "Convention on the Rights of Persons with Disabilities, December 13, 2006, 2515 United Nations Treaty Series 3; "
-        "“Chapter IV, IV-15: Convention on the Rights of Persons with Disabilities, Status”, United Nations Treaty "
+        "“Chapter IV, IV-15: Convention on the Rights of Persons with Disabilities, Status,” United Nations Treaty "
         f"Collection, United Nations, February 3, 2026, {CRPD_URL}.")
 
 
@@ -151,15 +152,31 @@ def test_plain_is_the_knowledge_base_sentence(conn):
 
 def test_event_oscola_names_the_document_and_links_it_in_english(conn):
     assert q.cite_event(conn, CO, "oscola") == (
-        f"Committee on the Rights of Persons with Disabilities, ‘{CO_TITLE.replace('Concluding observations on the initial report', 'Concluding Observations on the Initial Report')}’"
+        f"Committee on the Rights of Persons with Disabilities, ‘{CO_TITLE_TYPESET.replace('Concluding observations on the initial report', 'Concluding Observations on the Initial Report')}’"
         " (United Nations 2025) CRPD/C/PRK/CO/1 <https://undocs.org/en/CRPD/C/PRK/CO/1>; "
         f"‘{SPANISH}’ (2 October 2025) <{DOCSTORE}> accessed 2 October 2025.")
 
 
 def test_instrument_bluebook(conn):
     assert q.cite_instrument(conn, "CAT", "bluebook") == (
-        "Convention Against Torture and Other Cruel, Inhuman or Degrading Treatment or Punishment, 1465 United "
+        "Convention against Torture and Other Cruel, Inhuman or Degrading Treatment or Punishment, 1465 United "
         f"Nations Treaty Series 85 (1984), {CAT_URL}.")
+
+
+def test_the_processor_agrees_with_citeproc_js_where_citeproc_py_did_not():
+    """Each difference found by rendering the same records with citeproc-js 2.4.63 (Zotero's processor)."""
+    from kb.csl.render import render
+
+    item = {"id": "x", "type": "webpage", "title": "A page about Korea's reports", "URL": "https://example.org/"}
+    # Chicago (American English): the comma goes inside the closing quote; apostrophes are typographic.
+    assert render([item, dict(item, id="y", title="Another")], "chicago") == (
+        "“A Page about Korea’s Reports,” https://example.org/; “Another,” https://example.org/.")
+    # OSCOLA (British English): the comma stays outside.
+    assert render([item, dict(item, id="y", title="Another")], "oscola") == (
+        "‘A Page about Korea’s Reports’ <https://example.org/>; ‘Another’ <https://example.org/>.")
+    # Title case keeps small words such as "against" in lower case.
+    assert render([{"id": "t", "type": "treaty", "title": "Convention against torture"}], "oscola") == (
+        "Convention against Torture.")
 
 
 def test_oscola_prints_a_substituted_title_once():
