@@ -104,6 +104,12 @@ def test_event_record_names_the_un_document_in_english(conn):
     assert copy["accessed"] == {"date-parts": [[2025, 10, 2]]}
 
 
+def test_a_secondary_source_says_so(conn):
+    page = csl.status_record(conn, "PRK", "C029", "2025-02-01")[1]
+    assert page["URL"] == "https://en.wikipedia.org/wiki/Member_states_of_the_International_Labour_Organization"
+    assert page["note"] == f"KB version {q.version(conn)}; secondary source"
+
+
 def test_kb_record_carries_the_version_kb_info_shows(conn):
     (item,) = csl.kb_record(conn)
     assert item["type"] == "dataset" and item["version"] == q.info(conn)["version"]

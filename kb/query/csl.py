@@ -90,7 +90,8 @@ def source_item(row: Mapping[str, Any], item_id: str, version: str | None, abstr
         "issued": csl_date(row.get("source_as_at")),
         "accessed": csl_date(row.get("source_as_at")),
         "abstract": abstract,
-        "note": _kb_note(version),
+        # a secondary source stands only where no primary one could be read, and the record says so
+        "note": _kb_note(version) + ("; secondary source" if row.get("source_kind") == "secondary" else ""),
     })
 
 
