@@ -104,6 +104,21 @@ def test_event_record_names_the_un_document_in_english(conn):
     assert copy["accessed"] == {"date-parts": [[2025, 10, 2]]}
 
 
+def test_the_depositary_notification_symbol_is_in_every_style(conn):
+    items = csl.status_record(conn, "BLR", "ICCPR-OP1", "2026-02-03")
+    jsonschema.validate(items, SCHEMA)
+    assert items[-1] == {
+        "id": "C.N.400.2022.TREATIES-IV.5", "type": "report", "title": "Depositary notification C.N.400.2022.TREATIES-IV.5",
+        "author": [{"literal": "Secretary-General of the United Nations"}], "issued": {"date-parts": [[2022]]},
+        "note": f"KB version {q.version(conn)}"}
+    assert "number" not in items[1]
+    for style in ("oscola", "bluebook", "chicago", "apa", "ris", "bibtex"):
+        assert q.cite(conn, "BLR", "ICCPR-OP1", style=style).count("C.N.400.2022.TREATIES-IV.5") == (
+            3 if style in ("ris", "bibtex") else 1), style  # ris, bibtex: also its id and the abstract
+    assert q.cite(conn, "BLR", "ICCPR-OP1", style="oscola").endswith(
+        "; Secretary-General of the United Nations, ‘Depositary Notification C.N.400.2022.TREATIES-IV.5’ (2022).")
+
+
 def test_a_secondary_source_says_so(conn):
     page = csl.status_record(conn, "PRK", "C029", "2025-02-01")[1]
     assert page["URL"] == "https://en.wikipedia.org/wiki/Member_states_of_the_International_Labour_Organization"

@@ -113,7 +113,34 @@ def status_record(conn: sqlite3.Connection, state_id: str, instrument_id: str, a
         return [item]
     same_url = row.get("source_url") == inst.get("url")
     page = source_item(row, _key(state_id, instrument_id, as_of), version, sentence)
-    return [instrument_item(inst, version, with_url=not same_url), page]
+    items = [instrument_item(inst, version, with_url=not same_url), page]
+    notice = notification_item(row.get("source_symbol"), inst, version)
+    if notice:
+        page.pop("number", None)  # the notification's own item carries it
+        items.append(notice)
+    return items
+
+
+_CN = re.compile(r"^C\.N\.\d+\.(\d{4})\.")
+
+
+def notification_item(symbol: str | None, inst: Mapping[str, Any], version: str | None) -> dict | None:
+    """The depositary notification (C.N.<n>.<year>.TREATIES-…) the source cites, as its own item, so
+    that every style prints its symbol (OSCOLA and Bluebook print no `number` of a web page, Bluebook
+    none of a report either).  The KB
+    holds its symbol, not its link: the item has none.  Its year is the one the symbol states."""
+    m = _CN.match(symbol or "")
+    if not m:
+        return None
+    return _clean({
+        "id": _key(symbol),
+        "type": "report",
+        # the symbol in the title, not in `number`: Bluebook's style prints no number but a statute's
+        "title": f"Depositary notification {symbol}",
+        "author": [{"literal": inst["depositary"]}] if inst.get("depositary") else None,
+        "issued": {"date-parts": [[int(m.group(1))]]},
+        "note": _kb_note(version),
+    })
 
 
 def instrument_record(conn: sqlite3.Connection, instrument_id: str) -> list[dict]:
