@@ -675,14 +675,21 @@ def _emit(rows: list[dict], fmt: str, table_cols: list, truncate: tuple[str, ...
             click.echo("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip())
 
 
+# The styles of kb.query.CITE_STYLES (a test holds them equal; kb.query is not imported at start-up).
+CITE_STYLES = ("plain", "oscola", "bluebook", "chicago", "apa", "ris", "bibtex", "csl-json")
+STYLE_HELP = ("plain: the knowledge base's sentence; oscola, bluebook (Bluebook Law Review), chicago (notes and "
+              "bibliography, full note), apa: the official Citation Style Language styles; ris, bibtex (BibLaTeX), "
+              "csl-json: for reference managers.")
+
+
 @main.command("cite")
 @click.argument("state")
 @click.argument("instrument")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
               help="Date of the status. Default: the data's date (`kb info`), never today. A date after the "
                    "instrument's source's as-at date gets the status as recorded on that date, and says so.")
-@click.option("--style", type=click.Choice(("plain", "oscola", "bibtex")), default="plain", show_default=True,
-              help="plain: a sentence; oscola: an OSCOLA-style reference; bibtex: a @misc entry.")
+@click.option("--style", type=click.Choice(CITE_STYLES), default="plain", show_default=True,
+              help=STYLE_HELP)
 @db_option
 def cite_command(state: str, instrument: str, as_of: str | None, style: str, db_path: Path) -> None:
     """A citation for STATE's status on INSTRUMENT, with its source and the source's as-at date.
@@ -702,8 +709,8 @@ def cite_command(state: str, instrument: str, as_of: str | None, style: str, db_
 
 @main.command("cite-event")
 @click.argument("key")
-@click.option("--style", type=click.Choice(("plain", "oscola", "bibtex")), default="plain", show_default=True,
-              help="plain: a sentence; oscola: an OSCOLA-style reference; bibtex: a @misc entry.")
+@click.option("--style", type=click.Choice(CITE_STYLES), default="plain", show_default=True,
+              help=STYLE_HELP)
 @db_option
 def cite_event_command(key: str, style: str, db_path: Path) -> None:
     """A citation for one engagement event, with its source, the source's kind
@@ -716,6 +723,39 @@ def cite_event_command(key: str, style: str, db_path: Path) -> None:
     from . import query as q
 
     click.echo(_printable(_ask(q.cite_event, _connect(db_path), key, style, hints={"event": "KEY"})))
+
+
+@main.command("cite-instrument")
+@click.argument("instrument")
+@click.option("--style", type=click.Choice(CITE_STYLES[1:]), default="oscola", show_default=True,
+              help=STYLE_HELP.split("; ", 1)[1])
+@db_option
+def cite_instrument_command(instrument: str, style: str, db_path: Path) -> None:
+    """A citation of INSTRUMENT itself, with its United Nations Treaty Series reference.
+
+    \b
+    Example:
+      kb cite-instrument CRPD --style bluebook
+    """
+    from . import query as q
+
+    click.echo(_printable(_ask(q.cite_instrument, _connect(db_path), instrument, style,
+                               hints={"instrument": "INSTRUMENT"})))
+
+
+@main.command("cite-kb")
+@click.option("--style", type=click.Choice(CITE_STYLES), default="apa", show_default=True, help=STYLE_HELP)
+@db_option
+def cite_kb_command(style: str, db_path: Path) -> None:
+    """A citation of this knowledge base, with the version `kb info` shows.
+
+    \b
+    Example:
+      kb cite-kb --style bibtex
+    """
+    from . import query as q
+
+    click.echo(_printable(_ask(q.cite_kb, _connect(db_path), style, hints={})))
 
 
 @main.command("info")

@@ -22,14 +22,15 @@ KB = ROOT / "kb"
 ALLOWED = {
     "kb.data": {"kb"},
     "kb.db": {"kb", "kb.data"},
-    "kb.query": set(),
+    "kb.query": {"kb.csl"},
+    "kb.csl": set(),
     "kb.web": {"kb.query"},
     "kb.importers": {"kb", "kb.data"},
-    "kb.cli": {"kb", "kb.data", "kb.db", "kb.query", "kb.web", "kb.importers"},
+    "kb.cli": {"kb", "kb.data", "kb.db", "kb.query", "kb.web", "kb.importers", "kb.csl"},
     "kb.__main__": {"kb.cli"},
     "kb": set(),
 }
-HEAVY = ("sqlalchemy", "pydantic", "datasette", "jinja2", "uvicorn", "yaml")
+HEAVY = ("sqlalchemy", "pydantic", "datasette", "jinja2", "uvicorn", "yaml", "citeproc", "lxml")
 
 
 def module_name(path: Path) -> str:
@@ -191,7 +192,7 @@ def test_other_functions_equal_cli(cli, built_db, conn, state):
         cli, built_db, "changes", state, "--since", "1990-01-01", "--until", "2026-02-03")
     assert q.asks(conn, state) == cli_json(cli, built_db, "asks", state)
     assert q.instruments(conn) == cli_json(cli, built_db, "instruments")
-    for style in ("plain", "oscola", "bibtex"):
+    for style in q.CITE_STYLES:
         r = cli("cite", state, "CAT", "--as-of", "2026-02-03", "--style", style, "--db", str(built_db))
         assert r.exit_code == 0
         assert q.cite(conn, state, "CAT", as_of="2026-02-03", style=style) + "\n" == r.output
@@ -204,7 +205,12 @@ def test_other_functions_equal_cli(cli, built_db, conn, state):
     (lambda c: q.status(c, as_of="2016-02-30"), "'2016-02-30' is not a date: 2016-02 has 29 days", "as_of"),
     (lambda c: q.changes(c, "PRK", "2020-01-01", "2019-01-01"), "--until 2019-01-01 is before --since 2020-01-01", "until"),
     (lambda c: q.cite(c, "PRK", "XYZ"), "unknown instrument 'XYZ'; see `kb instruments`", "instrument"),
-    (lambda c: q.cite(c, "PRK", "CAT", style="apa"), "unknown style 'apa': use one of plain, oscola, bibtex", "style"),
+    (lambda c: q.cite(c, "PRK", "CAT", style="mla"),
+     "unknown style 'mla': use one of plain, oscola, bluebook, chicago, apa, ris, bibtex, csl-json", "style"),
+    (lambda c: q.cite_event(c, "PRK/x", style="harvard"),
+     "unknown style 'harvard': use one of plain, oscola, bluebook, chicago, apa, ris, bibtex, csl-json", "style"),
+    (lambda c: q.cite_instrument(c, "CRPD", style="plain"),
+     "an instrument has no plain sentence: use one of oscola, bluebook, chicago, apa, ris, bibtex, csl-json", "style"),
 ])
 def test_errors_carry_the_cli_message(conn, call, message, param):
     with pytest.raises(q.QueryError) as exc:

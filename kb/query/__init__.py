@@ -19,7 +19,7 @@ library: it is cheap to import in a notebook or a script.
 from __future__ import annotations
 
 from .api import (
-    ENGAGEMENT_KEYS, PANEL_KEYS, STATUS_KEYS, asks, changes, cite, cite_event, engagement, feed, info, instruments,
+    ENGAGEMENT_KEYS, PANEL_KEYS, STATUS_KEYS, asks, changes, cite, cite_event, cite_instrument, cite_kb, CITE_STYLES, engagement, feed, info, instruments,
     obligations, panel, reporting_status, resolve_instrument, resolve_state, status,
 )
 from .base import QueryError, connect, data_date, sql, version
@@ -27,4 +27,4 @@ from .base import QueryError, connect, data_date, sql, version
 __all__ = ["QueryError", "connect", "status", "obligations", "changes", "asks", "cite", "instruments",
            "resolve_state", "resolve_instrument", "sql", "STATUS_KEYS",
            "engagement", "reporting_status", "cite_event", "ENGAGEMENT_KEYS", "panel", "PANEL_KEYS",
-           "version", "info", "feed", "data_date"]
+           "version", "info", "feed", "data_date", "cite_instrument", "cite_kb", "CITE_STYLES"]

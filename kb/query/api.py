@@ -8,7 +8,8 @@ import sqlite3
 from typing import Iterable
 
 from .base import QueryError, data_date, day, rows, sql, version
-from .citation import STYLES, cite_row, event_citation, publisher
+from .citation import cite_row, event_citation, publisher
+from .csl import CITE_STYLES, check_style, event_record, format_items, instrument_record, kb_record, status_record
 from .feed import sentence, source_line
 
 #: The keys of every object status() returns (and `kb status --format json` prints), in order.
@@ -158,10 +159,12 @@ def reporting_status(conn: sqlite3.Connection, state: str, as_of: str | None = N
 
 def cite_event(conn: sqlite3.Connection, key: str, style: str = "plain") -> str:
     """A citation of one engagement event (its `key`, as `kb engagement` lists it), with its source,
-    the source's kind and its as-at date (`kb cite-event`)."""
-    if style not in STYLES:
-        raise QueryError(f"unknown style {style!r}: use one of {', '.join(STYLES)}", "style")
-    return event_citation(conn, key, style)
+    the source's kind and its as-at date (`kb cite-event`).  style: one of CITE_STYLES ('plain' is
+    the knowledge base's sentence; the UN document it names is cited by symbol, in English)."""
+    check_style(style)
+    if style == "plain":
+        return event_citation(conn, key, style)
+    return format_items(event_record(conn, key), style)
 
 
 def instruments(conn: sqlite3.Connection) -> list[dict]:
@@ -171,13 +174,35 @@ def instruments(conn: sqlite3.Connection) -> list[dict]:
 
 def cite(conn: sqlite3.Connection, state: str, instrument: str, as_of: str | None = None, style: str = "plain") -> str:
     """A citation of a state's status on an instrument, with the source and its as-at date (`kb cite`).
-    style: 'plain', 'oscola' or 'bibtex'.  Default date: the data's date."""
-    if style not in STYLES:
-        raise QueryError(f"unknown style {style!r}: use one of {', '.join(STYLES)}", "style")
+    style: one of CITE_STYLES: 'plain' (the knowledge base's sentence), 'oscola', 'bluebook',
+    'chicago', 'apa' (the official CSL styles), 'ris', 'bibtex' (BibLaTeX), 'csl-json'.
+    Default date: the data's date."""
+    check_style(style)
     as_of = day(as_of, conn=conn)
     state_id = resolve_state(conn, state)
     inst = resolve_instrument(conn, instrument)
-    return cite_row(conn, state_id, inst, as_of, style)
+    if style == "plain":
+        return cite_row(conn, state_id, inst, as_of, style)
+    return format_items(status_record(conn, state_id, inst, as_of), style)
+
+
+def cite_instrument(conn: sqlite3.Connection, instrument: str, style: str = "oscola") -> str:
+    """A citation of an instrument itself, with its UNTS reference (`kb cite-instrument`); style as
+    for cite, except 'plain' (the instrument has no sentence of its own)."""
+    check_style(style)
+    if style == "plain":
+        raise QueryError("an instrument has no plain sentence: use one of "
+                         + ", ".join(s for s in CITE_STYLES if s != "plain"), "style")
+    return format_items(instrument_record(conn, resolve_instrument(conn, instrument)), style)
+
+
+def cite_kb(conn: sqlite3.Connection, style: str = "apa") -> str:
+    """A citation of the knowledge base itself, with the version `kb info` shows (`kb cite-kb`)."""
+    check_style(style)
+    if style == "plain":
+        v = version(conn)
+        return f"Treaty and convention ratification knowledge base, version {v or 'not recorded'}."
+    return format_items(kb_record(conn), style)
 
 
 def info(conn: sqlite3.Connection) -> dict:
