@@ -9,6 +9,30 @@
 --               statements on that provision, on the article or paragraph it is part of, on its own
 --               parts ('16' finds '16(1)(h)'), and on the instrument as a whole
 -- Columns are a public contract: new ones are added at the end.
+-- MATERIALIZED: the statements and their objections are derived once for the whole answer, not
+-- once per row (statement_objections groups, which SQLite cannot push a row's filter into).
+WITH s AS MATERIALIZED (
+    SELECT * FROM statement_status
+    WHERE type != 'objection' AND date_on <= :as_of
+      AND (:states = '' OR instr(',' || :states || ',', ',' || state_id || ',') > 0)
+      AND (:instrument = '' OR instrument_id = :instrument)
+      AND (:article = ''
+           OR scope = 'whole'
+           OR (scope = 'provision' AND (provision = :article OR :article GLOB provision || '(*'
+                                        OR provision GLOB :article || '(*')))
+),
+obj AS MATERIALIZED (
+    SELECT o.ref_id,
+           json_group_array(json_object('state', o.objecting_state_id, 'date', o.objected_on,
+                                        'withdrawn_on', CASE WHEN o.withdrawn_on <= :as_of THEN o.withdrawn_on END,
+                                        'article_as_given', o.article_as_given,
+                                        'text', coalesce(o.text, o.summary), 'source_url', os.url)) AS objections
+    FROM (SELECT so.* FROM statement_objections so
+          WHERE so.objected_date_on <= :as_of AND so.action_id IN (SELECT action_id FROM s)
+          ORDER BY so.ref_id, so.objected_date_on, so.objecting_state_id) o
+    JOIN sources os ON os.id = o.source_id
+    GROUP BY o.ref_id
+)
 SELECT s.state_id AS state,
        st.name AS state_name,
        s.instrument_id AS instrument,
@@ -41,13 +65,7 @@ SELECT s.state_id AS state,
        :as_of AS as_of,
        a.text,
        a.summary,
-       (SELECT json_group_array(json_object('state', o.objecting_state_id, 'date', o.objected_on,
-                                            'withdrawn_on', CASE WHEN o.withdrawn_on <= :as_of THEN o.withdrawn_on END,
-                                            'article_as_given', o.article_as_given,
-                                            'text', coalesce(o.text, o.summary), 'source_url', os.url))
-          FROM (SELECT * FROM statement_objections WHERE ref_id = s.ref_id AND objected_date_on <= :as_of
-                ORDER BY objected_date_on, objecting_state_id) o
-          JOIN sources os ON os.id = o.source_id) AS objections,
+       coalesce(obj.objections, '[]') AS objections,
        src.url AS source_url,
        src.title AS source_title,
        src.as_at AS source_as_at,
@@ -56,20 +74,13 @@ SELECT s.state_id AS state,
        i.status_as_at AS known_to,
        :as_of > i.status_as_at AS beyond_record,
        a.key
-FROM statement_status s
+FROM s
 JOIN actions a ON a.id = s.action_id
 JOIN states st ON st.id = s.state_id
 JOIN instruments i ON i.id = s.instrument_id
 JOIN sources src ON src.id = a.source_id
 LEFT JOIN treaty_provisions tp ON tp.instrument_id = s.instrument_id AND tp.provision = s.provision
-WHERE s.type != 'objection'
-  AND s.date_on <= :as_of
-  AND (:states = '' OR instr(',' || :states || ',', ',' || s.state_id || ',') > 0)
-  AND (:instrument = '' OR s.instrument_id = :instrument)
-  AND (:article = ''
-       OR s.scope = 'whole'
-       OR (s.scope = 'provision' AND (s.provision = :article OR :article GLOB s.provision || '(*'
-                                      OR s.provision GLOB :article || '(*')))
+LEFT JOIN obj ON obj.ref_id = s.ref_id
 ORDER BY i.sort_order, s.instrument_id,
          CASE s.scope WHEN 'whole' THEN 0 WHEN 'preamble' THEN 1 WHEN 'provision' THEN 2 ELSE 3 END,
          tp.sort_order, s.provision, s.state_id, s.date_on, s.type, s.ref_id
