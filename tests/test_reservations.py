@@ -261,3 +261,34 @@ def test_cli_refuses_a_malformed_question(cli, built_db):
     assert "Error: Invalid value for --article: article 99 does not exist in CEDAW (articles 1-30)" in r.output
     r = cli("reservations", "--article", "16", "--as-of", "2026-13-01", "--db", str(built_db))
     assert r.exit_code == 2 and "--as-of" in r.output
+
+
+# --------------------------------------------------------------------------- the article page
+
+def _get(built_db, *paths):
+    import asyncio
+
+    from kb.web.app import make_datasette
+
+    async def run():
+        ds = make_datasette(built_db)
+        return [await ds.client.get(p) for p in paths]
+    return asyncio.run(run())
+
+
+def test_article_page(built_db):
+    import re
+
+    page, before, gone, no_text, lower = _get(
+        built_db, "/instrument/CEDAW/article/9", "/instrument/CEDAW/article/9?as_of=2015-11-22",
+        "/instrument/CEDAW/article/99", "/instrument/C029/article/1", "/instrument/cedaw/article/9?as_of=2010-01-01")
+    assert page.status_code == 200
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.text))
+    assert "CEDAW, article 9" in text
+    assert "9(2) States Parties shall grant women equal rights with men with respect to the nationality of their children." in text
+    assert "In force (" in text and "Withdrawn, or recorded without legal effect (1)" in text
+    assert "withdrawn with effect from 2015-11-23" in text
+    assert "Withdrawn, or recorded without legal effect" not in re.sub(r"<[^>]+>", " ", before.text)
+    assert gone.status_code == 404 and "CEDAW has no article &#39;99&#39;: its articles are 1 to 30." in gone.text
+    assert no_text.status_code == 404 and "holds no text of C029" in no_text.text
+    assert lower.status_code == 302 and lower.headers["location"] == "/instrument/CEDAW/article/9?as_of=2010-01-01"
