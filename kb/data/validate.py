@@ -832,7 +832,7 @@ STATEMENT_REFERENCES = {
 
 #: The kinds of statement whose references statement_articles holds, and the kinds each
 #: withdrawal undoes (the depositary heads a procedure opt-out 'Reservations' or 'Declarations').
-STATEMENT_TYPES = ("reservation", "declaration", "objection", "competence_declaration", "opt_out")
+STATEMENT_KINDS = ("reservation", "declaration", "objection", "competence_declaration", "opt_out")
 WITHDRAWS = {
     "withdrawal_of_reservation": ("reservation", "opt_out"),
     "partial_withdrawal_of_reservation": ("reservation", "opt_out"),
@@ -1002,7 +1002,7 @@ def _check_statement_references(rows: list[ActionRow], provisions: dict[str, set
                                 problems: list[Problem]) -> None:
     """Each statement's normalised provision exists in its instrument's text, where the KB has one
     (the article number alone is checked above; this checks the paragraph and item too)."""
-    kinds = set(STATEMENT_TYPES) | set(WITHDRAWS)
+    kinds = set(STATEMENT_KINDS) | set(WITHDRAWS)
     for row in rows:
         a = row.action
         if a.type not in kinds:

@@ -22,7 +22,7 @@ from typing import Iterator
 from .. import __version__
 from ..data import schema as S
 from ..data.errors import DataErrors, Problem
-from ..data.validate import STATEMENT_TYPES, WITHDRAWS, Dataset, statement_references, validate
+from ..data.validate import STATEMENT_KINDS, WITHDRAWS, Dataset, statement_references, validate
 from .cache import FileCache
 from .fingerprint import up_to_date
 
@@ -165,7 +165,7 @@ def _rows(ds: Dataset) -> dict[str, list[dict]]:
             text=a.text, summary=a.summary, footnote_text=a.footnote_text, unverified=a.unverified,
             origin=row.origin, source_id=src.id(a.source), file=f"{row.at.file}:{line}",
             first_recorded=a.first_recorded, recorded=a.first_recorded or a.source.as_at))
-        if a.type in STATEMENT_TYPES or a.type in WITHDRAWS:
+        if a.type in STATEMENT_KINDS or a.type in WITHDRAWS:
             action_id = len(out["actions"])  # the actions' ids are their positions, from 1
             for ref in statement_references(row.instrument, a):
                 out["statement_articles"].append(dict(id=len(out["statement_articles"]) + 1, action_id=action_id,
