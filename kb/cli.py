@@ -260,6 +260,52 @@ def status(states: tuple[str, ...], instruments: tuple[str, ...], as_of: str | N
 
 @main.command()
 @click.argument("states", nargs=-1)
+@click.option("--instrument", metavar="ID", help="Instrument id, e.g. CEDAW. Default: all.")
+@click.option("--article", metavar="REF", help="An article as a reservation cites it, e.g. 16, 29(1) or 2(f): the "
+              "statements on it, on what it is part of, on its parts and on the instrument as a whole. Default: all.")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Date to report on: statements made by then, in force or "
+              "withdrawn by then. Default: the data's date (`kb info`), never today.")
+@db_option
+@format_option
+def reservations(states: tuple[str, ...], instrument: str | None, article: str | None, as_of: str | None,
+                 db_path: Path, fmt: str) -> None:
+    """Reservations, declarations, opt-outs and competence declarations of
+    STATES, by article, on a date: one row per statement and article it names,
+    with the depositary's reference as given, whether it is in force on the
+    date (withdrawn, partly withdrawn, or not determined where a withdrawal
+    names no article), its words and the objections to it (by whom, when).
+
+    STATE is an ISO 3166-1 alpha-3 code, the depositary's name, or an alias
+    (case-insensitive). No STATE means all states. A statement on the
+    instrument as a whole shows no article (scope "whole"); one whose record
+    names no article shows none either (scope "unstated": read its words).
+
+    \b
+    Examples:
+      kb reservations --instrument CEDAW --article "29(1)"
+      kb reservations PRK --instrument CEDAW --as-of 2010-01-01 --format json
+    """
+    from . import query as q
+
+    as_of = _date_or_fail(as_of, "--as-of")
+    rows = _ask(q.reservations, _connect(db_path), states, instrument, article, as_of,
+                hints={"state": "STATE", "instrument": "--instrument", "article": "--article", "as_of": "--as-of"})
+    if fmt == "csv":
+        rows = [{**r, "objections": "; ".join(f"{o['state']} {o['date']}" + (f" (withdrawn {o['withdrawn_on']})"
+                                                                                  if o["withdrawn_on"] else "")
+                                              for o in r["objections"])} for r in rows]
+    _emit(rows, fmt, table_cols=[
+        "state", "instrument", ("article", lambda r: r["article"] or ("whole instrument" if r["scope"] == "whole"
+                                                                      else "not stated")),
+        "article_as_given", "kind", "made_on", "withdrawn_on", "in_force",
+        ("objections", lambda r: ", ".join(o["state"] for o in r["objections"]) if isinstance(r["objections"], list)
+         else r["objections"]),
+        ("text", lambda r: " ".join((r["text"] or r["summary"] or "").split())[:TABLE_WIDTH - 1] +
+         ("…" if len(" ".join((r["text"] or r["summary"] or "").split())) >= TABLE_WIDTH else ""))])
+
+
+@main.command()
+@click.argument("states", nargs=-1)
 @click.option("--instrument", "instruments", multiple=True, metavar="ID", help="Instrument id (repeatable), e.g. CAT. Default: all.")
 @click.option("--from", "from_year", required=True, metavar="YYYY", help="First year (inclusive).")
 @click.option("--to", "to_year", required=True, metavar="YYYY", help="Last year (inclusive).")

@@ -49,7 +49,7 @@ def trips(ds, paths: list[str]) -> list[int]:
 def test_instrument_and_country_pages_make_one_trip(built_db):
     ds = make_datasette(built_db, cache_mb=0)
     assert trips(ds, ["/instrument/CAT", "/instrument/C029", "/country/PRK", "/country/FRA?as_of=2010-01-01",
-                      "/instrument/CAT/maps"]) == [1, 1, 1, 1, 1]
+                      "/instrument/CAT/maps", "/instrument/CEDAW/article/16"]) == [1, 1, 1, 1, 1, 1]
 
 
 def test_snapshot_constants_are_read_once_and_not_on_a_mutable_database(built_db, tmp_path):

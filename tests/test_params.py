@@ -21,7 +21,9 @@ STATE_REQUIRED = ("state is required: send an ISO 3166-1 alpha-3 code (for examp
 INSTRUMENT_REQUIRED = "instrument is required: send an instrument id listed at /instrument (for example CAT)"
 #: A valid value of each parameter, to send beside the one under test.
 GOOD = {"as_of": "2016-01-01", "since": "2014-01-01", "until": "2020-12-31", "state": "PRK", "states": "PRK",
-        "instrument": "CAT", "instruments": "CAT", "from": "2015", "to": "2016"}
+        "instrument": "CAT", "instruments": "CAT", "from": "2015", "to": "2016", "article": "20"}
+ARTICLE_ERROR = ("article must be an article as a reservation cites it: the article, then each paragraph or "
+                 "sub-paragraph in brackets (for example 16, 29(1) or 2(f))")
 
 
 def get_all(db: Path, paths: list[str]):
@@ -52,11 +54,13 @@ def _cases() -> list[tuple[str, str, dict, int, str | None, str | None]]:
             for param, p in spec.items():
                 others = {k: GOOD[k] for k in spec if k != param}
                 bad = {"date": "garbage", "year": "20x6", "state": "Narnia", "states": "PRK,Narnia",
-                       "instrument": "NOPE", "instruments": "CAT,NOPE"}[p.kind]
+                       "instrument": "NOPE", "instruments": "CAT,NOPE", "article": "article 29"}[p.kind]
                 if p.kind == "date":
                     error = DATE_ERROR.format(param)
                 elif p.kind == "year":
                     error = f"{param} must be a year written YYYY (for example 2016)"
+                elif p.kind == "article":
+                    error = ARTICLE_ERROR
                 elif p.kind in ("state", "states"):
                     error = (f"{param}: no state is known by 'Narnia'; send an ISO 3166-1 alpha-3 code (for example PRK), "
                              "the depositary's name or an alias (for example North Korea)")
@@ -150,3 +154,12 @@ def test_html_pages_keep_html_errors(built_db, path):
     (r,) = get_all(built_db, [path])
     assert r.status_code == 400 and r.headers["content-type"].startswith("text/html")
     assert "The date to show status on (as of) must be written YYYY-MM-DD (for example 2026-02-03)." in r.text
+
+
+def test_reservations_article_normalised_and_checked(built_db):
+    ok, bad = get_all(built_db, ["/kb/reservations.json?instrument=cedaw&article=29%20(1)&states=China&_shape=array",
+                                 "/kb/reservations.json?article=29(1),30"])
+    rows = ok.json()
+    assert [(x["state"], x["instrument"], x["article"], x["kind"], x["in_force"], x["as_of"]) for x in rows] == [
+        ("CHN", "CEDAW", "29(1)", "declaration", 1, "2026-02-03")]
+    assert bad.status_code == 400 and bad.json() == {"ok": False, "param": "article", "error": ARTICLE_ERROR}

@@ -89,6 +89,8 @@ ActionType = Literal[
     "denunciation", "notification_of_withdrawal", "territorial_application", "communication",
 ]
 LegalEffect = Literal["effective", "none"]
+StatementScope = Literal["provision", "whole", "preamble", "part", "unstated"]
+ReferenceDerivation = Literal["as_given", "typo", "by_hand", "not_treaty", "none"]
 
 CONSENT_TYPES = (
     "ratification", "accession", "succession", "acceptance", "approval",
@@ -148,6 +150,22 @@ VOCABULARIES: dict[str, dict[str, str]] = {
 }
 
 SourceKind = Literal["un_host", "un_mirror", "secondary"]
+
+VOCABULARIES["statement scope"] = {
+    "provision": "The statement names an article, paragraph or sub-paragraph (statement_articles.provision); it counts for each part of it.",
+    "whole": "The statement concerns the instrument as a whole (e.g. 'any term of the Convention'); it counts for every article.",
+    "preamble": "The statement concerns the preamble, which has no article number.",
+    "part": "A withdrawal of a part of an earlier statement that names no article: the rest of the statement stands (partly withdrawn).",
+    "unstated": "The record names no article: nothing is guessed; read the statement's words. A withdrawal with no article leaves the state's earlier statements of that kind 'not determined' from its date.",
+}
+
+VOCABULARIES["reference derivation"] = {
+    "as_given": "The depositary's reference, as the record gives it in `article`, normalised.",
+    "typo": "A depositary typo kept as given in `article` and mapped to what it means (ARTICLE_TYPOS in kb/data/validate.py, with the reason).",
+    "by_hand": "Read from the statement's own words where `article` is empty or names one of several articles (STATEMENT_REFERENCES in kb/data/validate.py, with the words).",
+    "not_treaty": "`article` names an article of another text (a national law) that the statement cites, not of the instrument (NOT_TREATY_ARTICLES).",
+    "none": "The record names no article.",
+}
 
 VOCABULARIES["source kind"] = {
     "un_host": "UN text read on a UN host (e.g. docstore.ohchr.org, ohchr.org, uhri.ohchr.org, news.un.org), or a body's own site for a body outside the UN (the ICRC's).",

@@ -536,7 +536,7 @@ def validate(data_dir: Path, today: str | None = None, cache: Any = None) -> Dat
             problems.append(at.problem("ILO instruments have no signature step: record the ratification only", "type"))
 
     article_sets = _check_texts(ds.texts, instruments, problems)
-    _check_article_references(merged, ds.procedures, article_sets, problems)
+    _check_article_references(merged, ds.procedures, article_sets, problems, text_provisions(ds.texts))
 
     # Per state and instrument, on every record that passed its own check; a pair with a record
     # that did not (or a duplicate) is left out: its sequence is not known.
@@ -806,6 +806,45 @@ ARTICLE_WORDS = {
 #: (instrument, article as given) -> (article meant, why).
 ARTICLE_TYPOS = {
     ("CAT", "30(l)"): ("30(1)", "China's reservation of 1988-10-04 reads 'paragraph l of article 30': the letter l for the figure 1"),
+    ("CEDAW", "16(f)"): ("16(1)(f)", "Kuwait's reservation of 1994-09-02 reads 'article 16 (f)': the article's lettered "
+                         "sub-paragraphs are all in its paragraph 1"),
+    ("CRC", "24(f)"): ("24(2)(f)", "Argentina's declaration of 1990-12-04 reads 'subparagraph (f) of article 24': the "
+                       "article's lettered sub-paragraphs are all in its paragraph 2"),
+    ("ICCPR", "13(3)"): ("13", "Iceland's withdrawal of 2009-10-19 names 'article 13 (3)', which has no paragraphs; the "
+                         "reservation it withdraws, quoted there, reads 'Article 13, to the extent that ...'"),
+}
+
+#: Statements whose `article` is empty (or names one of several articles) but whose words, as the
+#: record quotes them, name the articles: (instrument, state, date, type) -> (references, why).
+#: A reference is a provision ('29(1)'), 'whole' (the instrument as a whole) or 'part' (for a
+#: withdrawal: it withdraws a part of an earlier statement that names no article; the rest stands).
+#: Each is read from the statement's own words in the record, never inferred.
+STATEMENT_REFERENCES = {
+    ("CEDAW", "SAU", "2000-09-07", "reservation"): (
+        ("whole", "9(2)", "29(1)"),
+        "'1. In case of contradiction between any term of the Convention and the norms of islamic law ...' (the "
+        "Convention as a whole); '2. ... not bound by paragraphe 2 of article 9 ... and paragraph 1 of article 29'"),
+    ("CEDAW", "SGP", "1995-10-05", "reservation"): (
+        ("2(a)", "2(b)", "2(c)", "2(d)", "2(e)", "2(f)", "16(1)(a)", "16(1)(c)", "16(1)(h)", "16(2)", "11", "29(1)"),
+        "'(1) ... articles 2, paragraphs (a) to (f), and article 16, paragraphs 1(a), 1(c), 1(h), and article 16, "
+        "paragraph 2 ...'; '(3) ... in respect of article 11 ...'; '(4) ... not be bound by the provisions of "
+        "article 29, paragraph 1'"),
+    ("CEDAW", "SGP", "2007-07-24", "withdrawal_of_reservation"): (
+        ("part",),
+        "withdraws part '(2)' of the reservation of 1995-10-05 (entry, stay and citizenship), which names no "
+        "article; parts (1), (3) and (4) stand"),
+}
+
+#: The kinds of statement whose references statement_articles holds, and the kinds each
+#: withdrawal undoes (the depositary heads a procedure opt-out 'Reservations' or 'Declarations').
+STATEMENT_KINDS = ("reservation", "declaration", "objection", "competence_declaration", "opt_out")
+WITHDRAWS = {
+    "withdrawal_of_reservation": ("reservation", "opt_out"),
+    "partial_withdrawal_of_reservation": ("reservation", "opt_out"),
+    "withdrawal_of_declaration": ("declaration", "opt_out"),
+    "withdrawal_of_objection": ("objection",),
+    "withdrawal_of_competence_declaration": ("competence_declaration",),
+    "withdrawal_of_opt_out": ("opt_out",),
 }
 
 #: Actions whose `article` names an article of another text (a national law or constitution that the
@@ -833,6 +872,68 @@ def leading_article(article: str, instrument: str) -> str | None:
         raise ValueError(f"{article!r} does not start with an article number: write it as the instrument "
                          f"numbers it, e.g. '29(1)' or '2(f)'" + (f", or one of {', '.join(repr(w) for w in ARTICLE_WORDS)}"))
     return m.group(1)
+
+
+_PROVISION = re.compile(r"^(\d+|[IVXLC]+)((?:\([0-9a-zA-Z]+\))*)$")
+
+
+def _reference(ref: str, how: str, note: str | None) -> dict:
+    """One normalised reference: a provision split into article, paragraph (a numbered first
+    level) and item (the levels below, or a lettered first level), or a scope word."""
+    if ref in ("whole", "part", "preamble"):
+        return dict(article=None, paragraph=None, item=None, provision=None, scope=ref, how=how, note=note)
+    m = _PROVISION.match(ref)
+    if not m:
+        raise ValueError(f"{ref!r} is not a provision: write it as the instrument numbers it, e.g. '29(1)' or '2(f)'")
+    levels = re.findall(r"\(([0-9a-zA-Z]+)\)", m.group(2))
+    paragraph = levels.pop(0) if levels and levels[0].isdigit() else None
+    item = "".join(f"({x})" for x in levels)[1:-1] if levels else None
+    return dict(article=m.group(1), paragraph=paragraph, item=item, provision=ref, scope="provision", how=how, note=note)
+
+
+def statement_references(instrument: str, a: S.Action) -> list[dict]:
+    """The normalised references of a statement or a withdrawal of one (the rows of
+    statement_articles), derived from its `article` as given; nothing is guessed where it is
+    empty. `how`: as_given, typo (ARTICLE_TYPOS), by_hand (STATEMENT_REFERENCES), not_treaty
+    (NOT_TREATY_ARTICLES) or none. Raises ValueError for a reference that is not a provision."""
+    hand = STATEMENT_REFERENCES.get((instrument, a.state, a.date, a.type))
+    if hand is not None:
+        refs, why = hand
+        return [_reference(r, "by_hand", why) for r in refs]
+    if a.article is None:
+        return [dict(article=None, paragraph=None, item=None, provision=None, scope="unstated", how="none",
+                     note="the record names no article: read the statement's words")]
+    given = a.article.strip()
+    if (instrument, a.state, a.date, a.article) in NOT_TREATY_ARTICLES:
+        return [dict(article=None, paragraph=None, item=None, provision=None, scope="unstated", how="not_treaty",
+                     note=NOT_TREATY_ARTICLES[(instrument, a.state, a.date, a.article)])]
+    if (instrument, given) in ARTICLE_TYPOS:
+        meant, why = ARTICLE_TYPOS[(instrument, given)]
+        return [_reference(meant, "typo", why)]
+    word = given.casefold()
+    if word == "general":
+        return [_reference("whole", "as_given", ARTICLE_WORDS[word])]
+    if word == "preamble":
+        return [_reference("preamble", "as_given", ARTICLE_WORDS[word])]
+    return [_reference(given, "as_given", None)]
+
+
+def text_provisions(texts: list[Located]) -> dict[str, set[str]]:
+    """Instrument id -> every provision of its text, as a reservation cites it ('29', '29(1)', '2(f)')."""
+    out: dict[str, set[str]] = {}
+
+    def walk(items, path: str, acc: set[str]) -> None:
+        for p in items:
+            acc.add(f"{path}({p.id})")
+            walk(p.items, f"{path}({p.id})", acc)
+
+    for loc in texts:
+        f: S.TextFile = loc.record
+        acc = out.setdefault(f.instrument, set())
+        for art in f.articles:
+            acc.add(art.id)
+            walk(art.items, art.id, acc)
+    return out
 
 
 def _provision_ids(items: list, where: tuple, loc: Located, problems: list[Problem]) -> None:
@@ -872,7 +973,7 @@ def _article_range(ids: list[str]) -> str:
 
 
 def _check_article_references(rows: list[ActionRow], procedures: list[Located], texts: dict[str, list[str]],
-                              problems: list[Problem]) -> None:
+                              problems: list[Problem], provisions: dict[str, set[str]] | None = None) -> None:
     """Every action's and procedure's article on an instrument with a text names an article of it."""
     def check(instrument: str, article: str | None, exception_key: tuple | None, at: Located, field_name: str) -> None:
         ids = texts.get(instrument)
@@ -895,7 +996,47 @@ def _check_article_references(rows: list[ActionRow], procedures: list[Located], 
     for row in rows:
         a = row.action
         check(row.instrument, a.article, (row.instrument, a.state, a.date, a.article), row.at, "article")
+    _check_statement_references(rows, provisions, problems)
     for loc in procedures:
         p: S.Procedure = loc.record
         check(p.instrument, p.article, None, loc, "article")
         check(p.instrument, p.opt_out_article, None, loc, "opt_out_article")
+
+
+def _check_statement_references(rows: list[ActionRow], provisions: dict[str, set[str]] | None,
+                                problems: list[Problem]) -> None:
+    """Each statement's normalised provision exists in its instrument's text, where the KB has one
+    (the article number alone is checked above; this checks the paragraph and item too)."""
+    kinds = set(STATEMENT_KINDS) | set(WITHDRAWS)
+    for row in rows:
+        a = row.action
+        if a.type not in kinds:
+            continue
+        have = (provisions or {}).get(row.instrument)
+        if have and a.article is not None and (row.instrument, a.state, a.date, a.article) not in NOT_TREATY_ARTICLES:
+            try:
+                leading_article(a.article, row.instrument)
+            except ValueError:
+                continue  # reported by the check of the article number
+        try:
+            refs = statement_references(row.instrument, a)
+        except ValueError as exc:
+            problems.append(row.at.problem(f"article: {exc}; a reference naming several provisions is one action "
+                                           "per provision", "article"))
+            continue
+        if not have:
+            continue
+        for r in refs:
+            if r["provision"] is None or r["provision"] in have or r["article"] not in have:
+                continue  # a missing article is reported by the check above
+            problems.append(row.at.problem(
+                f"article: provision {r['provision']} does not exist in {row.instrument} (given {a.article!r}): "
+                f"article {r['article']} has " + ", ".join(sorted((p for p in have if p.startswith(r["article"] + "(")),
+                                                                  key=_natural)[:12] or ["no numbered paragraphs"]) +
+                f"; check the reference against the depositary's text and data/texts/{row.instrument}.yaml; a "
+                "depositary typo is kept as given and listed in ARTICLE_TYPOS (kb/data/validate.py) with what it means",
+                "article"))
+
+
+def _natural(p: str) -> list:
+    return [int(x) if x.isdigit() else x for x in re.findall(r"\d+|[a-zA-Z]+", p)]

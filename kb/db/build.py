@@ -22,7 +22,7 @@ from typing import Iterator
 from .. import __version__
 from ..data import schema as S
 from ..data.errors import DataErrors, Problem
-from ..data.validate import Dataset, validate
+from ..data.validate import STATEMENT_KINDS, WITHDRAWS, Dataset, statement_references, validate
 from .cache import FileCache
 from .fingerprint import up_to_date
 
@@ -106,7 +106,7 @@ def _rows(ds: Dataset) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {k: [] for k in (
         "instruments", "instrument_sources", "entry_into_force_clauses", "states", "state_names", "memberships", "coverage",
         "actions", "expected_counts", "vocabulary", "procedures", "ask_documents", "asks", "ask_targets",
-        "engagement_events", "treaty_provisions")}
+        "engagement_events", "treaty_provisions", "statement_articles")}
     all_states = [loc.record.id for loc in ds.states]
     for order, loc in enumerate(ds.instruments):
         r: S.Instrument = loc.record
@@ -165,6 +165,11 @@ def _rows(ds: Dataset) -> dict[str, list[dict]]:
             text=a.text, summary=a.summary, footnote_text=a.footnote_text, unverified=a.unverified,
             origin=row.origin, source_id=src.id(a.source), file=f"{row.at.file}:{line}",
             first_recorded=a.first_recorded, recorded=a.first_recorded or a.source.as_at))
+        if a.type in STATEMENT_KINDS or a.type in WITHDRAWS:
+            action_id = len(out["actions"])  # the actions' ids are their positions, from 1
+            for ref in statement_references(row.instrument, a):
+                out["statement_articles"].append(dict(id=len(out["statement_articles"]) + 1, action_id=action_id,
+                                                      instrument_id=row.instrument, state_id=a.state, type=a.type, **ref))
     for loc in ds.expected_counts:
         e: S.ExpectedCount = loc.record
         out["expected_counts"].append(dict(instrument_id=e.instrument, as_of=e.as_of, measure=e.measure,
@@ -275,7 +280,7 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 INSERT_ORDER = ("sources", "instruments", "instrument_sources", "entry_into_force_clauses", "states", "state_names", "memberships",
                 "coverage", "actions", "expected_counts", "vocabulary", "procedures",
-                "ask_documents", "asks", "ask_targets", "engagement_events", "treaty_provisions")
+                "ask_documents", "asks", "ask_targets", "engagement_events", "treaty_provisions", "statement_articles")
 
 
 def write_database(ds: Dataset, path: Path, digest: str, extra: dict[str, str] | None = None) -> None:

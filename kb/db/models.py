@@ -406,6 +406,34 @@ class TreatyProvision(Base):
     )
 
 
+class StatementArticle(Base):
+    __tablename__ = "statement_articles"
+    __doc__ = ("Derived at build time from each statement's `article` as given (never typed): the normalised references of "
+               "every reservation, declaration, objection, opt-out and competence declaration, and of every withdrawal of "
+               "one; one row per reference (a statement naming several articles has several rows). Where the record "
+               "names no article nothing is guessed: scope 'unstated', with the reason in `note`.")
+    id: Mapped[int] = col(Integer, primary_key=True, doc="Row id (stable within one build).")
+    action_id: Mapped[int] = col(Integer, ForeignKey("actions.id"), doc="The statement or withdrawal (actions.id); its `article` is the depositary's reference as given.")
+    instrument_id: Mapped[str] = col(String, ForeignKey("instruments.id"), doc="Instrument (the action's).")
+    state_id: Mapped[str] = col(String, ForeignKey("states.id"), doc="State that made the statement (the action's).")
+    type: Mapped[str] = col(String, doc="The action's type: the depositary's heading (reservation, declaration, objection, ...).")
+    article: Mapped[str | None] = col(String, doc="The article, as the instrument numbers it ('29', 'IX'); NULL unless scope is provision.")
+    paragraph: Mapped[str | None] = col(String, doc="The numbered paragraph within the article ('1'), where the reference names one.")
+    item: Mapped[str | None] = col(String, doc="The sub-paragraph or item below it ('a', 'a)(i' for two levels), or a lettered item of an article without paragraphs ('f' in '2(f)').")
+    provision: Mapped[str | None] = col(String, doc="The whole reference normalised, as treaty_provisions.provision writes it ('29(1)', '2(f)', '14(3)(d)'); NULL unless scope is provision.")
+    scope: Mapped[str] = col(String, doc="What the reference covers (vocabulary 'statement scope'): provision, whole, preamble, part or unstated.")
+    how: Mapped[str] = col(String, doc="How the reference was derived (vocabulary 'reference derivation'): as_given, typo, by_hand, not_treaty or none.")
+    note: Mapped[str | None] = col(Text, doc="Why, for a reference not as given: the depositary's words read, the typo's meaning, or why none is stated.")
+    __table_args__ = (
+        CheckConstraint(_in("scope", _vocab(S.StatementScope)), name="statement_articles_scope"),
+        CheckConstraint(_in("how", _vocab(S.ReferenceDerivation)), name="statement_articles_how"),
+        CheckConstraint("(scope = 'provision') = (provision IS NOT NULL AND article IS NOT NULL)", name="statement_articles_provision"),
+        Index("statement_articles_action", "action_id"),
+        Index("statement_articles_lookup", "instrument_id", "article", "provision"),
+        Index("statement_articles_state", "state_id", "instrument_id", "type"),
+    )
+
+
 class StatusInterval(Base):
     __tablename__ = "status_intervals"
     __doc__ = ("Derived, never typed: the status of every state on every instrument, as intervals [valid_from, valid_to). "
@@ -519,6 +547,9 @@ VIEW_DOCS = {
     "ask_status": "Derived: each ask with its fulfilment (fulfilled, partly_fulfilled, open, not_tracked), date and days taken, the engagement targets, the evidence against an open engagement ask and the reason an ask is not tracked.",
     "ask_evidence": "Derived: for each engagement target, the events of the same mechanism (and treaty or mandate) on or after the ask that count against it (visit refused or unanswered, non-cooperation, an unanswered communication).",
     "reporting_deadlines": "Derived: each report a source states as due (report_due), with the date its submission was recorded (NULL: none recorded).",
+    "statement_withdrawal_matches": "Derived: each statement reference (statement_articles) paired with each later withdrawal by the same state that can undo it, and its effect: withdrawn (same provision, one containing it, or the whole instrument), partly (a partial withdrawal, a part naming no article, or a paragraph of the provision), not_determined (the withdrawal or the statement names no article), NULL (another provision).",
+    "statement_status": "Derived: each reservation, declaration, objection, opt-out and competence declaration per reference, with made_on, withdrawn_on, partly_withdrawn_on and undetermined_from: in force on day D when made by D, with legal effect, not withdrawn by D; not determined (NULL) once undetermined_from <= D. kb/query/sql/reservations.sql applies the date.",
+    "statement_objections": "Derived: for each statement reference, the objections of other states to the same state's statements on the instrument made on or after it (one naming no article concerns all of them; one naming a provision, the statements on an overlapping provision), with the date, the withdrawal of the objection and the depositary's words.",
 }
 
 

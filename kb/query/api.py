@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 import sqlite3
 from typing import Iterable
 
@@ -69,6 +70,57 @@ def status(conn: sqlite3.Connection, states: Iterable[str] | str = (), instrumen
     for r in out:
         r["in_force"] = None if r["in_force"] is None else bool(r["in_force"])
         r["beyond_record"] = bool(r["beyond_record"])
+    return out
+
+
+#: The keys of every object reservations() returns (and `kb reservations --format json` prints), in order.
+RESERVATION_KEYS = ("state", "state_name", "instrument", "article", "article_as_given", "scope", "reference",
+                    "reference_note", "kind", "made_on", "withdrawn_on", "partly_withdrawn_on", "in_force",
+                    "in_force_note", "as_of", "text", "summary", "objections", "source_url", "source_title",
+                    "source_as_at", "source_symbol", "source_kind", "known_to", "beyond_record", "key")
+
+_REFERENCE = re.compile(r"^(\d+|[IVXLC]+)((?:\([0-9a-zA-Z]+\))*)$")
+
+
+def article_reference(value: str) -> str:
+    """An article reference as a reservation cites it, spaces removed ('29 (1)' -> '29(1)'); QueryError
+    for anything else."""
+    ref = re.sub(r"\s+", "", value or "")
+    if not _REFERENCE.match(ref):
+        raise QueryError(f"{value!r} is not an article reference: write the article, then each paragraph or "
+                         "sub-paragraph in brackets, e.g. 16, 29(1) or 2(f)", "article")
+    return ref
+
+
+def reservations(conn: sqlite3.Connection, states: Iterable[str] | str = (), instrument: str | None = None,
+                 article: str | None = None, as_of: str | None = None) -> list[dict]:
+    """Reservations, declarations, opt-outs and competence declarations on a date (default: the data's
+    date), one dict per statement and article it names (keys RESERVATION_KEYS), exactly as
+    `kb reservations --format json` prints them.  `article` is the normalised reference (None for the
+    instrument as a whole, scope 'whole', or where the record names none, scope 'unstated');
+    `article_as_given` the depositary's. Asking for an article ('29(1)') finds the statements on it, on
+    what it is part of (article 29), on its parts ('29(1)(a)') and on the instrument as a whole.
+    `in_force` is None where the record cannot tell (a withdrawal naming no article, or a date past
+    the instrument's `known_to`); `objections`: each with state, date, withdrawn_on, text and source."""
+    as_of = day(as_of, conn=conn)
+    ids = [resolve_state(conn, s) for s in _names(states)]
+    inst = resolve_instrument(conn, instrument, any_case=False) if instrument else ""
+    ref = article_reference(article) if article else ""
+    if ref and inst:
+        lead = re.match(r"^[^(]+", ref).group(0)
+        articles = [r[0] for r in conn.execute(
+            "SELECT provision FROM treaty_provisions WHERE instrument_id = ? AND level = 0 ORDER BY sort_order", (inst,))]
+        if articles and lead not in articles:
+            raise QueryError(f"article {lead} does not exist in {inst} (articles {articles[0]}-{articles[-1]})", "article")
+        if articles and not conn.execute("SELECT 1 FROM treaty_provisions WHERE instrument_id = ? AND provision = ?",
+                                         (inst, ref)).fetchone():
+            raise QueryError(f"{ref} does not exist in {inst}: article {lead} has no such paragraph or sub-paragraph "
+                             "(see its text, treaty_provisions)", "article")
+    out = rows(conn, sql("reservations"), {"as_of": as_of, "states": ",".join(ids), "instrument": inst, "article": ref})
+    for r in out:
+        r["in_force"] = None if r["in_force"] is None else bool(r["in_force"])
+        r["beyond_record"] = bool(r["beyond_record"])
+        r["objections"] = json.loads(r["objections"]) if r["objections"] else []
     return out
 
 

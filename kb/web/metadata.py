@@ -88,6 +88,17 @@ def canned_queries() -> dict[str, Any]:
                            "and overdue / not_yet_due / unknown (never overdue from silence). The same SQL as `kb reporting`.",
             "sql": query_sql("reporting_status"),
         },
+        "reservations": {
+            "title": "Reservations, declarations and objections by article",
+            "description": "Reservations, declarations, opt-outs and competence declarations on a date (YYYY-MM-DD), one row "
+                           "per statement and article it names: article (normalised, e.g. 29(1); empty for the instrument as "
+                           "a whole or where the record names none, see scope), article_as_given (the depositary's), "
+                           "in_force (1, 0, empty: not determined), the words and the objections (JSON: state, date). "
+                           "states: comma-separated ids or empty for all; instrument: an id or empty; article: e.g. 16 finds "
+                           "16(1)(h), 29(1) finds article 29 as a whole, and both find statements on the whole instrument. "
+                           "The same SQL as `kb reservations`.",
+            "sql": query_sql("reservations"),
+        },
         "open_asks": {
             "title": "Open asks",
             "description": "Asks whose asked action the KB does not show as done (optionally for one state, alpha-3).",

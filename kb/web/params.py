@@ -31,7 +31,7 @@ MAX_YEARS = 200
 
 @dataclass(frozen=True)
 class Param:
-    kind: str  # date, year, state, states, instrument, instruments
+    kind: str  # date, year, state, states, instrument, instruments, article
     required: bool = False
     default: str | None = None  # "data_date": the data's date; "": every state / instrument
 
@@ -44,6 +44,8 @@ INSTRUMENT = Param("instrument", required=True)
 INSTRUMENT_ALL = Param("instrument", default="")
 INSTRUMENTS = Param("instruments", default="")
 YEAR = Param("year", required=True)
+ARTICLE_ALL = Param("article", default="")
+ARTICLE_RE = re.compile(r"^(\d+|[IVXLC]+)((?:\([0-9a-zA-Z]+\))*)$")
 
 #: The parameters of every stored query (kb/web/metadata.py); tests/test_params.py checks that each
 #: named parameter of each stored query's SQL is here.
@@ -61,6 +63,7 @@ PARAMS: dict[str, dict[str, Param]] = {
     "signed_not_ratified": {"instrument": INSTRUMENT_ALL},
     "not_parties_on": {"instrument": INSTRUMENT, "as_of": DATE},
     "parties_on": {"instrument": INSTRUMENT, "as_of": DATE},
+    "reservations": {"as_of": DATE, "states": STATES, "instrument": INSTRUMENT_ALL, "article": ARTICLE_ALL},
 }
 #: The pages' own JSON and CSV: /country/<ISO3>.json|csv, /instrument/<ID>.json|csv.
 PAGE_DATA = re.compile(r"^/(?P<kind>country|instrument)/(?P<id>[^/]+)\.(?P<fmt>json|csv)$")
@@ -88,6 +91,14 @@ def _year(name: str, raw: str) -> str:
     if not YEAR_RE.match(raw):
         raise Refusal(name, f"{name} must be a year written YYYY (for example 2016)")
     return raw
+
+
+def _article(name: str, raw: str) -> str:
+    ref = re.sub(r"\s+", "", raw)
+    if not ARTICLE_RE.match(ref):
+        raise Refusal(name, f"{name} must be an article as a reservation cites it: the article, then each paragraph or "
+                            "sub-paragraph in brackets (for example 16, 29(1) or 2(f))")
+    return ref
 
 
 class Resolver:
@@ -144,6 +155,8 @@ async def check(spec: dict[str, Param], args: dict[str, str], resolver: Resolver
             out[name] = _date(name, raw)
         elif p.kind == "year":
             out[name] = _year(name, raw)
+        elif p.kind == "article":
+            out[name] = _article(name, raw)
         elif p.kind == "state":
             out[name] = await resolver.state(name, raw)
         elif p.kind == "instrument":

@@ -408,6 +408,34 @@ CREATE INDEX procedure_intervals_instrument ON procedure_intervals (instrument_i
 
 CREATE UNIQUE INDEX procedure_intervals_pair ON procedure_intervals (state_id, instrument_id, valid_from, procedure_id);
 
+CREATE TABLE statement_articles (
+	id INTEGER NOT NULL, 
+	action_id INTEGER NOT NULL, 
+	instrument_id VARCHAR NOT NULL, 
+	state_id VARCHAR NOT NULL, 
+	type VARCHAR NOT NULL, 
+	article VARCHAR, 
+	paragraph VARCHAR, 
+	item VARCHAR, 
+	provision VARCHAR, 
+	scope VARCHAR NOT NULL, 
+	how VARCHAR NOT NULL, 
+	note TEXT, 
+	PRIMARY KEY (id), 
+	CONSTRAINT statement_articles_scope CHECK (scope IN ('provision', 'whole', 'preamble', 'part', 'unstated')), 
+	CONSTRAINT statement_articles_how CHECK (how IN ('as_given', 'typo', 'by_hand', 'not_treaty', 'none')), 
+	CONSTRAINT statement_articles_provision CHECK ((scope = 'provision') = (provision IS NOT NULL AND article IS NOT NULL)), 
+	FOREIGN KEY(action_id) REFERENCES actions (id), 
+	FOREIGN KEY(instrument_id) REFERENCES instruments (id), 
+	FOREIGN KEY(state_id) REFERENCES states (id)
+);
+
+CREATE INDEX statement_articles_action ON statement_articles (action_id);
+
+CREATE INDEX statement_articles_lookup ON statement_articles (instrument_id, article, provision);
+
+CREATE INDEX statement_articles_state ON statement_articles (state_id, instrument_id, type);
+
 CREATE TABLE status_intervals (
 	id INTEGER NOT NULL, 
 	state_id VARCHAR NOT NULL, 
@@ -672,6 +700,19 @@ INSERT INTO table_docs (table_name, column_name, description) VALUES
 ('procedure_intervals', 'reason', 'Why, in words (the same text as `kb obligations`).'),
 ('procedure_intervals', 'source_id', 'Source: the deciding declaration, opt-out or withdrawal, else the status source.'),
 ('procedure_intervals', 'procedure_order', 'Position of the procedure in data/procedures.yaml.'),
+('statement_articles', '', 'Derived at build time from each statement''s `article` as given (never typed): the normalised references of every reservation, declaration, objection, opt-out and competence declaration, and of every withdrawal of one; one row per reference (a statement naming several articles has several rows). Where the record names no article nothing is guessed: scope ''unstated'', with the reason in `note`.'),
+('statement_articles', 'id', 'Row id (stable within one build).'),
+('statement_articles', 'action_id', 'The statement or withdrawal (actions.id); its `article` is the depositary''s reference as given.'),
+('statement_articles', 'instrument_id', 'Instrument (the action''s).'),
+('statement_articles', 'state_id', 'State that made the statement (the action''s).'),
+('statement_articles', 'type', 'The action''s type: the depositary''s heading (reservation, declaration, objection, ...).'),
+('statement_articles', 'article', 'The article, as the instrument numbers it (''29'', ''IX''); NULL unless scope is provision.'),
+('statement_articles', 'paragraph', 'The numbered paragraph within the article (''1''), where the reference names one.'),
+('statement_articles', 'item', 'The sub-paragraph or item below it (''a'', ''a)(i'' for two levels), or a lettered item of an article without paragraphs (''f'' in ''2(f)'').'),
+('statement_articles', 'provision', 'The whole reference normalised, as treaty_provisions.provision writes it (''29(1)'', ''2(f)'', ''14(3)(d)''); NULL unless scope is provision.'),
+('statement_articles', 'scope', 'What the reference covers (vocabulary ''statement scope''): provision, whole, preamble, part or unstated.'),
+('statement_articles', 'how', 'How the reference was derived (vocabulary ''reference derivation''): as_given, typo, by_hand, not_treaty or none.'),
+('statement_articles', 'note', 'Why, for a reference not as given: the depositary''s words read, the typo''s meaning, or why none is stated.'),
 ('status_intervals', '', 'Derived, never typed: the status of every state on every instrument, as intervals [valid_from, valid_to). Filled from the view status_intervals_view at build time. Status on day D: valid_from <= D < valid_to (NULL = open).'),
 ('status_intervals', 'id', 'Row id.'),
 ('status_intervals', 'state_id', 'State.'),
@@ -698,4 +739,7 @@ INSERT INTO table_docs (table_name, column_name, description) VALUES
 ('procedure_intervals_view', '', 'Derived: the definition of procedure_intervals (the table is filled from this view at build time).'),
 ('ask_status', '', 'Derived: each ask with its fulfilment (fulfilled, partly_fulfilled, open, not_tracked), date and days taken, the engagement targets, the evidence against an open engagement ask and the reason an ask is not tracked.'),
 ('ask_evidence', '', 'Derived: for each engagement target, the events of the same mechanism (and treaty or mandate) on or after the ask that count against it (visit refused or unanswered, non-cooperation, an unanswered communication).'),
-('reporting_deadlines', '', 'Derived: each report a source states as due (report_due), with the date its submission was recorded (NULL: none recorded).');
+('reporting_deadlines', '', 'Derived: each report a source states as due (report_due), with the date its submission was recorded (NULL: none recorded).'),
+('statement_withdrawal_matches', '', 'Derived: each statement reference (statement_articles) paired with each later withdrawal by the same state that can undo it, and its effect: withdrawn (same provision, one containing it, or the whole instrument), partly (a partial withdrawal, a part naming no article, or a paragraph of the provision), not_determined (the withdrawal or the statement names no article), NULL (another provision).'),
+('statement_status', '', 'Derived: each reservation, declaration, objection, opt-out and competence declaration per reference, with made_on, withdrawn_on, partly_withdrawn_on and undetermined_from: in force on day D when made by D, with legal effect, not withdrawn by D; not determined (NULL) once undetermined_from <= D. kb/query/sql/reservations.sql applies the date.'),
+('statement_objections', '', 'Derived: for each statement reference, the objections of other states to the same state''s statements on the instrument made on or after it (one naming no article concerns all of them; one naming a provision, the statements on an overlapping provision), with the date, the withdrawal of the objection and the depositary''s words.');

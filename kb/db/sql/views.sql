@@ -516,3 +516,69 @@ SELECT ps.state_id, ps.instrument_id, ps.id AS procedure_id, ps.article, ps.kind
            ps.status_source_id) AS source_id,
        ps.sort_order AS procedure_order
 FROM procedure_state ps;
+
+-- Statements by article, by date.  statement_articles (filled by the build from each statement's
+-- `article` as given) holds one row per reference of a statement or of a withdrawal of one.
+-- statement_withdrawal_matches pairs each statement reference with each later withdrawal by the
+-- same state that can undo it, and says what the withdrawal does to it:
+--   withdrawn        the withdrawal names the same provision, one that contains it, or the whole instrument
+--   partly           a partial withdrawal, a withdrawal of a part that names no article, or of a part
+--                    (a paragraph) of the provision reserved
+--   not_determined   the withdrawal names no article (or the statement names none): the record does not
+--                    say whether it undoes this statement; nothing is guessed
+CREATE VIEW statement_withdrawal_matches AS
+SELECT st.id AS ref_id, st.action_id, w.action_id AS withdrawal_action_id, wa.effective_on AS withdrawn_on,
+       CASE
+           WHEN w.scope = 'part' OR w.type = 'partial_withdrawal_of_reservation' THEN 'partly'
+           WHEN w.scope = 'unstated' OR st.scope IN ('unstated', 'part') THEN 'not_determined'
+           WHEN w.scope = 'whole' THEN 'withdrawn'
+           WHEN st.scope = 'whole' THEN 'partly'
+           WHEN st.scope = 'preamble' OR w.scope = 'preamble' THEN CASE WHEN st.scope = w.scope THEN 'withdrawn' END
+           WHEN st.provision = w.provision OR st.provision GLOB w.provision || '(*' THEN 'withdrawn'
+           WHEN w.provision GLOB st.provision || '(*' THEN 'partly'
+       END AS effect
+FROM statement_articles st
+JOIN actions sa ON sa.id = st.action_id
+JOIN statement_articles w ON w.state_id = st.state_id AND w.instrument_id = st.instrument_id
+JOIN actions wa ON wa.id = w.action_id
+WHERE st.type IN ('reservation', 'declaration', 'objection', 'competence_declaration', 'opt_out')
+  AND wa.legal_effect = 'effective'
+  AND wa.effective_on >= sa.date_on
+  AND (   (w.type IN ('withdrawal_of_reservation', 'partial_withdrawal_of_reservation') AND st.type IN ('reservation', 'opt_out'))
+       OR (w.type = 'withdrawal_of_declaration' AND st.type IN ('declaration', 'opt_out'))
+       OR w.type = 'withdrawal_of_' || st.type)
+  AND (st.type != 'objection' OR wa.target_state_id IS sa.target_state_id);
+
+-- statement_status: each statement reference with the dates that decide whether it is in force on a
+-- day D (kb/query/sql/reservations.sql applies them): made on date_on; withdrawn from withdrawn_on;
+-- partly withdrawn from partly_withdrawn_on (still in force); not determined from undetermined_from
+-- (a withdrawal that names no article).  In force on D: date_on <= D, legal_effect 'effective',
+-- not withdrawn by D, and NULL (not determined) once undetermined_from <= D.
+CREATE VIEW statement_status AS
+SELECT st.id AS ref_id, st.action_id, st.instrument_id, st.state_id, st.type, st.article, st.paragraph, st.item,
+       st.provision, st.scope, st.how, st.note AS reference_note, a.article AS article_as_given, a.date AS made_on,
+       a.date_on, a.legal_effect, a.target_state_id,
+       (SELECT min(m.withdrawn_on) FROM statement_withdrawal_matches m WHERE m.ref_id = st.id AND m.effect = 'withdrawn') AS withdrawn_on,
+       (SELECT min(m.withdrawn_on) FROM statement_withdrawal_matches m WHERE m.ref_id = st.id AND m.effect = 'partly') AS partly_withdrawn_on,
+       (SELECT min(m.withdrawn_on) FROM statement_withdrawal_matches m WHERE m.ref_id = st.id AND m.effect = 'not_determined') AS undetermined_from
+FROM statement_articles st JOIN actions a ON a.id = st.action_id
+WHERE st.type IN ('reservation', 'declaration', 'objection', 'competence_declaration', 'opt_out');
+
+-- statement_objections: each statement reference (not an objection) with every objection another
+-- state made to the same state's statements on the instrument on or after it: an objection that
+-- names no article (or the whole instrument) concerns all of them, one that names a provision the
+-- statements on a provision that overlaps it.  objected_on is the objection's date; withdrawn_on the
+-- withdrawal of the objection, if any (statement_status of the objection).
+CREATE VIEW statement_objections AS
+SELECT st.ref_id, st.action_id, o.action_id AS objection_action_id, o.state_id AS objecting_state_id,
+       o.made_on AS objected_on, o.date_on AS objected_date_on, min(o.withdrawn_on) AS withdrawn_on,
+       oa.article AS article_as_given, oa.text, oa.summary, oa.source_id
+FROM statement_status st
+JOIN statement_status o ON o.type = 'objection' AND o.target_state_id = st.state_id AND o.instrument_id = st.instrument_id
+                        AND o.date_on >= st.date_on
+JOIN actions oa ON oa.id = o.action_id
+WHERE st.type != 'objection'
+  AND (o.scope IN ('unstated', 'whole')
+       OR (st.scope = 'provision' AND o.scope = 'provision'
+           AND (st.provision = o.provision OR st.provision GLOB o.provision || '(*' OR o.provision GLOB st.provision || '(*')))
+GROUP BY st.ref_id, o.action_id;

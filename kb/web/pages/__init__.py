@@ -9,6 +9,7 @@ Routes:
   /instrument/<ID>       instrument page, with a world map of status (?as_of=YYYY-MM-DD)
   /instrument/<ID>.json  the page's status rows as JSON (.csv: CSV), data.py
   /instrument/<ID>/maps  a world map of each optional procedure of the instrument (?as_of=)
+  /instrument/<ID>/article/<N>  the article's words and the statements on it (article.py; ?as_of=)
   /compare               ?states=PRK,KOR,...&as_of=: states side by side (compare.py)
   /search                ?q=...: full-text search (search.py)
   /changes.atom, /changes.json    change feeds: the latest actions (feeds.py); per country
@@ -29,6 +30,7 @@ from datasette.utils.asgi import asgi_static
 from .common import (
     STATIC, _db, _footer, _has_table, _instruments, _source_kinds, _states, compile_templates, default_as_of,
 )
+from .article import article
 from .country import country, country_lookup
 from .data import country_data, instrument_data
 from .download import versioned_db
@@ -56,6 +58,7 @@ def register_routes(datasette):
         (r"^/instrument/(?P<id>[^/]+)\.(?P<fmt>json|csv)$", instrument_data),
         (r"^/instrument/(?P<id>[^/]+)$", instrument),
         (r"^/instrument/(?P<id>[^/]+)/maps$", instrument_maps),
+        (r"^/instrument/(?P<id>[^/]+)/article/(?P<n>[^/]+)$", article),
         (r"^/compare/?$", compare),
         (r"^/search/?$", search),
         (r"^/-/kb-world\.svg$", world_sprite),
