@@ -329,3 +329,17 @@ def test_formula_cells_in_csv_of_readers_sql_and_stored_queries_only(built_db):
     # the curated data as published: a declaration that begins with "- "
     r = get("/kb/actions.csv?state_id=POL&instrument_id=CRC&type=declaration&_size=max")
     assert r.status_code == 200 and ',"- The Republic of Poland considers' in r.text
+
+
+def test_a_failed_query_is_no_empty_csv(built_db):
+    """Datasette's CSV export drops a query's error and sends an empty file, which reads as "no results":
+    the guard answers 400 instead, never stored."""
+    ds = make_datasette(built_db)
+    for path in ("/kb.csv?sql=" + quote("select * from nope"), "/kb.csv?sql=" + quote("select * from nope") + "&_stream=on",
+                 "/kb.csv?sql=" + quote("select zeroblob(2000000)")):
+        r = asyncio.run(ds.client.get(path))
+        assert (r.status_code, r.text, r.headers["cache-control"]) == (
+            400, "This query failed, so there is no CSV to send. Open the same address with .json instead of .csv to "
+                 "read the error.", "no-store"), path
+    r = asyncio.run(ds.client.get("/kb.csv?sql=" + quote("select 1 as a where 0")))
+    assert (r.status_code, r.text) == (200, "a\r\n")

@@ -88,6 +88,15 @@ async def _method_not_allowed(send) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+async def _failed_csv(send) -> None:
+    body = (b"This query failed, so there is no CSV to send. Open the same address with .json instead of .csv "
+            b"to read the error.")
+    await send({"type": "http.response.start", "status": 400,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"cache-control", b"no-store"),
+                            (b"content-length", str(len(body)).encode())] + SECURITY_HEADERS})
+    await send({"type": "http.response.body", "body": body})
+
+
 def _wrap(app, datasette, outer: bool = False):
     """The guard around `app`.  The outer one also refuses methods other than GET and HEAD (405)
     and, after an answer that handled many bytes, gives the freed memory back (give_back_memory)."""
@@ -102,6 +111,7 @@ def _wrap(app, datasette, outer: bool = False):
             return await _method_not_allowed(send)
         limit = getattr(datasette, "_kb_max_response", DEFAULT_MAX_RESPONSE)
         state = {"blocked": False, "start": None, "sent": 0}
+        is_csv = scope.get("path", "").endswith(".csv")
 
         async def guarded_send(message):
             if state["blocked"]:
@@ -119,6 +129,14 @@ def _wrap(app, datasette, outer: bool = False):
                 return None
             if message["type"] == "http.response.body":
                 body = message.get("body", b"")
+                if state["start"] is not None and is_csv and state["start"].get("status") == 200:
+                    # A CSV answer always starts with a header row naming at least one column: an empty one is a
+                    # query that failed (Datasette's CSV export drops the error), never "no results".
+                    if not body and message.get("more_body"):
+                        return None
+                    if not body or body.startswith(b"\r\n"):
+                        state["blocked"] = True
+                        return await _failed_csv(send)
                 if state["start"] is not None:
                     if len(body) > limit:
                         state["blocked"] = True
@@ -269,9 +287,10 @@ def asgi_wrapper(datasette):
 
 
 #: Largest string or blob a query may build (SQLITE_LIMIT_LENGTH), in bytes.
-#: The public mode lowers it further (kb.web.app.PUBLIC_MAX_LENGTH).  Together with MAX_COLUMNS it
+#: The same in both modes (kb.web.app.PUBLIC_MAX_LENGTH): 64 values of 4 MB, each held twice while a row is
+#: built, cost one request half a gigabyte.  Together with MAX_COLUMNS it
 #: bounds one row: a row is materialised whole before anything can count it.
-DEFAULT_MAX_LENGTH = 4_000_000
+DEFAULT_MAX_LENGTH = 1_000_000
 #: Most columns in a result (SQLITE_LIMIT_COLUMN); the widest table has 28.
 MAX_COLUMNS = 64
 #: Longest LIKE or GLOB pattern (SQLITE_LIMIT_LIKE_PATTERN_LENGTH): one LIKE costs the value's length
