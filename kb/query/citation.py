@@ -306,17 +306,22 @@ def _not_yet_adopted(row: Mapping[str, Any], inst: Mapping[str, Any], as_of: str
     instrument's own record, which states its adoption."""
     title = treaty_name(inst)
     body = f"On {format_date(as_of)}, {title} had not yet been adopted (it was adopted on {format_date(inst.get('adopted'))})."
+    return _record_pointer(body, inst, f"{row['state']}-{inst['id']}-{as_of}", inst["title"], style, version)
+
+
+def _record_pointer(body: str, inst: Mapping[str, Any], key: str, title: str, style: str,
+                    version: str | None) -> str:
+    """A citation that no status source decides: the sentence, then the depositary's record of the instrument."""
     url = inst.get("url") or ""
     kbv = f" KB version {version}." if version else ""
     if style == "plain":
         return body + (f" Depositary's record: {url}." if url else "") + kbv
     if style == "oscola":
         return body + (f" <{url}>." if url else "") + kbv
-    key = re.sub(r"[^A-Za-z0-9:-]", "", f"{row['state']}-{inst['id']}-{as_of}")
-    fields = [("title", inst["title"]), ("howpublished", f"\\url{{{url}}}"), ("note", body)]
+    fields = [("title", title), ("howpublished", f"\\url{{{url}}}"), ("note", body)]
     if version:
         fields.append(("version", f"KB version {version}"))
-    return _bib_entry(key, fields)
+    return _bib_entry(re.sub(r"[^A-Za-z0-9:-]", "", key), fields)
 
 
 def _later_action_phrase(a: Mapping[str, Any]) -> str:
@@ -387,16 +392,8 @@ def _unknown(row: Mapping[str, Any], inst: Mapping[str, Any], state: str, date: 
     """No source decides an unknown status: say so, and point to the depositary's record."""
     body = (f"The status of {state} with respect to {treaty_name(inst)}{treaty_reference(inst) if style == 'plain' else ''} "
             f"on {format_date(date)} is unknown: this knowledge base holds no complete record of its actions.")
-    url = inst.get("url") or ""
-    kbv = f" KB version {version}." if version else ""
-    if style == "plain":
-        return body + (f" Depositary's record: {url}." if url else "") + kbv
-    if style == "oscola":
-        return body + (f" <{url}>." if url else "") + kbv
-    key = re.sub(r"[^A-Za-z0-9:-]", "", f"{row['state']}-{inst['id']}-{date}")
-    ver = f"  version = {{KB version {_bib_escape(version)}}},\n" if version else ""
-    return (f"@misc{{{key},\n  title = {{{_bib_escape('Status of ' + state + ': ' + inst['title'])}}},\n"
-            f"  howpublished = {{\\url{{{url}}}}},\n  note = {{{_bib_escape(body)}}},\n{ver}}}")
+    return _record_pointer(body, inst, f"{row['state']}-{inst['id']}-{date}", f"Status of {state}: {inst['title']}",
+                           style, version)
 
 
 def _bib_escape(value: str) -> str:
