@@ -156,7 +156,11 @@ def undocs_links(symbol: str | None) -> Markup | str:
 
 
 def _env() -> Environment:
-    env = _Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True)
+    env = _Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True,
+                       extensions=["jinja2.ext.i18n"])
+    # Words a reader sees are marked for translation: {{ _("Parties") }}, {% trans %}…{% endtrans %}.
+    # Until a catalogue is installed for the page's language they read as written (English).
+    env.install_null_translations(newstyle=True)
     env.filters["date"] = C.format_date
     env.filters["human"] = C.humanize
     env.filters["status_label"] = _status_label
