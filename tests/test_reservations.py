@@ -287,7 +287,7 @@ def test_article_page(built_db):
     assert "CEDAW, article 9" in text
     assert "9(2) States Parties shall grant women equal rights with men with respect to the nationality of their children." in text
     assert "In force (" in text and "Withdrawn, or recorded without legal effect (1)" in text
-    assert "withdrawn with effect from 2015-11-23" in text
+    assert "Withdrawn with effect from 23 November 2015" in text
     assert "Withdrawn, or recorded without legal effect" not in re.sub(r"<[^>]+>", " ", before.text)
     assert gone.status_code == 404 and "CEDAW has no article &#39;99&#39;: its articles are 1 to 30." in gone.text
     assert no_text.status_code == 404 and "holds no text of C029" in no_text.text

@@ -67,6 +67,8 @@ PARAMS: dict[str, dict[str, Param]] = {
 }
 #: The pages' own JSON and CSV: /country/<ISO3>.json|csv, /instrument/<ID>.json|csv.
 PAGE_DATA = re.compile(r"^/(?P<kind>country|instrument)/(?P<id>[^/]+)\.(?P<fmt>json|csv)$")
+#: An instrument's reservations as JSON and CSV: /instrument/<ID>/article/<N>.json|csv, /instrument/<ID>/reservations.json|csv.
+INSTRUMENT_DATA = re.compile(r"^/(?P<kind>instrument)/(?P<id>[^/]+)/(?P<rest>article/[^/]+|reservations)\.(?P<fmt>json|csv)$")
 STORED = re.compile(r"^/(?P<db>[^/]+)/(?P<query>[^/.]+)(?:\.(?P<fmt>json|csv))?$")
 
 
@@ -200,7 +202,7 @@ async def _send(send, status: int, body: bytes, content_type: str) -> None:  # n
 
 def _route(datasette, path: str) -> tuple[dict[str, Param], str | None, bool] | None:  # noqa: ANN001
     """(parameters, format, is a stored query) of a path this module checks, or None."""
-    m = PAGE_DATA.match(path)
+    m = PAGE_DATA.match(path) or INSTRUMENT_DATA.match(path)
     if m:
         return {"as_of": DATE}, m.group("fmt"), False
     m = STORED.match(path)
@@ -224,7 +226,7 @@ def wrap(datasette, app: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitab
             return await app(scope, receive, send)
         spec, fmt, stored = route
         if not stored:
-            m = PAGE_DATA.match(unquote(path))
+            m = PAGE_DATA.match(unquote(path)) or INSTRUMENT_DATA.match(unquote(path))
             try:
                 rid = await (resolver.state if m.group("kind") == "country" else resolver.instrument)("id", m.group("id"))
             except Refusal as r:
@@ -234,7 +236,9 @@ def wrap(datasette, app: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitab
             except Exception:  # noqa: BLE001 - not a KB database: the route says so itself
                 return await app(scope, receive, send)
             if rid != m.group("id"):
-                new = path[: len(path) - len(path.rsplit("/", 1)[1])] + f"{rid}.{m.group('fmt')}"
+                rest = m.groupdict().get("rest")
+                new = (f"/instrument/{rid}/{rest}.{m.group('fmt')}" if rest else
+                       path[: len(path) - len(path.rsplit("/", 1)[1])] + f"{rid}.{m.group('fmt')}")
                 prefix = (scope.get("path") or "/")[: len(scope.get("path") or "/") - len(path)]
                 scope = dict(scope, path=prefix + new, raw_path=(prefix + new).encode())
         query = (scope.get("query_string") or b"").decode("latin-1")

@@ -10,6 +10,9 @@ Routes:
   /instrument/<ID>.json  the page's status rows as JSON (.csv: CSV), data.py
   /instrument/<ID>/maps  a world map of each optional procedure of the instrument (?as_of=)
   /instrument/<ID>/article/<N>  the article's words and the statements on it (article.py; ?as_of=)
+  /instrument/<ID>/article/<N>.json  its rows as JSON (.csv: CSV), reservations.py
+  /instrument/<ID>/reservations      the states' reservations and declarations, article by article (reservations.py)
+  /instrument/<ID>/reservations.json its rows as JSON (.csv: CSV)
   /compare               ?states=PRK,KOR,...&as_of=: states side by side (compare.py)
   /search                ?q=...: full-text search (search.py)
   /changes.atom, /changes.json    change feeds: the latest actions (feeds.py); per country
@@ -38,6 +41,7 @@ from .feeds import changes_atom, changes_json, country_atom, instrument_atom
 from .home import home
 from .compare import compare
 from .instrument import instrument, instrument_index, instrument_maps
+from .reservations import article_data, matrix_data, reservations_page
 from .search import search
 from .worldmap import world, world_sprite
 
@@ -58,7 +62,10 @@ def register_routes(datasette):
         (r"^/instrument/(?P<id>[^/]+)\.(?P<fmt>json|csv)$", instrument_data),
         (r"^/instrument/(?P<id>[^/]+)$", instrument),
         (r"^/instrument/(?P<id>[^/]+)/maps$", instrument_maps),
+        (r"^/instrument/(?P<id>[^/]+)/article/(?P<n>[^/]+)\.(?P<fmt>json|csv)$", article_data),
         (r"^/instrument/(?P<id>[^/]+)/article/(?P<n>[^/]+)$", article),
+        (r"^/instrument/(?P<id>[^/]+)/reservations\.(?P<fmt>json|csv)$", matrix_data),
+        (r"^/instrument/(?P<id>[^/]+)/reservations$", reservations_page),
         (r"^/compare/?$", compare),
         (r"^/search/?$", search),
         (r"^/-/kb-world\.svg$", world_sprite),

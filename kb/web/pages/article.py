@@ -2,20 +2,29 @@
 
 The article's words (treaty_provisions), then every statement on it made by the date: those in
 force (with since when), those the record cannot say are in force, those withdrawn, each with
-the objections to it: the SQL of `kb reservations --instrument ID --article N` (reservations.sql).
+the objections to it: the SQL of `kb reservations --instrument ID --article N` (reservations.sql);
+and a map of the states with a statement on it (reservations.article_map). Its rows as JSON and
+CSV: /instrument/<ID>/article/<N>.json|.csv (reservations.article_data).
 """
 
 from __future__ import annotations
 
 from urllib.parse import unquote
 
-from .common import Reader, _base_context, _batch, _error, _path, query_sql, render
+from ...query import citation as C
+from .common import (
+    Reader, _base_context, _batch, _error, _path, _source_kinds, _states, default_as_of, query_sql, render,
+)
 from .instrument import _lookup
+from . import record
+from .reservations import ARTICLES_SQL, GROUPS, article_map, prepare
+from .worldmap import world
 
 PROVISIONS_SQL = """
     SELECT provision, parent, level, label, title, text, text_after FROM treaty_provisions
     WHERE instrument_id = :i AND article = :a ORDER BY sort_order"""
-ARTICLES_SQL = "SELECT provision FROM treaty_provisions WHERE instrument_id = :i AND level = 0 ORDER BY sort_order"
+# A provision below an article ('29(1)', '16(1)(h)'): the page of its article, at its paragraph.
+PROVISION_SQL = "SELECT article, provision FROM treaty_provisions WHERE instrument_id = :i AND provision = :p"
 
 
 async def article(datasette, request):
@@ -23,38 +32,47 @@ async def article(datasette, request):
     found, response = await _lookup(datasette, request, f"/article/{raw}")
     if response is not None:
         return response
-    db, _instruments, inst, requested, as_of = found
+    db, instruments, inst, requested, as_of = found
+    kinds = await _source_kinds(db)
 
     def read(q: Reader):
         provisions = q.rows(PROVISIONS_SQL, {"i": inst["id"], "a": raw})
         articles = [r["provision"] for r in q.rows(ARTICLES_SQL, {"i": inst["id"]})]
+        if not provisions:
+            return provisions, articles, [], [], q.one(PROVISION_SQL, {"i": inst["id"], "p": raw.replace(" ", "")})
         statements = q.rows(query_sql("reservations"), {"as_of": as_of, "states": "", "instrument": inst["id"],
-                                                        "article": raw}) if provisions else []
-        return provisions, articles, statements
+                                                        "article": raw})
+        status_rows = record.mark(q.rows(query_sql("status_on"), {"as_of": as_of, "states": "",
+                                                                  "instruments": inst["id"]}), instruments, kinds)
+        return provisions, articles, statements, status_rows, None
 
-    provisions, articles, statements = await _batch(db, read)
+    provisions, articles, statements, status_rows, part = await _batch(db, read)
     if not provisions:
+        if part is not None:  # a paragraph: its article's page, at the paragraph
+            from datasette.utils.asgi import Response
+
+            return Response.redirect(_path(datasette, f"/instrument/{inst['id']}/article/{part['article']}",
+                                           {"as_of": requested}) + f"#p-{part['provision']}", status=302)
         if not articles:
             return await _error(datasette, request, 404, "No text in the knowledge base",
                                 f"The knowledge base holds no text of {inst['id']}, so it has no article pages.")
         return await _error(datasette, request, 404, "Unknown article",
                             f"{inst['id']} has no article {raw!r}: its articles are {articles[0]} to {articles[-1]}.")
-    import json
-
-    for s in statements:
-        s["objections"] = json.loads(s["objections"]) if s["objections"] else []
-    groups = [
-        ("In force", [s for s in statements if s["in_force"] == 1]),
-        ("Not determined: the record does not say whether these are in force on the date", [s for s in statements if s["in_force"] is None]),
-        ("Withdrawn, or recorded without legal effect", [s for s in statements if s["in_force"] == 0]),
-    ]
+    prepare(statements, await _states(db))
+    groups = [(GROUPS[k], [s for s in statements if s["in_force"] == k]) for k in (1, None, 0)]
     i = articles.index(raw)
     nav = {"prev": articles[i - 1] if i > 0 else None, "next": articles[i + 1] if i + 1 < len(articles) else None}
-    query = {"as_of": as_of, "states": "", "instrument": inst["id"], "article": raw}
+    query = {"as_of": requested}
+    beyond = any(r["beyond_record"] for r in status_rows)
+    title = (f"States with a reservation or declaration on article {raw} of the {inst['short_title']}, {C.format_date(as_of)}"
+             + (f", {record.as_recorded(inst['status_as_at'])}" if beyond else ""))
     ctx = await _base_context(datasette, request, f"{inst['id']} article {raw}")
     ctx.update(inst=inst, article=raw, provisions=provisions, groups=groups, count=len(statements), nav=nav,
-               as_of=as_of, requested=requested,
-               article_path=lambda n: _path(datasette, f"/instrument/{inst['id']}/article/{n}", {"as_of": requested}),
-               json_url=_path(datasette, f"/{db.name}/reservations.json", query),
-               csv_url=_path(datasette, f"/{db.name}/reservations.csv", query))
+               as_of=as_of, requested=requested, world=world(), default_as_of=await default_as_of(db),
+               states_in_force=len({s["state"] for s in statements if s["in_force"] == 1}),
+               statement_map=article_map(status_rows, statements, "map", title),
+               article_path=lambda n: _path(datasette, f"/instrument/{inst['id']}/article/{n}", query),
+               matrix_url=_path(datasette, f"/instrument/{inst['id']}/reservations", query),
+               json_url=_path(datasette, f"/instrument/{inst['id']}/article/{raw}.json", query),
+               csv_url=_path(datasette, f"/instrument/{inst['id']}/article/{raw}.csv", query))
     return render("kb_article.html", **ctx)

@@ -1,0 +1,280 @@
+"""Reservations by article: what the article page, the matrix and the other pages share, and the
+matrix itself.
+
+  /instrument/<ID>/reservations[?as_of=]          the states' statements, article by article, on a date
+  /instrument/<ID>/reservations.json|.csv         its rows: kb.query.reservations(instrument=ID, as_of=)
+  /instrument/<ID>/article/<N>.json|.csv          the article page's rows: kb.query.reservations(instrument=ID,
+                                                  article=N, as_of=), what `kb reservations` prints
+
+Nothing here decides whether a statement is in force: every row is one of kb/query/sql/reservations.sql
+(statement_status and statement_objections, kb/db/sql/views.sql); this module groups the rows by state
+and article and writes their words. The words a reader sees are kept in WORDS, KIND_WORDS and MAP_WORDS.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote
+
+from ... import query as q
+from ...query import citation as C
+from .common import (
+    Reader, _base_context, _batch, _db, _error, _instruments, _path, _states, default_as_of, query_sql, render,
+)
+from .data import _answer
+from .worldmap import _map, _recorded_on
+
+#: Whether a statement applies on the date, in a reader's words (reservations.sql decides which).
+WORDS = {
+    "in_force": "In force since {made}",
+    "partly": "In force since {made}; partly withdrawn on {partly}",
+    "withdrawn": "Withdrawn with effect from {withdrawn}",
+    "no_effect": "Recorded by the depositary without legal effect",
+    "undetermined": "Made on {made}; a later withdrawal names no article, so the record does not say whether it "
+                    "still applies",
+    "beyond": "Made on {made}; not withdrawn as recorded on {known_to}, where the record ends: not known after that",
+}
+#: The depositary's headings, and their short forms in the matrix.
+KIND_WORDS = {
+    "reservation": ("Reservation", "res."),
+    "declaration": ("Declaration", "decl."),
+    "opt_out": ("Opt-out", "opt-out"),
+    "competence_declaration": ("Declaration recognising competence", "comp."),
+}
+#: What a statement refers to, where it names no provision.
+SCOPE_WORDS = {
+    "whole": "The instrument as a whole",
+    "preamble": "The preamble",
+    "unstated": "Not stated: read the statement's words",
+    "part": "Part of the instrument",
+}
+#: The statuses of the map of an article, in legend order.
+MAP_WORDS = {
+    "statement": "A reservation or declaration on it in force",
+    "statement_undetermined": "A reservation or declaration on it, in force not known",
+    "statement_withdrawn": "Withdrawn (or without legal effect), none in force",
+    "party_none": "Party, none recorded on it",
+    "not_a_party": "Not a party",
+    "not_yet_adopted": "Not yet adopted",
+    "unknown": "Unknown: no record in the KB",
+}
+GROUPS = {
+    1: "In force",
+    None: "In force not known: the record does not say whether these apply on the date",
+    0: "Withdrawn, or recorded without legal effect",
+}
+
+
+def kind_word(kind: str) -> str:
+    return KIND_WORDS.get(kind, (kind.replace("_", " ").capitalize(), ""))[0]
+
+
+def kind_short(kind: str) -> str:
+    return KIND_WORDS.get(kind, ("", kind.replace("_", " ")))[1]
+
+
+def applies(r: dict) -> str:
+    """Whether the statement applies on the row's date, in a reader's words."""
+    d = C.format_date
+    if r["in_force"] == 1 or r["in_force"] is True:
+        key = "partly" if r.get("partly_withdrawn_on") else "in_force"
+    elif r["in_force"] is None:
+        key = "undetermined" if "names no article" in (r.get("in_force_note") or "") else "beyond"
+    else:
+        key = "withdrawn" if r.get("withdrawn_on") else "no_effect"
+    return WORDS[key].format(made=d(r["made_on"]), partly=d(r.get("partly_withdrawn_on")),
+                             withdrawn=d(r.get("withdrawn_on")), known_to=d(r.get("known_to")))
+
+
+def article_of(provision: str | None) -> str | None:
+    """The article a provision is part of ('16(1)(h)' -> '16')."""
+    return provision.split("(", 1)[0] if provision else None
+
+
+def anchor(r: dict) -> str:
+    """The id of a statement's row on the article page: its key (less the instrument) and the provision it
+    names, once ('CEDAW/SGP/1995-10-05/reservation', '16(1)(a)' -> 's-SGP-1995-10-05-reservation-16-1-a')."""
+    key = (r.get("key") or "").split("/", 1)[-1]
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", key).strip("-")
+    ref = re.sub(r"[^A-Za-z0-9]+", "-", r["article"] or r["scope"] or "").strip("-")
+    return "s-" + (slug if not ref or slug.endswith("-" + ref) else f"{slug}-{ref}")
+
+
+def prepare(rows: list[dict], states: dict[str, dict]) -> list[dict]:
+    """The rows of reservations.sql with their words, anchors and objecting states' names."""
+    import json
+
+    for r in rows:
+        if isinstance(r["objections"], str):
+            r["objections"] = json.loads(r["objections"]) if r["objections"] else []
+        for o in r["objections"]:
+            o["state_name"] = (states.get(o["state"]) or {}).get("name", o["state"])
+        r["applies"] = applies(r)
+        r["kind_word"] = kind_word(r["kind"])
+        r["anchor"] = anchor(r)
+        r["concerns"] = r["article"] or SCOPE_WORDS.get(r["scope"], r["scope"])
+        r["cell"] = f"{r['article'] or ''} {kind_short(r['kind'])}".strip()
+        r["cell_title"] = f"{r['kind_word']} ({_lower(r['concerns'])}): {_lower(r['applies'])}"
+    return rows
+
+
+def article_map(status_rows: list[dict], statements: list[dict], map_id: str, title: str) -> dict:
+    """A map of the states with a statement on the article: in force, not known, or only withdrawn ones;
+    every other state keeps its status on the instrument (party with none recorded, not a party, unknown)."""
+    by_state: dict[str, list[dict]] = {}
+    for s in statements:
+        by_state.setdefault(s["state"], []).append(s)
+    cells = {}
+    for r in status_rows:
+        name, mine = r["state_name"], by_state.get(r["state"], [])
+        if any(s["in_force"] == 1 for s in mine):
+            status, shown = "statement", [s for s in mine if s["in_force"] == 1]
+        elif any(s["in_force"] is None for s in mine):
+            status, shown = "statement_undetermined", [s for s in mine if s["in_force"] is None]
+        elif mine:
+            status, shown = "statement_withdrawn", mine
+        if mine:
+            text = "; ".join(f"{_lower(s['kind_word'])} ({_lower(s['concerns'])}): {_lower(s['applies'])}" for s in shown)
+        elif r["status"] == "party":
+            status, text = "party_none", "party, none recorded on this article"
+        elif r["status"] in ("unknown", "not_yet_adopted"):
+            status = r["status"]
+            text = "unknown (no record in the KB)" if status == "unknown" else "the instrument was not yet adopted"
+        else:
+            status, text = "not_a_party", "not a party"
+        cells[r["state"]] = {"state": r["state"], "name": name, "status": status, "title": f"{name}: {text}"}
+    return _map(cells, MAP_WORDS, map_id, title, link=True, recorded_on=_recorded_on(status_rows))
+
+
+def _lower(words: str) -> str:
+    """Words that begin a sentence, to stand inside one ('In force since …' -> 'in force since …')."""
+    return words[:1].lower() + words[1:] if words[1:2].islower() else words
+
+
+def objections_cell(objections: list[dict]) -> str:
+    """The objections of a row in one CSV cell, as `kb reservations --format csv` writes them."""
+    return "; ".join(f"{o['state']} {o['date']}" + (f" (withdrawn {o['withdrawn_on']})" if o["withdrawn_on"] else "")
+                     for o in objections)
+
+
+def _data(rows: list[dict], fmt: str, name: str):
+    if fmt == "csv":
+        rows = [{**r, "objections": objections_cell(r["objections"])} for r in rows]
+    return _answer(rows, fmt, name)
+
+
+async def _instrument_or_404(datasette, request):
+    db = _db(datasette)
+    raw = unquote(request.url_vars["id"])
+    if raw not in await _instruments(db):
+        return None, await _error(datasette, request, 404, "Unknown instrument",
+                                  f"No instrument has the id {raw!r}. Instrument data uses the ids of /instrument, "
+                                  "e.g. /instrument/CEDAW/reservations.json.")
+    return raw, None
+
+
+async def article_data(datasette, request):
+    """/instrument/<ID>/article/<N>.json|.csv: the rows of the article page (`kb reservations --instrument ID
+    --article N --as-of D --format json`). The date is checked by kb/web/params.py before this runs."""
+    iid, err = await _instrument_or_404(datasette, request)
+    if err:
+        return err
+    db = _db(datasette)
+    n, fmt = unquote(request.url_vars["n"]).strip(), request.url_vars["fmt"]
+    as_of = request.args.get("as_of")
+
+    def read(conn):  # noqa: ANN001, ANN202
+        articles = [r[0] for r in conn.execute(ARTICLES_SQL, {"i": iid})]
+        if n not in articles:
+            return articles, None
+        return articles, q.reservations(conn, instrument=iid, article=n, as_of=as_of)
+
+    articles, rows = await db.execute_fn(read)
+    if rows is None:
+        return _json_404(f"The knowledge base holds no text of {iid}, so it has no articles." if not articles else
+                         f"{iid} has no article {n!r}: its articles are {articles[0]} to {articles[-1]}.")
+    return _data(rows, fmt, f"{iid}-article-{n}-{as_of}")
+
+
+def _json_404(message: str):
+    import json
+
+    from datasette.utils.asgi import Response
+
+    return Response(json.dumps({"ok": False, "error": message}, ensure_ascii=False) + "\n", status=404,
+                    content_type="application/json; charset=utf-8")
+
+
+async def matrix_data(datasette, request):
+    """/instrument/<ID>/reservations.json|.csv: the rows the matrix shows (`kb reservations --instrument ID
+    --as-of D --format json`)."""
+    iid, err = await _instrument_or_404(datasette, request)
+    if err:
+        return err
+    db = _db(datasette)
+    as_of, fmt = request.args.get("as_of"), request.url_vars["fmt"]
+    rows = await db.execute_fn(lambda conn: q.reservations(conn, instrument=iid, as_of=as_of))
+    return _data(rows, fmt, f"{iid}-reservations-{as_of}")
+
+
+ARTICLES_SQL = "SELECT provision FROM treaty_provisions WHERE instrument_id = :i AND level = 0 ORDER BY sort_order"
+
+
+def matrix(rows: list[dict], articles: list[str]) -> dict:
+    """The statements of one instrument by state (rows) and article (columns): the articles that have
+    statements, in the treaty's order; a column for the instrument as a whole and one for statements that
+    name no article, where there are any."""
+    order = {a: n for n, a in enumerate(articles)}
+    cols: dict[str, dict] = {}
+    states: dict[str, dict] = {}
+    for r in rows:
+        col = article_of(r["article"]) if r["scope"] == "provision" else r["scope"]
+        if col not in cols:
+            cols[col] = {"key": col, "article": col if r["scope"] == "provision" else None,
+                         "label": col if r["scope"] == "provision" else SCOPE_WORDS.get(col, col)}
+        st = states.setdefault(r["state"], {"state": r["state"], "name": r["state_name"], "cells": {}, "in_force": 0})
+        st["cells"].setdefault(col, []).append(r)
+        st["in_force"] += r["in_force"] == 1
+
+    def col_order(c: dict) -> tuple:
+        if c["key"] == "whole":
+            return (0, 0, "")
+        if c["article"] is not None:
+            return (1, order.get(c["article"], len(order)), c["article"])
+        return (2, 0, c["key"])
+
+    columns = sorted(cols.values(), key=col_order)
+    for c in columns:
+        c["states"] = sum(1 for s in states.values() if c["key"] in s["cells"])
+        c["in_force"] = sum(1 for s in states.values() if any(r["in_force"] == 1 for r in s["cells"].get(c["key"], [])))
+    return {"columns": columns, "states": sorted(states.values(), key=lambda s: s["name"])}
+
+
+async def reservations_page(datasette, request):
+    """/instrument/<ID>/reservations: the article × state matrix on a date."""
+    from .instrument import _lookup
+
+    found, response = await _lookup(datasette, request, "/reservations")
+    if response is not None:
+        return response
+    db, _instruments_, inst, requested, as_of = found
+    iid = inst["id"]
+    states = await _states(db)
+
+    def read(qr: Reader):
+        return ([r["provision"] for r in qr.rows(ARTICLES_SQL, {"i": iid})],
+                qr.rows(query_sql("reservations"), {"as_of": as_of, "states": "", "instrument": iid, "article": ""}))
+
+    articles, rows = await _batch(db, read)
+    prepare(rows, states)
+    m = matrix(rows, articles)
+    query = {"as_of": requested}
+    ctx = await _base_context(datasette, request, f"{inst['short_title']}: reservations and declarations by article")
+    ctx.update(inst=inst, as_of=as_of, requested=requested, matrix=m, count=len(rows), has_text=bool(articles),
+               known_to=inst["status_as_at"], beyond=any(r["beyond_record"] for r in rows),
+               default_as_of=await default_as_of(db),
+               article_path=lambda n: _path(datasette, f"/instrument/{iid}/article/{n}", query),
+               json_url=_path(datasette, f"/instrument/{iid}/reservations.json", query),
+               csv_url=_path(datasette, f"/instrument/{iid}/reservations.csv", query),
+               kind_short=kind_short, scope_words=SCOPE_WORDS)
+    return render("kb_reservations.html", **ctx)

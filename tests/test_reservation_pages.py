@@ -1,0 +1,239 @@
+"""Reservations by article on the pages: the article page (its words, the statements on it in force,
+withdrawn and not known on a date, the objections, a map), the article x state matrix, their JSON and
+CSV, and the links to them from the instrument, country, compare and search pages."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from kb import query as q
+from kb.web.app import make_datasette
+
+from .test_record_pages import FORBIDDEN, visible
+
+
+def get(db: Path, *paths: str):
+    async def run():
+        ds = make_datasette(db)
+        return [await ds.client.get(p) for p in paths]
+    out = asyncio.run(run())
+    return out[0] if len(paths) == 1 else out
+
+
+def statement(page: str, state: str, ref: str | None = None) -> str:
+    """The visible words of a state's statement rows on an article page (those naming `ref`, if given)."""
+    rows = re.findall(rf'<tr id="(s-[^"]+)" data-state="{state}">(.*?)</tr>', page, re.S)
+    assert rows, f"no statement of {state}"
+    return " | ".join(visible(body) for anchor, body in rows if ref is None or anchor.endswith("-" + ref))
+
+
+def section(page: str, heading: str) -> str:
+    """The visible words from an <h3> heading to the next one."""
+    m = re.search(rf"<h3>{re.escape(heading)} \(\d+\)</h3>(.*?)(?=<h3>|</section>)", page, re.S)
+    return visible(m.group(1)) if m else ""
+
+
+# --------------------------------------------------------------------------- the article page
+
+def test_cedaw_article_29_china_dprk_cuba_saudi_arabia(built_db):
+    page = get(built_db, "/instrument/CEDAW/article/29").text
+    text = visible(page)
+    assert "CEDAW, article 29" in text
+    assert text.count("29(2) Each State Party may at the time of signature or ratification of this Convention or accession "
+                      "thereto declare that it does not consider itself bound by paragraph 1 of this article.") == 1
+    assert statement(page, "CHN") == (
+        "China 29(1) Declaration In force since 4 November 1980 The People's Republic of China does not consider itself "
+        "bound by paragraph 1 of article 29 of the Convention. source , as at 3 February 2026 none recorded")
+    assert statement(page, "PRK").startswith(
+        "Democratic People's Republic of Korea 29 Reservation In force since 27 February 2001 The Government of the "
+        "Democratic People’s Republic of Korea does not consider itself bound by the provisions article 29 of [the Convention].")
+    assert statement(page, "PRK").endswith(
+        "Spain , 5 July 2001; Sweden , 25 July 2001; Austria , 21 August 2001; Netherlands (Kingdom of the) , 18 September 2001; "
+        "Germany , 2 October 2001; Norway , 20 February 2002; Denmark , 21 February 2002; France , 4 March 2002; "
+        "Portugal , 4 March 2002; Finland , 5 March 2002; United Kingdom of Great Britain and Northern Ireland , 5 March 2002")
+    assert statement(page, "CUB").startswith("Cuba 29 Reservation In force since 17 July 1980 The Government of the Republic "
+                                             "of Cuba makes a specific reservation concerning the provisions of article 29")
+    sau = statement(page, "SAU")
+    assert sau.startswith("Saudi Arabia The instrument as a whole Reservation In force since 7 September 2000 “1. In case of "
+                          "contradiction")
+    assert "| Saudi Arabia 29(1) Reservation In force since 7 September 2000" in sau
+    assert sau.endswith("Germany , 19 January 2001; Spain , 22 February 2001; Sweden , 30 March 2001; France , 26 June 2001; "
+                        "Portugal , 18 July 2001; Denmark , 10 August 2001; Austria , 21 August 2001; United Kingdom of Great "
+                        "Britain and Northern Ireland , 6 September 2001; Netherlands (Kingdom of the) , 18 September 2001; "
+                        "Ireland , 2 October 2001; Norway , 9 October 2001; Finland , 8 October 2002")
+    # each statement has its own anchor, which the matrix links to
+    for anchor in ("s-CHN-1980-11-04-declaration-29-1", "s-PRK-2001-02-27-reservation-29", "s-SAU-2000-09-07-reservation-whole",
+                   "s-SAU-2000-09-07-reservation-29-1"):
+        assert page.count(f'id="{anchor}"') == 1, anchor
+
+
+def test_cedaw_article_16_egypt_and_singapore(built_db):
+    page = get(built_db, "/instrument/CEDAW/article/16").text
+    assert statement(page, "EGY").startswith("Egypt 16 Reservation In force since 18 September 1981 [.....] In respect of "
+                                             "article 16 Reservation to the text of article 16 concerning the equality of men")
+    sgp = statement(page, "SGP").split(" | ")
+    assert [s.split(" Reservation ")[0] for s in sgp] == ["Singapore 16(1)(a)", "Singapore 16(1)(c)", "Singapore 16(1)(h)",
+                                                          "Singapore 16(2)"]
+    assert all(" Reservation In force since 5 October 1995; partly withdrawn on 24 July 2007 " in s for s in sgp)
+
+
+def test_dprk_2f_and_9_2_on_every_side_of_the_withdrawal(built_db):
+    before, on, first, gone = get(built_db, "/instrument/CEDAW/article/2?as_of=2010-01-01",
+                                  "/instrument/CEDAW/article/9?as_of=2015-11-22",
+                                  "/instrument/CEDAW/article/9?as_of=2001-02-27",
+                                  "/instrument/CEDAW/article/9?as_of=2015-11-23")
+    assert statement(before.text, "PRK").startswith(
+        "Democratic People's Republic of Korea 2(f) Reservation In force since 27 February 2001 Reservation made upon "
+        "accession to paragraph (f) of article 2")
+    assert "Democratic People's Republic of Korea 9(2) Reservation In force since 27 February 2001" in section(on.text, "In force")
+    assert "Democratic People's Republic of Korea 9(2) Reservation In force since 27 February 2001" in section(first.text, "In force")
+    assert "Democratic People's Republic of Korea" not in section(gone.text, "In force")
+    assert ("Democratic People's Republic of Korea 9(2) Reservation Withdrawn with effect from 23 November 2015"
+            in section(gone.text, "Withdrawn, or recorded without legal effect"))
+    assert '<tr id="s-PRK' not in get(built_db, "/instrument/CEDAW/article/9?as_of=2001-02-26").text
+
+
+def test_article_map(built_db):
+    page = get(built_db, "/instrument/CEDAW/article/9?as_of=2010-01-01").text
+    text = visible(page)
+    assert "States with a reservation or declaration on this article (or on the instrument as a whole) in force on the date: 7." in text
+    assert ('data-state="PRK" data-status="statement"><title>Democratic People&#39;s Republic of Korea: reservation (9(2)): '
+            'in force since 27 February 2001</title>') in page
+    assert 'data-state="FRA" data-status="party_none"><title>France: party, none recorded on this article</title>' in page
+    assert 'data-state="USA" data-status="not_a_party"><title>United States of America: not a party</title>' in page
+    later = get(built_db, "/instrument/CEDAW/article/9?as_of=2016-01-01").text
+    assert ('data-state="PRK" data-status="statement_withdrawn"><title>Democratic People&#39;s Republic of Korea: '
+            'reservation (9(2)): withdrawn with effect from 23 November 2015</title>') in later
+    assert "A reservation or declaration on it in force: <strong>" in page
+
+
+def test_article_page_refusals(built_db):
+    missing, no_text, bad_date, paragraph = get(
+        built_db, "/instrument/CEDAW/article/99", "/instrument/C029/article/1", "/instrument/CEDAW/article/9?as_of=2015-02-30",
+        "/instrument/CEDAW/article/29(1)?as_of=2010-01-01")
+    assert missing.status_code == 404
+    assert "CEDAW has no article '99': its articles are 1 to 30." in visible(missing.text)
+    assert no_text.status_code == 404
+    assert "The knowledge base holds no text of C029, so it has no article pages." in visible(no_text.text)
+    assert bad_date.status_code == 400 and "must be written YYYY-MM-DD" in visible(bad_date.text)
+    assert paragraph.status_code == 302
+    assert paragraph.headers["location"] == "/instrument/CEDAW/article/29?as_of=2010-01-01#p-29(1)"
+
+
+# --------------------------------------------------------------------------- JSON and CSV
+
+def test_article_json_is_the_api(built_db):
+    import sqlite3
+
+    r = get(built_db, "/instrument/CEDAW/article/9.json?as_of=2010-01-01")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/json; charset=utf-8"
+    conn = sqlite3.connect(built_db)
+    conn.row_factory = sqlite3.Row
+    assert r.json() == q.reservations(conn, instrument="CEDAW", article="9", as_of="2010-01-01")
+    assert [(x["state"], x["article"], x["in_force"]) for x in r.json() if x["state"] in ("PRK", "SAU")] == [
+        ("SAU", None, True), ("PRK", "9(2)", True), ("SAU", "9(2)", True)]
+    # the instrument's id in any case, as the page data elsewhere
+    assert get(built_db, "/instrument/cedaw/article/9.json?as_of=2010-01-01").json() == r.json()
+
+
+def test_article_csv(built_db):
+    r = get(built_db, "/instrument/CEDAW/article/9.csv?as_of=2015-11-23")
+    assert r.headers["content-type"] == "text/csv; charset=utf-8"
+    assert r.headers["content-disposition"] == 'inline; filename="CEDAW-article-9-2015-11-23.csv"'
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert list(rows[0]) == list(q.RESERVATION_KEYS)
+    prk = [x for x in rows if x["state"] == "PRK"][0]
+    assert (prk["article"], prk["in_force"], prk["withdrawn_on"], prk["in_force_note"]) == (
+        "9(2)", "false", "2015-11-23", "withdrawn with effect from 2015-11-23")
+    assert prk["objections"].startswith("ESP 2001-07-05; SWE 2001-07-25; AUT 2001-08-21;")
+
+
+@pytest.mark.parametrize("path, status, body", [
+    ("/instrument/CEDAW/article/9.json?as_of=2015-13-01", 400,
+     {"ok": False, "error": "as_of must be a date written YYYY-MM-DD (for example 2026-02-03)", "param": "as_of"}),
+    ("/instrument/CEDAW/reservations.csv?as_of=yesterday", 400,
+     {"ok": False, "error": "as_of must be a date written YYYY-MM-DD (for example 2026-02-03)", "param": "as_of"}),
+    ("/instrument/CEDAW/article/99.json", 404, {"ok": False, "error": "CEDAW has no article '99': its articles are 1 to 30."}),
+    ("/instrument/C029/article/1.csv", 404,
+     {"ok": False, "error": "The knowledge base holds no text of C029, so it has no articles."}),
+    ("/instrument/NOPE/reservations.json", 404,
+     {"ok": False, "error": "no instrument has the id 'NOPE'; send an id listed at /instrument (for example CAT)", "param": "id"}),
+])
+def test_data_refusals(built_db, path, status, body):
+    r = get(built_db, path)
+    assert (r.status_code, r.headers["content-type"], r.json()) == (status, "application/json; charset=utf-8", body)
+
+
+# --------------------------------------------------------------------------- the matrix
+
+def matrix_row(page: str, state: str) -> list[str]:
+    m = re.search(rf'<tr id="state-{state}">(.*?)</tr>', page, re.S)
+    assert m, state
+    return [c.strip() for c in re.findall(r"<td>(.*?)</td>", m.group(1), re.S)]
+
+
+def test_cedaw_matrix(built_db):
+    page = get(built_db, "/instrument/CEDAW/reservations?as_of=2015-11-23").text
+    heads = [visible(h) for h in re.findall(r'<th scope="col" id="col-[^"]+">(.*?)</th>', page, re.S)]
+    assert heads == ["The instrument as a whole in force: 1", "art. 1 in force: 1", "art. 2 in force: 8", "art. 5 in force: 2",
+                     "art. 7 in force: 2", "art. 9 in force: 6", "art. 11 in force: 2", "art. 15 in force: 1",
+                     "art. 16 in force: 10", "art. 29 in force: 27", "Not stated: read the statement's words in force: 27"]
+    prk = matrix_row(page, "PRK")
+    assert [visible(c) for c in prk] == ["", "", "2(f) res.", "", "", "9(2) res.", "", "", "", "29 res.", ""]
+    assert prk[2] == ('<a href="/instrument/CEDAW/article/2?as_of=2015-11-23#s-PRK-2001-02-27-reservation-2-f" '
+                      'title="Reservation (2(f)): withdrawn with effect from 23 November 2015" class="in-force-0">'
+                      '<del>2(f) res.</del></a>')
+    assert prk[9] == ('<a href="/instrument/CEDAW/article/29?as_of=2015-11-23#s-PRK-2001-02-27-reservation-29" '
+                      'title="Reservation (29): in force since 27 February 2001" class="in-force-1">29 res.</a>')
+    assert matrix_row(page, "SAU")[0] == (
+        '<a href="/country/SAU?as_of=2015-11-23#statements-CEDAW" title="Reservation (the instrument as a whole): in force '
+        'since 7 September 2000" class="in-force-1">res.</a>')
+    assert [visible(c) for c in matrix_row(page, "CHN")][9] == "29(1) decl."
+    assert [visible(c) for c in matrix_row(page, "SGP")][8] == "16(1)(a) res. 16(1)(c) res. 16(1)(h) res. 16(2) res."
+    before = get(built_db, "/instrument/CEDAW/reservations?as_of=2001-02-26").text
+    assert 'id="state-PRK"' not in before
+
+
+def test_matrix_links_reach_their_statements(built_db):
+    page = get(built_db, "/instrument/CEDAW/reservations?as_of=2010-01-01").text
+    links = sorted(set(re.findall(r'href="(/instrument/CEDAW/article/[^"#]+)#(s-[^"]+)"', page)))
+    assert len(links) > 40
+    paths = sorted({p for p, _ in links})
+    pages = dict(zip(paths, get(built_db, *paths)))
+    for path, anchor in links:
+        assert f'<tr id="{anchor}"' in pages[path].text, (path, anchor)
+
+
+def test_matrix_json_csv_and_no_statements(built_db):
+    import sqlite3
+
+    j, c, none = get(built_db, "/instrument/CEDAW/reservations.json?as_of=2010-01-01",
+                     "/instrument/CEDAW/reservations.csv?as_of=2010-01-01", "/instrument/CEDAW/reservations?as_of=1979-01-01")
+    conn = sqlite3.connect(built_db)
+    conn.row_factory = sqlite3.Row
+    assert j.json() == q.reservations(conn, instrument="CEDAW", as_of="2010-01-01")
+    rows = list(csv.DictReader(io.StringIO(c.text)))
+    assert len(rows) == len(j.json()) and list(rows[0]) == list(q.RESERVATION_KEYS)
+    assert c.headers["content-disposition"] == 'inline; filename="CEDAW-reservations-2010-01-01.csv"'
+    assert "No reservation or declaration on this instrument is recorded by 1 January 1979." in visible(none.text)
+
+
+READER_PAGES = ["/instrument/CEDAW/article/29", "/instrument/CEDAW/article/9?as_of=2016-01-01",
+                "/instrument/CEDAW/article/16?as_of=2030-01-01", "/instrument/CEDAW/reservations",
+                "/instrument/CEDAW/reservations?as_of=2030-01-01", "/instrument/GENOCIDE/reservations",
+                "/instrument/CEDAW/article/99"]
+
+
+@pytest.mark.parametrize("path", READER_PAGES)
+def test_pages_speak_a_readers_words(built_db, path):
+    text = visible(get(built_db, path).text)
+    text = re.sub(r"\b(?:https?://|www\.)\S+", " ", text)
+    found = sorted({m.group(0) for p in FORBIDDEN for m in re.finditer(p, text)})
+    assert found == [], f"{path}: {found}"
