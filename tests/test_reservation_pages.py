@@ -237,3 +237,40 @@ def test_pages_speak_a_readers_words(built_db, path):
     text = re.sub(r"\b(?:https?://|www\.)\S+", " ", text)
     found = sorted({m.group(0) for p in FORBIDDEN for m in re.finditer(p, text)})
     assert found == [], f"{path}: {found}"
+
+
+# --------------------------------------------------------------------------- links: the instrument page
+
+@pytest.mark.parametrize("as_of", ["2010-01-01", "2026-02-03", "2030-01-01"])
+def test_article_counts_are_those_of_the_reservations_rows(built_db, as_of):
+    """article_counts.sql applies the rule of reservations.sql: the same counts, for every instrument with a text."""
+    import sqlite3
+
+    from kb.query import sql
+
+    conn = sqlite3.connect(built_db)
+    conn.row_factory = sqlite3.Row
+    for (iid,) in conn.execute("SELECT DISTINCT instrument_id FROM treaty_provisions").fetchall():
+        counts = {r["article"]: (r["states_in_force"], r["states_not_known"], r["states_made"])
+                  for r in conn.execute(sql("article_counts"), {"instrument": iid, "as_of": as_of})}
+        rows = q.reservations(conn, instrument=iid, as_of=as_of)
+        expect = {}
+        for key in counts:
+            mine = [r for r in rows if (r["scope"] == "whole" if key is None else
+                                        r["scope"] == "provision" and re.match(r"[^(]+", r["article"]).group(0) == key)]
+            expect[key] = (len({r["state"] for r in mine if r["in_force"] is True}),
+                           len({r["state"] for r in mine if r["in_force"] is None}), len({r["state"] for r in mine}))
+        assert counts == expect, iid
+
+
+def test_instrument_page_links_its_articles(built_db):
+    page, ilo, later = get(built_db, "/instrument/CEDAW?as_of=2010-01-01", "/instrument/C029", "/instrument/CEDAW?as_of=2030-01-01")
+    block = re.search(r'<div class="by-article" id="by-article">(.*?)</div>', page.text, re.S).group(1)
+    assert '<a href="/instrument/CEDAW/reservations?as_of=2010-01-01">' in block
+    assert '<li><a href="/instrument/CEDAW/article/9?as_of=2010-01-01">art. 9</a>: <strong>7</strong></li>' in block
+    assert '<li><a href="/instrument/CEDAW/article/3?as_of=2010-01-01">art. 3</a></li>' in block
+    assert ("besides these, statements on the instrument as a whole, which concern every article, are in force for 1 states."
+            in visible(block))
+    assert "The knowledge base holds no text of this instrument, so it has no article pages." in visible(ilo.text)
+    # past the record: not known, never zero
+    assert '<li><a href="/instrument/CEDAW/article/9?as_of=2030-01-01">art. 9</a> <span class="muted">(6 not known)</span></li>' in later.text

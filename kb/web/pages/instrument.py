@@ -112,6 +112,8 @@ async def instrument(datasette, request):
         d["procedures"], d["procedures_note"] = _procedures(q, iid, as_of, d["groups"], has_procedures,
                                                             known="unknown" not in d["groups"])
         d["asks"] = q.rows(ASKS_SQL, (iid,))
+        # The articles with the number of states whose statement on each is in force (reservations.py's pages).
+        d["article_counts"] = q.rows(query_sql("article_counts"), {"instrument": iid, "as_of": as_of})
         d["eif"] = q.one(EIF_SQL, (iid,)) if has_eif else None
         for key, types in (("reservations", RESERVATION_TYPES), ("declarations", DECLARATION_TYPES),
                            ("objections", OBJECTION_TYPES), ("competence", COMPETENCE_TYPES)):
@@ -146,7 +148,7 @@ async def instrument(datasette, request):
         status_secondary=bool(status_source and (status_source["kind"] or kinds.get(
             (status_source["url"], status_source["as_at"]))) == "secondary"),
         procedures_note=d["procedures_note"], reservations=d["reservations"], declarations=d["declarations"],
-        objections=d["objections"], competence=d["competence"],
+        objections=d["objections"], competence=d["competence"], article_counts=d["article_counts"][1:] and d["article_counts"],
         status_query=_server_url(datasette, _path(datasette, f"/{db.name}/status_on", {"as_of": as_of, "instruments": iid}) + "&states="),
     )
     return render("kb_instrument.html", **ctx)
