@@ -228,7 +228,7 @@ def test_matrix_json_csv_and_no_statements(built_db):
 READER_PAGES = ["/instrument/CEDAW/article/29", "/instrument/CEDAW/article/9?as_of=2016-01-01",
                 "/instrument/CEDAW/article/16?as_of=2030-01-01", "/instrument/CEDAW/reservations",
                 "/instrument/CEDAW/reservations?as_of=2030-01-01", "/instrument/GENOCIDE/reservations",
-                "/instrument/CEDAW/article/99"]
+                "/instrument/CEDAW/article/99", "/country/FRA", "/country/SAU?as_of=2030-01-01", "/country/PRK"]
 
 
 @pytest.mark.parametrize("path", READER_PAGES)
@@ -274,3 +274,50 @@ def test_instrument_page_links_its_articles(built_db):
     assert "The knowledge base holds no text of this instrument, so it has no article pages." in visible(ilo.text)
     # past the record: not known, never zero
     assert '<li><a href="/instrument/CEDAW/article/9?as_of=2030-01-01">art. 9</a> <span class="muted">(6 not known)</span></li>' in later.text
+
+
+# --------------------------------------------------------------------------- links: country pages
+
+def test_country_page_shows_each_reservation_beside_its_article(built_db):
+    import sqlite3
+
+    page, later = get(built_db, "/country/PRK?as_of=2010-01-01", "/country/PRK?as_of=2015-11-23")
+    sect = re.search(r'<section aria-labelledby="statements">(.*?)</section>', page.text, re.S).group(1)
+    rows = re.findall(r'<tr id="st-([^"]+)">(.*?)</tr>', sect, re.S)
+    assert [a for a, _ in rows] == ["PRK-2001-02-27-reservation-2-f", "PRK-2001-02-27-reservation-9-2",
+                                    "PRK-2001-02-27-reservation-29"]
+    first = rows[0][1]
+    assert '<a href="/instrument/CEDAW/article/2?as_of=2010-01-01#s-PRK-2001-02-27-reservation-2-f">article 2(f)</a>' in first
+    assert visible(first).startswith("article 2(f) Reservation In force since 27 February 2001 Reservation made upon accession "
+                                     "to paragraph (f) of article 2 of the Convention.")
+    assert ("<summary>The article's words (2(f))</summary>" in first
+            and "2(f) To take all appropriate measures, including legislation, to modify or abolish existing laws, "
+                "regulations, customs and practices which constitute discrimination against women;" in visible(first))
+    assert "9(2) States Parties shall grant women equal rights with men with respect to the nationality of their children." in visible(rows[1][1])
+    assert visible(rows[2][1]).count("29(") == 3
+    assert 'id="statements-CEDAW"' in sect
+    gone = re.search(r'<tr id="st-PRK-2001-02-27-reservation-9-2">(.*?)</tr>', later.text, re.S).group(1)
+    assert "Withdrawn with effect from 23 November 2015" in visible(gone)
+    none = get(built_db, "/country/PRK?as_of=2001-02-26").text
+    assert "No reservation or declaration of DPR Korea is recorded by 26 February 2001." in visible(none)
+    # the whole instrument links the matrix's row of the state
+    sau = get(built_db, "/country/SAU").text
+    assert '<a href="/instrument/CEDAW/reservations#state-SAU">The instrument as a whole</a>' in sau
+
+
+@pytest.mark.parametrize("as_of", ["2010-01-01", "2026-02-03", "2030-01-01"])
+def test_state_statements_agree_with_reservations(built_db, as_of):
+    """state_statements.sql applies the rule of reservations.sql: the same rows, in force or not, for every state."""
+    import sqlite3
+
+    from kb.query import sql
+
+    conn = sqlite3.connect(built_db)
+    conn.row_factory = sqlite3.Row
+    cols = ("instrument", "article", "scope", "kind", "made_on", "withdrawn_on", "partly_withdrawn_on", "in_force", "key")
+    everyone = q.reservations(conn, as_of=as_of)
+    for (sid,) in conn.execute("SELECT DISTINCT state_id FROM statement_articles").fetchall():
+        mine = [tuple(dict(r)[c] for c in cols) for r in conn.execute(sql("state_statements"), {"state": sid, "as_of": as_of})]
+        expect = [tuple(r[c] for c in cols) for r in everyone if r["state"] == sid]
+        expect = [t[:7] + (None if t[7] is None else int(t[7]),) + t[8:] for t in expect]
+        assert sorted(mine, key=repr) == sorted(expect, key=repr), sid

@@ -13,6 +13,7 @@ from .common import (
     _source_kinds, _states, obligations_on, query_sql, render,
 )
 from . import record
+from .reservations import state_statements
 
 MEMBERSHIPS_SQL = """
     SELECT m.*, s.url AS source_url, s.title AS source_title, s.as_at AS source_as_at, s.symbol AS source_symbol,
@@ -80,7 +81,10 @@ async def country(datasette, request):
              "documents": q.rows(DOCUMENTS_SQL, (sid,)),
              # Engagement with UN mechanisms: the same SQL as `kb engagement` and `kb reporting`.
              "engagement": q.rows(query_sql("engagement"), {"state": sid}),
-             "reporting": q.rows(query_sql("reporting_status"), {"state": sid, "as_of": as_of})}
+             "reporting": q.rows(query_sql("reporting_status"), {"state": sid, "as_of": as_of}),
+             # Each reservation and declaration beside the words of the article it concerns (reservations.py).
+             "statements": q.rows(query_sql("state_statements"), {"state": sid, "as_of": as_of}),
+             "statement_words": q.rows(query_sql("statement_words"), {"state": sid})}
         d["event_citations"] = {e["key"]: C.event_citation(q.conn, e["key"]) for e in d["engagement"]}
         return d
 
@@ -119,5 +123,6 @@ async def country(datasette, request):
         status_query=_server_url(datasette, _path(datasette, f"/{db.name}/status_on", {"as_of": as_of, "states": sid, "instruments": ""}) + "&instruments="),
         compare_url=_server_url(datasette, compare_path(datasette, list(dict.fromkeys([sid, *DEFAULT_STATES])), requested)),
         compare_with=[s for s in DEFAULT_STATES if s != sid],
+        statement_groups=state_statements(d["statements"], d["statement_words"]),
     )
     return render("kb_country.html", **ctx)

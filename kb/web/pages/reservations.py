@@ -79,7 +79,7 @@ def applies(r: dict) -> str:
     if r["in_force"] == 1 or r["in_force"] is True:
         key = "partly" if r.get("partly_withdrawn_on") else "in_force"
     elif r["in_force"] is None:
-        key = "undetermined" if "names no article" in (r.get("in_force_note") or "") else "beyond"
+        key = "undetermined" if r.get("undetermined") or "names no article" in (r.get("in_force_note") or "") else "beyond"
     else:
         key = "withdrawn" if r.get("withdrawn_on") else "no_effect"
     return WORDS[key].format(made=d(r["made_on"]), partly=d(r.get("partly_withdrawn_on")),
@@ -116,6 +116,23 @@ def prepare(rows: list[dict], states: dict[str, dict]) -> list[dict]:
         r["cell"] = f"{r['article'] or ''} {kind_short(r['kind'])}".strip()
         r["cell_title"] = f"{r['kind_word']} ({_lower(r['concerns'])}): {_lower(r['applies'])}"
     return rows
+
+
+def state_statements(rows: list[dict], words: list[dict]) -> list[tuple[str, list[dict]]]:
+    """A state's statements (state_statements.sql) by instrument, each with the words of the provision it
+    names and of its parts (statement_words.sql), in the treaty's order."""
+    by_instrument: dict[str, list[dict]] = {}
+    for r in rows:
+        r.setdefault("state_name", "")
+        r["applies"] = applies(r)
+        r["kind_word"] = kind_word(r["kind"])
+        r["anchor"] = anchor(r)
+        r["concerns"] = r["article"] or SCOPE_WORDS.get(r["scope"], r["scope"])
+        p = r["article"]
+        r["words"] = [w for w in words if p and w["instrument"] == r["instrument"]
+                      and (w["provision"] == p or w["provision"].startswith(p + "("))]
+        by_instrument.setdefault(r["instrument"], []).append(r)
+    return list(by_instrument.items())
 
 
 def article_map(status_rows: list[dict], statements: list[dict], map_id: str, title: str) -> dict:
