@@ -321,3 +321,17 @@ def test_state_statements_agree_with_reservations(built_db, as_of):
         expect = [tuple(r[c] for c in cols) for r in everyone if r["state"] == sid]
         expect = [t[:7] + (None if t[7] is None else int(t[7]),) + t[8:] for t in expect]
         assert sorted(mine, key=repr) == sorted(expect, key=repr), sid
+
+
+# --------------------------------------------------------------------------- links: search
+
+def test_search_finds_the_treaties_words(built_db):
+    page, typed, nothing = get(built_db, "/search?q=nationality+children", "/search?q=nationality+children&type=reservation",
+                               "/search?q=zzzxq")
+    sect = re.search(r'<section aria-labelledby="rt">(.*?)</section>', page.text, re.S).group(1)
+    assert visible(sect).startswith("Treaty texts (4) ")
+    assert ('<li><a href="/instrument/CEDAW/article/9#p-9(2)">Convention on the Elimination of All Forms of Discrimination '
+            'against Women, article 9(2)</a>: <span class="snippet">States Parties shall grant women equal rights with men '
+            'with respect to the <mark>nationality</mark> of their <mark>children</mark>.</span></li>') in sect
+    assert 'aria-labelledby="rt"' not in typed.text
+    assert "No article of the treaties' texts matches." in visible(nothing.text)

@@ -6,7 +6,9 @@ import re
 
 from markupsafe import Markup, escape
 
-from .common import ACTION_COLUMNS, ACTION_JOINS, SEARCH_LIMIT, _base_context, _db, _has_table, _one, _rows, render
+from .common import (
+    ACTION_COLUMNS, ACTION_JOINS, SEARCH_LIMIT, _base_context, _db, _has_table, _one, _rows, query_sql, render,
+)
 
 
 _TERM = re.compile(r'"([^"]*)"|(\S+)')
@@ -58,6 +60,8 @@ async def search(datasette, request):
         kind = ""
     fts = await _has_table(db, "actions_fts")
     fts_instruments = await _has_table(db, "instruments_fts")
+    fts_texts = await _has_table(db, "treaty_provisions_fts")
+    provisions: list[dict] = []
     instruments: list[dict] = []
     actions: list[dict] = []
     total = 0
@@ -79,6 +83,8 @@ async def search(datasette, request):
                 instruments = await _rows(db, """
                     SELECT id, title, short_title, NULL AS hl FROM instruments
                     WHERE title LIKE :l OR short_title LIKE :l OR id LIKE :l ORDER BY sort_order""", {"l": like})
+            if fts_texts and not kind:  # the treaties' own words (an action type asks for actions only)
+                provisions = await _rows(db, query_sql("provision_search"), {"m": match, "limit": SEARCH_LIMIT})
             type_filter = "AND a.type = :type" if kind else ""
             if fts:
                 total = (await _one(db, f"""
@@ -107,7 +113,10 @@ async def search(datasette, request):
         a["snip_html"] = highlight(a["snip"])
     for i in instruments:
         i["hl_html"] = highlight(i.get("hl")) if i.get("hl") else None
+    for p in provisions:
+        p["snip_html"] = highlight(p["snip"])
     ctx = await _base_context(datasette, request, f"Search: {q}" if q else "Search")
     ctx.update(q=q, kind=kind, types=types, instruments=instruments, actions=actions, total=total, error=error,
-               fts=fts, limit=SEARCH_LIMIT)
+               fts=fts, limit=SEARCH_LIMIT, provisions=provisions, fts_texts=fts_texts,
+               provisions_total=provisions[0]["total"] if provisions else 0)
     return render("kb_search.html", status=400 if error and q and not match else 200, **ctx)
