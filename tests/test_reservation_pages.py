@@ -228,7 +228,8 @@ def test_matrix_json_csv_and_no_statements(built_db):
 READER_PAGES = ["/instrument/CEDAW/article/29", "/instrument/CEDAW/article/9?as_of=2016-01-01",
                 "/instrument/CEDAW/article/16?as_of=2030-01-01", "/instrument/CEDAW/reservations",
                 "/instrument/CEDAW/reservations?as_of=2030-01-01", "/instrument/GENOCIDE/reservations",
-                "/instrument/CEDAW/article/99", "/country/FRA", "/country/SAU?as_of=2030-01-01", "/country/PRK"]
+                "/instrument/CEDAW/article/99", "/country/FRA", "/country/SAU?as_of=2030-01-01", "/country/PRK",
+                "/compare?states=PRK,SAU,FRA&as_of=2030-01-01", "/search?q=nationality"]
 
 
 @pytest.mark.parametrize("path", READER_PAGES)
@@ -335,3 +336,25 @@ def test_search_finds_the_treaties_words(built_db):
             'with respect to the <mark>nationality</mark> of their <mark>children</mark>.</span></li>') in sect
     assert 'aria-labelledby="rt"' not in typed.text
     assert "No article of the treaties' texts matches." in visible(nothing.text)
+
+
+# --------------------------------------------------------------------------- links: the compare page
+
+def compare_row(page: str, instrument: str) -> list[str]:
+    m = re.search(rf'<tr id="cs-{instrument}">(.*?)</tr>', page, re.S)
+    assert m, instrument
+    return [visible(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", m.group(1), re.S)]
+
+
+def test_compare_counts_reservations_in_force(built_db):
+    page, later, early = get(built_db, "/compare?states=PRK,SAU,CHN,USA&as_of=2010-01-01",
+                             "/compare?states=PRK,SAU,CHN,USA&as_of=2030-01-01", "/compare?states=PRK&as_of=1975-01-01")
+    # the United States signed CEDAW and made no statement on it
+    assert compare_row(page.text, "CEDAW") == ["3 in force", "1 in force", "1 in force", "none recorded"]
+    assert ('<a href="/country/PRK?as_of=2010-01-01#statements-CEDAW">3 in force</a>' in page.text)
+    assert compare_row(later.text, "CEDAW") == ["1 made, in force not known", "1 made, in force not known",
+                                                "1 made, in force not known", "none recorded"]
+    assert compare_row(page.text, "ICERD")[0] == "not a party"
+    assert ("None of these states made a reservation or declaration by 1 January 1975."
+            in visible(early.text))
+    assert compare_row(page.text, "ICCPR")[0] == "none recorded"

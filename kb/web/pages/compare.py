@@ -12,8 +12,9 @@ from collections import OrderedDict
 
 from .common import (
     HOME_STATE, _as_of, _base_context, _db, _error, _instruments, _obligations, _path, _resolve_state, _rows,
-    _status_rows, default_as_of, render,
+    _status_rows, default_as_of, query_sql, render,
 )
+from .reservations import compare_cells
 
 DEFAULT_STATES = (HOME_STATE, "KOR", "CHN", "JPN", "MNG", "RUS")
 MAX_STATES = 12
@@ -71,6 +72,10 @@ async def compare(datasette, request):
                 entry["cells"][sid] = o
             elif o["kind"] == "reservation" and not o["accepted"] and not o["reason"].startswith("withdrawal of"):
                 reservations[sid].append(o)
+    # Reservations and declarations in force, per instrument and state (state_statements.sql, reservations.py).
+    statements = {sid: await _rows(db, query_sql("state_statements"), {"state": sid, "as_of": as_of}) for sid in ids}
+    order = list(instruments)
+    statement_rows = sorted(compare_cells(statements, cells), key=lambda r: order.index(r["instrument"]))
     titles = {(p["instrument_id"], p["article"], p["kind"]): p["title"]
               for p in await _rows(db, "SELECT instrument_id, article, kind, title FROM procedures")}
     for key, entry in procedures.items():
@@ -81,7 +86,7 @@ async def compare(datasette, request):
         states=list(states.values()), ids=ids, instruments=list(instruments.values()), cells=cells,
         procedures=list(procedures.values()), reservations=reservations, obligations_missing=missing,
         as_of=as_of, requested=requested, default_as_of=await default_as_of(db), names=", ".join(ids),
-        is_default=not raw,
+        is_default=not raw, statement_rows=statement_rows,
         status_json=_path(datasette, f"/{db.name}/status_on.json", query) + "&instruments=",
         status_csv=_path(datasette, f"/{db.name}/status_on.csv", query) + "&instruments=",
         obligations_links=[(sid, _path(datasette, f"/{db.name}/obligations_on.json", {"state": sid, "as_of": as_of}),

@@ -135,6 +135,45 @@ def state_statements(rows: list[dict], words: list[dict]) -> list[tuple[str, lis
     return list(by_instrument.items())
 
 
+#: The kinds a comparison counts as reservations (a declaration may act as one: China's on CEDAW 29(1)).
+COUNTED = ("reservation", "declaration", "opt_out")
+
+
+def compare_cells(by_state: dict[str, list[dict]], status: dict[tuple[str, str], dict]) -> list[dict]:
+    """For each instrument on which one of the states made a reservation, declaration or opt-out by the date
+    (state_statements.sql rows by state), a cell per state: the statements in force, those whose force the
+    record cannot tell, or why there are none (not a party, unknown, not yet adopted: never a bare zero)."""
+    made: dict[str, dict[str, list[dict]]] = {}
+    for sid, rows in by_state.items():
+        for r in rows:
+            if r["kind"] in COUNTED:
+                made.setdefault(r["instrument"], {}).setdefault(sid, []).append(r)
+    out = []
+    for iid, states in made.items():
+        cells = {}
+        for sid in by_state:
+            rows = states.get(sid, [])
+            st = status.get((iid, sid)) or {}
+            in_force = len({r["key"] for r in rows if r["in_force"] == 1})
+            not_known = len({r["key"] for r in rows if r["in_force"] is None} - {r["key"] for r in rows if r["in_force"] == 1})
+            if rows:
+                word = None
+            elif st.get("status") == "unknown":
+                word = "unknown"
+            elif st.get("status") == "not_yet_adopted":
+                word = "not yet adopted"
+            elif st.get("status") in ("party", "signatory"):
+                word = "none recorded"
+            elif st:
+                word = "not a party"
+            else:
+                word = "not recorded"
+            cells[sid] = {"in_force": in_force, "not_known": not_known, "made": len({r["key"] for r in rows}),
+                          "word": word}
+        out.append({"instrument": iid, "cells": cells})
+    return out
+
+
 def article_map(status_rows: list[dict], statements: list[dict], map_id: str, title: str) -> dict:
     """A map of the states with a statement on the article: in force, not known, or only withdrawn ones;
     every other state keeps its status on the instrument (party with none recorded, not a party, unknown)."""
