@@ -128,8 +128,14 @@ async def _write(db_path: Path, out: Path, live_url: str | None, site_url: str |
 
         pages = ["/", "/instrument"] + [f"/country/{s}" for s in states] + [f"/instrument/{i}" for i in instruments]
         pages += [f"/instrument/{i}/maps" for i in instruments]
+        # Reservations by article: each instrument's matrix, and the page of each article of its text.
+        articles = [f"/instrument/{i}/article/{n}" for i, n in (await db.execute(
+            "SELECT instrument_id, provision FROM treaty_provisions WHERE level = 0 ORDER BY instrument_id, sort_order")).rows]
+        pages += [f"/instrument/{i}/reservations" for i in instruments] + articles
         data = [f"/country/{s}.{fmt}" for s in states for fmt in ("json", "csv")]
         data += [f"/instrument/{i}.{fmt}" for i in instruments for fmt in ("json", "csv")]
+        data += [f"/instrument/{i}/reservations.{fmt}" for i in instruments for fmt in ("json", "csv")]
+        data += [f"{a}.{fmt}" for a in articles for fmt in ("json", "csv")]
         # The change feeds: files as they are (their entries link to the pages by absolute URL).
         data += ["/changes.atom", "/changes.json"] + [f"/country/{s}/changes.atom" for s in states]
         data += [f"/instrument/{i}/changes.atom" for i in instruments]

@@ -42,8 +42,10 @@ async def article(datasette, request):
             return provisions, articles, [], [], q.one(PROVISION_SQL, {"i": inst["id"], "p": raw.replace(" ", "")})
         statements = q.rows(query_sql("reservations"), {"as_of": as_of, "states": "", "instrument": inst["id"],
                                                         "article": raw})
+        # The map (only where a statement was made: else every state would read "none recorded").
         status_rows = record.mark(q.rows(query_sql("status_on"), {"as_of": as_of, "states": "",
-                                                                  "instruments": inst["id"]}), instruments, kinds)
+                                                                  "instruments": inst["id"]}), instruments, kinds) \
+            if statements else []
         return provisions, articles, statements, status_rows, None
 
     provisions, articles, statements, status_rows, part = await _batch(db, read)
@@ -70,7 +72,7 @@ async def article(datasette, request):
     ctx.update(inst=inst, article=raw, provisions=provisions, groups=groups, count=len(statements), nav=nav,
                as_of=as_of, requested=requested, world=world(), default_as_of=await default_as_of(db),
                states_in_force=len({s["state"] for s in statements if s["in_force"] == 1}),
-               statement_map=article_map(status_rows, statements, "map", title),
+               statement_map=article_map(status_rows, statements, "map", title) if statements else None,
                article_path=lambda n: _path(datasette, f"/instrument/{inst['id']}/article/{n}", query),
                matrix_url=_path(datasette, f"/instrument/{inst['id']}/reservations", query),
                json_url=_path(datasette, f"/instrument/{inst['id']}/article/{raw}.json", query),

@@ -58,6 +58,21 @@ MAP_WORDS = {
     "not_yet_adopted": "Not yet adopted",
     "unknown": "Unknown: no record in the KB",
 }
+#: The words of a state's shape on that map where it made no statement on the article.
+MAP_TITLES = {
+    "party_none": "party, none recorded on this article",
+    "unknown": "unknown (no record in the KB)",
+    "not_yet_adopted": "the instrument was not yet adopted",
+    "not_a_party": "not a party",
+}
+#: What a comparison says where a state made no statement on an instrument (compare_cells).
+COMPARE_WORDS = {
+    "unknown": "unknown",
+    "not_yet_adopted": "not yet adopted",
+    "none": "none recorded",
+    "not_a_party": "not a party",
+    "no_row": "not recorded",
+}
 GROUPS = {
     1: "In force",
     None: "In force not known: the record does not say whether these apply on the date",
@@ -158,16 +173,12 @@ def compare_cells(by_state: dict[str, list[dict]], status: dict[tuple[str, str],
             not_known = len({r["key"] for r in rows if r["in_force"] is None} - {r["key"] for r in rows if r["in_force"] == 1})
             if rows:
                 word = None
-            elif st.get("status") == "unknown":
-                word = "unknown"
-            elif st.get("status") == "not_yet_adopted":
-                word = "not yet adopted"
+            elif st.get("status") in ("unknown", "not_yet_adopted"):
+                word = COMPARE_WORDS[st["status"]]
             elif st.get("status") in ("party", "signatory"):
-                word = "none recorded"
-            elif st:
-                word = "not a party"
+                word = COMPARE_WORDS["none"]
             else:
-                word = "not recorded"
+                word = COMPARE_WORDS["not_a_party" if st else "no_row"]
             cells[sid] = {"in_force": in_force, "not_known": not_known, "made": len({r["key"] for r in rows}),
                           "word": word}
         out.append({"instrument": iid, "cells": cells})
@@ -191,13 +202,10 @@ def article_map(status_rows: list[dict], statements: list[dict], map_id: str, ti
             status, shown = "statement_withdrawn", mine
         if mine:
             text = "; ".join(f"{_lower(s['kind_word'])} ({_lower(s['concerns'])}): {_lower(s['applies'])}" for s in shown)
-        elif r["status"] == "party":
-            status, text = "party_none", "party, none recorded on this article"
-        elif r["status"] in ("unknown", "not_yet_adopted"):
-            status = r["status"]
-            text = "unknown (no record in the KB)" if status == "unknown" else "the instrument was not yet adopted"
         else:
-            status, text = "not_a_party", "not a party"
+            status = ("party_none" if r["status"] == "party" else
+                      r["status"] if r["status"] in ("unknown", "not_yet_adopted") else "not_a_party")
+            text = MAP_TITLES[status]
         cells[r["state"]] = {"state": r["state"], "name": name, "status": status, "title": f"{name}: {text}"}
     return _map(cells, MAP_WORDS, map_id, title, link=True, recorded_on=_recorded_on(status_rows))
 
@@ -215,7 +223,13 @@ def objections_cell(objections: list[dict]) -> str:
 
 def _data(rows: list[dict], fmt: str, name: str):
     if fmt == "csv":
+        # No statement: the header alone (an empty file would read as a failed query).
         rows = [{**r, "objections": objections_cell(r["objections"])} for r in rows]
+        if not rows:
+            from datasette.utils.asgi import Response
+
+            return Response(",".join(q.RESERVATION_KEYS) + "\n", content_type="text/csv; charset=utf-8",
+                            headers={"content-disposition": f'inline; filename="{name}.csv"'})
     return _answer(rows, fmt, name)
 
 
