@@ -57,7 +57,8 @@ def same_site(base: str, page: str, url: str) -> str | None:
     return absolute.split("#")[0]
 
 
-@pytest.mark.parametrize("page", ["/", "/country/PRK", "/instrument/CAT"])
+@pytest.mark.parametrize("page", ["/", "/country/PRK", "/instrument/CAT", "/instrument/CEDAW/article/29",
+                                  "/instrument/CEDAW/reservations"])
 def test_every_same_site_link_resolves(static_server, page):
     status, body, _ = fetch(static_server + page)
     assert status == 200
@@ -91,7 +92,13 @@ def test_layout_and_files(exported_site, built_db):
     assert csv_lines[0] == ",".join(q.STATUS_KEYS)
     assert len(csv_lines) == 1 + n_inst
     sitemap = (site / "sitemap.xml").read_text()
-    assert sitemap.count("<url>") == 2 + n_states + 2 * n_inst
+    n_articles = conn.execute("SELECT count(*) FROM treaty_provisions WHERE level = 0").fetchone()[0]
+    # home, the list, each state, each instrument with its maps and its reservations by article, each article
+    assert sitemap.count("<url>") == 2 + n_states + 3 * n_inst + n_articles
+    assert (site / "instrument/CEDAW/article/29/index.html").is_file()
+    assert json.loads((site / "instrument/CEDAW/article/29.json").read_text()) == q.reservations(
+        conn, instrument="CEDAW", article="29", as_of="2026-02-03")
+    assert (site / "instrument/C029/reservations.csv").read_text() == ",".join(q.RESERVATION_KEYS) + "\n"
     assert "<loc>/country/PRK</loc>" in sitemap and "--base-url" in sitemap
     assert "Sitemap:" not in (site / "robots.txt").read_text().replace("# The sitemap", "")
 
