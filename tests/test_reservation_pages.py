@@ -358,3 +358,23 @@ def test_compare_counts_reservations_in_force(built_db):
     assert ("None of these states made a reservation or declaration by 1 January 1975."
             in visible(early.text))
     assert compare_row(page.text, "ICCPR")[0] == "none recorded"
+
+
+def test_a_paragraphs_rows_and_hostile_addresses(built_db):
+    import sqlite3
+
+    para, bad, long, script = get(built_db, "/instrument/CEDAW/article/29(1).json", "/instrument/CEDAW/article/16(3).json",
+                                  "/instrument/CEDAW/article/" + "9" * 3000, "/instrument/CEDAW/article/%3Cscript%3E")
+    conn = sqlite3.connect(built_db)
+    conn.row_factory = sqlite3.Row
+    assert para.json() == q.reservations(conn, instrument="CEDAW", article="29(1)")
+    assert bad.status_code == 404 and bad.json()["error"] == "CEDAW has no article '16(3)': its articles are 1 to 30."
+    assert long.status_code == 404
+    assert script.status_code == 404 and "<script>" not in script.text and "&lt;script&gt;" in script.text
+
+
+def test_new_pages_make_one_trip(built_db):
+    from .test_page_batch import trips
+
+    ds = make_datasette(built_db, cache_mb=0)
+    assert trips(ds, ["/instrument/CEDAW/reservations", "/instrument/CEDAW/article/29?as_of=2010-01-01"]) == [1, 1]

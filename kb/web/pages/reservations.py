@@ -255,7 +255,9 @@ async def article_data(datasette, request):
 
     def read(conn):  # noqa: ANN001, ANN202
         articles = [r[0] for r in conn.execute(ARTICLES_SQL, {"i": iid})]
-        if n not in articles:
+        # An article, or a paragraph of one ('29(1)'), as `kb reservations --article` takes it.
+        if n not in articles and not conn.execute("SELECT 1 FROM treaty_provisions WHERE instrument_id = :i AND "
+                                                  "provision = :p", {"i": iid, "p": n}).fetchone():
             return articles, None
         return articles, q.reservations(conn, instrument=iid, article=n, as_of=as_of)
 
