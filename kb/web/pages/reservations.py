@@ -45,6 +45,7 @@ KIND_WORDS = {
 SCOPE_WORDS = {
     "whole": "The instrument as a whole",
     "preamble": "The preamble",
+    "general": "In general: no article named",
     "unstated": "Not stated: read the statement's words",
     "part": "Part of the instrument",
 }
