@@ -371,6 +371,10 @@ def test_a_paragraphs_rows_and_hostile_addresses(built_db):
     assert bad.status_code == 404 and bad.json()["error"] == "CEDAW has no article '16(3)': its articles are 1 to 30."
     assert long.status_code == 404
     assert script.status_code == 404 and "<script>" not in script.text and "&lt;script&gt;" in script.text
+    # an instrument's id in another case, with an article that must stay quoted
+    question, lower = get(built_db, "/instrument/cedaw/article/%3F.json", "/instrument/cedaw/article/29(1).json")
+    assert (question.status_code, question.json()["error"]) == (404, "CEDAW has no article '?': its articles are 1 to 30.")
+    assert lower.json() == para.json()
 
 
 def test_new_pages_make_one_trip(built_db):

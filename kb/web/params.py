@@ -20,7 +20,7 @@ import json
 import re
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
-from urllib.parse import parse_qsl, unquote, urlencode
+from urllib.parse import parse_qsl, quote, unquote, urlencode
 
 EXAMPLE_DATE = "2026-02-03"
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -235,10 +235,14 @@ def wrap(datasette, app: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitab
                 return await _send(send, 404, body, "application/json; charset=utf-8")
             except Exception:  # noqa: BLE001 - not a KB database: the route says so itself
                 return await app(scope, receive, send)
-            if rid != m.group("id"):
-                rest = m.groupdict().get("rest")
-                new = (f"/instrument/{rid}/{rest}.{m.group('fmt')}" if rest else
-                       path[: len(path) - len(path.rsplit("/", 1)[1])] + f"{rid}.{m.group('fmt')}")
+            if rid != m.group("id") and m.groupdict().get("rest"):
+                # /instrument/<id>/article/<N>.json: the article as the address gave it (decoded once), quoted again
+                sub = INSTRUMENT_DATA.match(path)
+                prefix = (scope.get("path") or "/")[: len(scope.get("path") or "/") - len(path)]
+                new = prefix + f"/instrument/{rid}/{sub.group('rest')}.{sub.group('fmt')}"
+                scope = dict(scope, path=new, raw_path=quote(new, safe="/()").encode())
+            elif rid != m.group("id"):
+                new = path[: len(path) - len(path.rsplit("/", 1)[1])] + f"{rid}.{m.group('fmt')}"
                 prefix = (scope.get("path") or "/")[: len(scope.get("path") or "/") - len(path)]
                 scope = dict(scope, path=prefix + new, raw_path=(prefix + new).encode())
         query = (scope.get("query_string") or b"").decode("latin-1")
