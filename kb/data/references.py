@@ -240,7 +240,7 @@ def references_from_words(text: str | None, inst: InstrumentWords, objection: bo
                 left.append(f"{words} ({why})")
                 doubt = True
                 continue
-            taken.append((start, prov, words, authority, explicit))
+            taken.append((start + len(taken) / 10_000, prov, words, authority, explicit))
 
     for m in _PARA_FIRST.finditer(s):
         art_lv = _levels(m.group("art"))
