@@ -14,7 +14,7 @@ from .test_validate import errors
 
 CEDAW = InstrumentWords.make("CEDAW", "convention", "Convention on the Elimination of All Forms of Discrimination against Women",
                              {"2", "2(a)", "2(f)", "9", "9(1)", "9(2)", "14", "14(2)", "14(2)(d)", "16", "16(1)", "16(1)(c)",
-                              "16(1)(f)", "16(1)(h)", "16(2)", "20", "28", "28(2)", "29", "29(1)", "29(2)", "30"}, {"28"})
+                              "16(1)(f)", "16(1)(h)", "16(2)", "19", "19(1)", "20", "28", "28(2)", "29", "29(1)", "29(2)", "30"}, {"28"})
 OP = InstrumentWords.make("OP-CRC-AC", "optional_protocol", "Optional Protocol to the Convention on the Rights of the Child "
                           "on the involvement of children in armed conflict", {"3", "3(2)", "4"})
 
@@ -26,7 +26,8 @@ def read(text, inst=CEDAW, objection=False):
 def test_the_depositarys_forms_of_reference():
     assert read("reservation to article 9") == ["9"]
     assert read("with regard to articles 2 and 16") == ["2", "16"]
-    assert read("not bound by paragraph 1 (a) of article 2") == ["2"]  # 2(1)(a) is not in the text: the article
+    assert read("not bound by paragraph 1 (a) of article 2") == []  # article 2 has no paragraph 1: not taken
+    assert read("(article 19 (c)) and article 9") == ["9"]  # 19(c) is not in the text: another text's, not taken
     assert read("article 14, paragraph 2 (d), of the Convention") == ["14(2)(d)"]
     assert read("arts. 20 and 30(1)") == ["20", "30"]
     assert read("paragraph 2 of article 9 and paragraph 1 of article 29") == ["9(2)", "29(1)"]
@@ -72,6 +73,12 @@ def test_every_statement_of_the_core_instruments_has_a_reference_or_a_scope(buil
         general = c.execute("SELECT sa.note FROM statement_articles sa JOIN actions a ON a.id = sa.action_id"
                             " WHERE a.instrument_id = 'CEDAW' AND a.state_id = 'SWE' AND a.target_state_id = 'SAU'").fetchone()
         assert general == ("the objection's words name no article of the instrument: it concerns SAU's statements as a whole",)
+        # the override table: France's objection to Saudi Arabia's reservations names 29(1) only to say it conforms
+        fra = c.execute("SELECT sa.provision, sa.how, substr(sa.note, 1, 40) FROM statement_articles sa JOIN actions a"
+                        " ON a.id = sa.action_id WHERE a.instrument_id = 'CEDAW' AND a.state_id = 'FRA'"
+                        " AND a.target_state_id = 'SAU'").fetchall()
+        assert fra == [("9(2)", "by_hand", "France objects to the reservation \"of ge")]
+        assert c.execute("SELECT count(DISTINCT action_id) FROM statement_articles WHERE how = 'by_hand'").fetchone() == (6,)
 
 
 def test_objections_and_entry_into_force(built_db, conn_q):

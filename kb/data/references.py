@@ -30,9 +30,9 @@ _ADJECTIVES = ("present", "said", "above-mentioned", "abovementioned", "above me
 #: Words before a reference that cite the article as the authority for the statement ("in accordance
 #: with article 29, paragraph 2, ... not bound by paragraph 1"): such a reference is kept only where
 #: it is the only one the words name.
-_AUTHORITY = re.compile(r"(?:(?:in accordance with|in conformity with) the provisions of|in accordance with|in pursuance of|pursuant to|in conformity with|in conformance with|provided (?:for )?(?:in|by|under)"
-                        r"|by virtue of|under the terms of|as permitted by|permitted under|envisaged (?:in|by|under)"
-                        r"|referred to in|contemplated (?:in|by)|foreseen (?:in|by))\s+(?:the\s+)?$")
+_AUTHORITY = re.compile(r"(?:(?:in accordance with|in conformity with) the provisions of|in accordance with|in pursuance of"
+                        r"|pursuant to|in conformity with|in conformance with|by virtue of|under the terms of|as permitted by"
+                        r"|permitted under)\s+(?:the\s+)?$")
 
 
 @dataclass(frozen=True)
@@ -69,11 +69,11 @@ _SEP = r"\s*(?:,\s*and|,\s*or|,|and|or|&|as well as)\s*"
 _RANGE = r"\s*(?:to|through|-|–)\s*"
 # "paragraph(s) 1 (a), 2 and 3" / "sub-paragraph(s) (a) and (c)"
 _PLIST = rf"(?:{_PROV}|(?:{_PAR})+)(?:{_SEP}(?:{_PROV}|(?:{_PAR})+))*"
-_PARA_WORD = r"(?:sub-?)?para(?:graph)?s?\.?"
+_PARA_WORD = r"(?:sub-?)?para(?:graph)?s?(?:\.|\b)"
 # article first: "article(s) 2 (f), 9 and 16, paragraph 1 (c)"
 _ART_FIRST = re.compile(
-    rf"\b(?:articles?|arts?\.)\s*(?P<list>{_PROV}(?:\s*,?\s*{_PARA_WORD}\s+{_PLIST})?"
-    rf"(?:(?:{_SEP}|{_RANGE})(?:{_PROV}|(?:{_PAR})+)(?:\s*,?\s*{_PARA_WORD}\s+{_PLIST})?)*)", re.I)
+    rf"\b(?:articles?|arts?\.)\s*(?P<list>{_PROV}(?:\s*,?\s*{_PARA_WORD}\s*{_PLIST})?"
+    rf"(?:(?:{_SEP}|{_RANGE})(?:{_PROV}|(?:{_PAR})+)(?:\s*,?\s*{_PARA_WORD}\s*{_PLIST})?)*)", re.I)
 # paragraph first: "paragraph(s) 1 (a) of article 2", "sub-paragraph (f) of paragraph 1 of article 16"
 _PARA_FIRST = re.compile(
     rf"\b(?P<first>{_PARA_WORD})\s+(?P<plist>{_PLIST})\s*,?\s+of\s+(?:(?:the\s+)?paragraph\s+(?P<mid>{_NUM})\s+of\s+)?"
@@ -83,7 +83,9 @@ _TAIL = re.compile(r"^\s*,?\s*(?:of|from)\s+(?:the\s+|the(?=[A-Z])|this\s+|its\s
 
 
 def _norm(text: str) -> str:
-    return _WS.sub(" ", text.replace("\u2019", "'").replace("\u00a0", " ")).strip()
+    s = _WS.sub(" ", text.replace("\u2019", "'").replace("\u00a0", " ")).strip()
+    # "Article (3), Paragraph (2)": the number in brackets
+    return re.sub(r"(?i)\b(articles?|paragraphs?)\s*\(\s*(\d{1,3})\s*\)", r"\1 \2", s)
 
 
 def _levels(s: str) -> list[str]:
@@ -140,7 +142,7 @@ def _expand(article_part: str) -> list[tuple[str, list[str]]]:
     last_art: str | None = None
     last_depth = 0
     pending_range: str | None = None
-    token = re.compile(rf"(?P<para>\s*,?\s*{_PARA_WORD}\s+(?P<plist>{_PLIST}))|(?P<range>{_RANGE})|(?P<sep>{_SEP})"
+    token = re.compile(rf"(?P<para>\s*,?\s*{_PARA_WORD}\s*(?P<plist>{_PLIST}))|(?P<range>{_RANGE})|(?P<sep>{_SEP})"
                        rf"|(?P<prov>{_PROV})|(?P<par>(?:{_PAR})+)", re.I)
     while pos < len(s):
         m = token.match(s, pos)
@@ -205,7 +207,10 @@ def _resolve(art: str, levels: list[str], inst: InstrumentWords) -> tuple[str | 
                  and re.fullmatch(rf"{re.escape(art)}\([0-9]+\){re.escape(tail)}", p)]
         if len(cands) == 1:
             return cands[0], None
-        for k in range(len(levels) - 1, -1, -1):
+        # a first level the article does not have ("article 19 (c)" of another text): not taken
+        if f"{art}({levels[0]})" not in have:
+            return None, f"{prov} is not in the text of {inst.id}"
+        for k in range(len(levels) - 1, 0, -1):
             p = art + "".join(f"({x})" for x in levels[:k])
             if p in have:
                 return p, None
@@ -238,7 +243,7 @@ def references_from_words(text: str | None, inst: InstrumentWords, objection: bo
             prov, why = _resolve(art, lv, inst)
             if prov is None:
                 left.append(f"{words} ({why})")
-                doubt = True
+                doubt = doubt or why.startswith("article ")  # an article the text does not have at all
                 continue
             taken.append((start + len(taken) / 10_000, prov, words, authority, explicit))
 
