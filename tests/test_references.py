@@ -14,7 +14,7 @@ from .test_validate import errors
 
 CEDAW = InstrumentWords.make("CEDAW", "convention", "Convention on the Elimination of All Forms of Discrimination against Women",
                              {"2", "2(a)", "2(f)", "9", "9(1)", "9(2)", "14", "14(2)", "14(2)(d)", "16", "16(1)", "16(1)(c)",
-                              "16(1)(f)", "16(1)(h)", "16(2)", "19", "19(1)", "20", "28", "28(2)", "29", "29(1)", "29(2)", "30"}, {"28"})
+                              "16(1)(f)", "16(1)(h)", "16(2)", "19", "19(1)", "20", "28", "28(2)", "29", "29(1)", "29(2)", "30", "30(1)"}, {"28"})
 OP = InstrumentWords.make("OP-CRC-AC", "optional_protocol", "Optional Protocol to the Convention on the Rights of the Child "
                           "on the involvement of children in armed conflict", {"3", "3(2)", "4"})
 
@@ -29,7 +29,7 @@ def test_the_depositarys_forms_of_reference():
     assert read("not bound by paragraph 1 (a) of article 2") == []  # article 2 has no paragraph 1: not taken
     assert read("(article 19 (c)) and article 9") == ["9"]  # 19(c) is not in the text: another text's, not taken
     assert read("article 14, paragraph 2 (d), of the Convention") == ["14(2)(d)"]
-    assert read("arts. 20 and 30(1)") == ["20", "30"]
+    assert read("arts. 20 and 30(1)") == ["20", "30(1)"]
     assert read("paragraph 2 of article 9 and paragraph 1 of article 29") == ["9(2)", "29(1)"]
     assert read("article 16, paragraph 1 (c), (f) and (h)") == ["16(1)(c)", "16(1)(f)", "16(1)(h)"]
     assert read("article 16 (f)") == ["16(1)(f)"]  # the item sits in paragraph 1
