@@ -65,7 +65,8 @@ def test_statement_articles_derived_from_the_article_as_given(built_db):
         assert c.execute("SELECT count(*) FROM statement_articles WHERE scope = 'unstated' AND how = 'none'").fetchone() == (none[0],)
         not_treaty = c.execute("SELECT instrument_id, state_id, scope FROM statement_articles WHERE how = 'not_treaty'"
                                " ORDER BY 1").fetchall()
-        assert not_treaty == [("ICCPR", "NOR", "unstated"), ("OP-CRC-AC", "IDN", "unstated")]
+        # their words name no other article of the instrument: scope general, the reason kept in the note
+        assert not_treaty == [("ICCPR", "NOR", "general"), ("OP-CRC-AC", "IDN", "general")]
         # every statement and withdrawal of one has at least one row; each provision exists in the text
         assert c.execute(
             "SELECT count(*) FROM actions a WHERE a.type IN ('reservation', 'declaration', 'objection', 'opt_out',"
@@ -133,8 +134,10 @@ def test_cedaw_article_29_1_on_the_data_date(conn):
     assert (china["article_as_given"], china["kind"], china["in_force_note"], china["objections"]) == (
         "29(1)", "declaration", "in force since 1980-11-04", [])
     assert china["text"].startswith("The People's Republic of China does not consider itself bound by paragraph 1 of article 29")
-    # all of article 29(1): 27 statements, among them the whole-instrument reservation of Saudi Arabia
-    assert len(q.reservations(conn, instrument="CEDAW", article="29(1)")) == 27
+    # all of article 29(1): 40 statements (13 read from their words), among them the whole-instrument
+    # reservation of Saudi Arabia
+    got = q.reservations(conn, instrument="CEDAW", article="29(1)")
+    assert (len(got), sum(r["reference"] == "from_words" for r in got)) == (40, 13)
 
 
 def test_cedaw_article_29_1_before_and_on_the_day_made(conn):
@@ -183,12 +186,16 @@ def test_dprk_2f_and_9_2_in_force_in_2010_withdrawn_on_2015_11_23(conn):
 
 
 def test_objections_to_saudi_arabia(conn):
-    for r in q.reservations(conn, instrument="CEDAW", states="SAU"):
-        assert [(o["state"], o["date"], o["withdrawn_on"]) for o in r["objections"]] == [
-            (s, d, None) for s, d in SAU_OBJECTIONS]
-    # on the day of the first objection, only Germany's; the day before, none
+    # the general reservation and the one to 9(2): all twelve (ten name 9(2) or 9 in their words, two no
+    # article); 29(1): only the two whose words name no article (France's says that reservation conforms
+    # to article 29(2))
+    got = {r["article"]: [(o["state"], o["date"], o["withdrawn_on"]) for o in r["objections"]]
+           for r in q.reservations(conn, instrument="CEDAW", states="SAU")}
+    assert got == {None: [(s, d, None) for s, d in SAU_OBJECTIONS], "9(2)": [(s, d, None) for s, d in SAU_OBJECTIONS],
+                   "29(1)": [("SWE", "2001-03-30", None), ("GBR", "2001-09-06", None)]}
+    # on the day of the first objection, only Germany's (on the general reservation and 9(2)); the day before, none
     first = q.reservations(conn, instrument="CEDAW", states="SAU", as_of="2001-01-19")
-    assert [[o["state"] for o in r["objections"]] for r in first] == [["DEU"], ["DEU"], ["DEU"]]
+    assert [[o["state"] for o in r["objections"]] for r in first] == [["DEU"], ["DEU"], []]
     assert [r["objections"] for r in q.reservations(conn, instrument="CEDAW", states="SAU", as_of="2001-01-18")] == [[], [], []]
     deu = q.reservations(conn, instrument="CEDAW", states="SAU")[0]["objections"][0]
     assert deu["text"].startswith("With regard to the reservations made by Saudi Arabia upon ratification:")
@@ -215,11 +222,11 @@ def test_past_the_record_in_force_is_not_known(conn):
 def test_withdrawal_naming_no_article_leaves_in_force_undetermined(conn, built_db):
     with sqlite3.connect(built_db) as c:
         got = c.execute("SELECT s.state_id, s.provision, s.undetermined_from FROM statement_status s"
-                        " WHERE s.instrument_id = 'CEDAW' AND s.state_id = 'FRA' AND s.undetermined_from IS NOT NULL"
+                        " WHERE s.instrument_id = 'CAT' AND s.state_id = 'CHL' AND s.undetermined_from IS NOT NULL"
                         " ORDER BY s.ref_id LIMIT 1").fetchall()
-    assert got, "France's CEDAW withdrawal of article 7 is matched to its reservation that names no article"
+    assert got, "Chile's CAT withdrawal naming no article is matched to its statement whose words name none"
     state, _, since = got[0]
-    r = [x for x in q.reservations(conn, instrument="CEDAW", states=state) if x["scope"] == "unstated"][0]
+    r = [x for x in q.reservations(conn, instrument="CAT", states=state) if x["scope"] == "general"][0]
     assert r["in_force"] is None
     assert "names no article: the record does not say whether it undoes this statement" in r["in_force_note"]
 

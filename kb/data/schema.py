@@ -89,8 +89,8 @@ ActionType = Literal[
     "denunciation", "notification_of_withdrawal", "territorial_application", "communication",
 ]
 LegalEffect = Literal["effective", "none"]
-StatementScope = Literal["provision", "whole", "preamble", "part", "unstated"]
-ReferenceDerivation = Literal["as_given", "typo", "by_hand", "not_treaty", "none"]
+StatementScope = Literal["provision", "whole", "preamble", "part", "unstated", "general"]
+ReferenceDerivation = Literal["as_given", "typo", "by_hand", "not_treaty", "none", "from_words"]
 
 CONSENT_TYPES = (
     "ratification", "accession", "succession", "acceptance", "approval",
@@ -157,6 +157,7 @@ VOCABULARIES["statement scope"] = {
     "preamble": "The statement concerns the preamble, which has no article number.",
     "part": "A withdrawal of a part of an earlier statement that names no article: the rest of the statement stands (partly withdrawn).",
     "unstated": "The record names no article: nothing is guessed; read the statement's words. A withdrawal with no article leaves the state's earlier statements of that kind 'not determined' from its date.",
+    "general": "The statement's words name no article of the instrument: it concerns the instrument in general (an objection that names none concerns the target state's statements as a whole). Like 'unstated', a withdrawal cannot be matched to an article of it.",
 }
 
 VOCABULARIES["reference derivation"] = {
@@ -165,6 +166,7 @@ VOCABULARIES["reference derivation"] = {
     "by_hand": "Read from the statement's own words where `article` is empty or names one of several articles (STATEMENT_REFERENCES in kb/data/validate.py, with the words).",
     "not_treaty": "`article` names an article of another text (a national law) that the statement cites, not of the instrument (NOT_TREATY_ARTICLES).",
     "none": "The record names no article.",
+    "from_words": "Read at build time from the statement's own words, where `article` is empty (kb/data/references.py); `note` quotes the words read, or says that they name no article of the instrument.",
 }
 
 VOCABULARIES["source kind"] = {
@@ -608,6 +610,24 @@ class Procedure(Record):
 
 class ProceduresFile(Record):
     procedures: list[Procedure]
+
+
+class ReferenceOverride(Record):
+    """A statement whose article references the reading of its words gets wrong, set by hand."""
+
+    instrument: str = Field(description="Instrument id of the statement.")
+    state: str = Field(description="State that made the statement (alpha-3).")
+    date: Date = Field(description="The statement's date, as its record gives it.")
+    type: ActionType = Field(description="The statement's type, as its record gives it (the depositary's heading).")
+    target_state: str | None = Field(None, description="For an objection: the state objected to, as its record gives it.")
+    references: list[str] = Field(min_length=1, description="The provisions the words name ('29(1)', '2(f)'), or one of 'whole' (the instrument as a whole) and 'general' (no article).")
+    reason: str = Field(min_length=1, description="Why: the words that decide it, quoted from the statement, and what the reading of the words got wrong.")
+
+
+class ReferenceOverridesFile(Record):
+    """data/reference_overrides.yaml: the statements whose references are set by hand."""
+
+    overrides: list[ReferenceOverride]
 
 
 # Derived, never typed: the statuses the build's views give (status_intervals.status); the last

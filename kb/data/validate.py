@@ -22,6 +22,7 @@ from . import schema as S
 from .errors import DataErrors, Problem
 from .files import data_files, stray_files
 from .loader import Loaded, LoadError, load_text
+from .references import InstrumentWords, references_from_words
 
 TODAY_ENV = "KB_TODAY"
 
@@ -68,6 +69,11 @@ class Dataset:
     engagement: list[Located] = field(default_factory=list)  # one per event, record = (state, EngagementEvent)
     texts: list[Located] = field(default_factory=list)  # one per TextFile (data/texts/<ID>.yaml)
     files: list[Path] = field(default_factory=list)
+    overrides: list[Located] = field(default_factory=list)  # data/reference_overrides.yaml, one per entry
+    #: instrument id -> what the reading of statements' words needs (kb/data/references.py)
+    words: dict[str, InstrumentWords] = field(default_factory=dict)
+    #: (instrument, state, date, type, target_state) -> (references, reason) from data/reference_overrides.yaml
+    override_refs: dict[tuple, tuple[tuple[str, ...], str]] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- messages
@@ -188,6 +194,8 @@ def _model_for(loaded: Loaded) -> type[BaseModel]:
             return S.StatesFile
         if name == "procedures.yaml":
             return S.ProceduresFile
+        if name == "reference_overrides.yaml":
+            return S.ReferenceOverridesFile
     if parent == "asks":
         return S.AsksFile
     if parent == "engagement":
@@ -378,6 +386,8 @@ def validate(data_dir: Path, today: str | None = None, cache: Any = None) -> Dat
             ds.states += [Located(r, loaded.path, ("states", i), loaded) for i, r in enumerate(f.states)]
         elif isinstance(f, S.ProceduresFile):
             ds.procedures += [Located(r, loaded.path, ("procedures", i), loaded) for i, r in enumerate(f.procedures)]
+        elif isinstance(f, S.ReferenceOverridesFile):
+            ds.overrides += [Located(r, loaded.path, ("overrides", i), loaded) for i, r in enumerate(f.overrides)]
         elif isinstance(f, S.AsksFile):
             ds.asks.append(Located(f, loaded.path, (), loaded))
         elif isinstance(f, S.EngagementFile):
@@ -536,7 +546,10 @@ def validate(data_dir: Path, today: str | None = None, cache: Any = None) -> Dat
             problems.append(at.problem("ILO instruments have no signature step: record the ratification only", "type"))
 
     article_sets = _check_texts(ds.texts, instruments, problems)
-    _check_article_references(merged, ds.procedures, article_sets, problems, text_provisions(ds.texts))
+    provisions = text_provisions(ds.texts)
+    ds.words = instrument_words(ds.instruments, ds.texts, provisions)
+    ds.override_refs = _check_overrides(ds.overrides, merged, provisions, problems)
+    _check_article_references(merged, ds.procedures, article_sets, problems, provisions, ds.words, ds.override_refs)
 
     # Per state and instrument, on every record that passed its own check; a pair with a record
     # that did not (or a duplicate) is left out: its sequence is not known.
@@ -880,7 +893,7 @@ _PROVISION = re.compile(r"^(\d+|[IVXLC]+)((?:\([0-9a-zA-Z]+\))*)$")
 def _reference(ref: str, how: str, note: str | None) -> dict:
     """One normalised reference: a provision split into article, paragraph (a numbered first
     level) and item (the levels below, or a lettered first level), or a scope word."""
-    if ref in ("whole", "part", "preamble"):
+    if ref in ("whole", "part", "preamble", "general"):
         return dict(article=None, paragraph=None, item=None, provision=None, scope=ref, how=how, note=note)
     m = _PROVISION.match(ref)
     if not m:
@@ -891,22 +904,33 @@ def _reference(ref: str, how: str, note: str | None) -> dict:
     return dict(article=m.group(1), paragraph=paragraph, item=item, provision=ref, scope="provision", how=how, note=note)
 
 
-def statement_references(instrument: str, a: S.Action) -> list[dict]:
+def statement_references(instrument: str, a: S.Action, words: InstrumentWords | None = None,
+                         overrides: dict[tuple, tuple[tuple[str, ...], str]] | None = None) -> list[dict]:
     """The normalised references of a statement or a withdrawal of one (the rows of
-    statement_articles), derived from its `article` as given; nothing is guessed where it is
-    empty. `how`: as_given, typo (ARTICLE_TYPOS), by_hand (STATEMENT_REFERENCES), not_treaty
-    (NOT_TREATY_ARTICLES) or none. Raises ValueError for a reference that is not a provision."""
+    statement_articles), derived from its `article` as given or, where that is empty, from its
+    words (kb/data/references.py, given `words`). `how`: as_given, typo (ARTICLE_TYPOS), by_hand
+    (data/reference_overrides.yaml, STATEMENT_REFERENCES), not_treaty (NOT_TREATY_ARTICLES),
+    from_words, or none. Raises ValueError for a reference that is not a provision."""
+    over = (overrides or {}).get(override_key(instrument, a))
+    if over is not None:
+        refs, why = over
+        return [_reference(r, "by_hand", why) for r in refs]
     hand = STATEMENT_REFERENCES.get((instrument, a.state, a.date, a.type))
     if hand is not None:
         refs, why = hand
         return [_reference(r, "by_hand", why) for r in refs]
     if a.article is None:
+        if words is not None and a.text and a.type in STATEMENT_KINDS:
+            return _from_words(a, words, "from_words", None)
         return [dict(article=None, paragraph=None, item=None, provision=None, scope="unstated", how="none",
                      note="the record names no article: read the statement's words")]
     given = a.article.strip()
     if (instrument, a.state, a.date, a.article) in NOT_TREATY_ARTICLES:
+        why = NOT_TREATY_ARTICLES[(instrument, a.state, a.date, a.article)]
+        if words is not None and a.text and a.type in STATEMENT_KINDS:
+            return _from_words(a, words, "not_treaty", why)
         return [dict(article=None, paragraph=None, item=None, provision=None, scope="unstated", how="not_treaty",
-                     note=NOT_TREATY_ARTICLES[(instrument, a.state, a.date, a.article)])]
+                     note=why)]
     if (instrument, given) in ARTICLE_TYPOS:
         meant, why = ARTICLE_TYPOS[(instrument, given)]
         return [_reference(meant, "typo", why)]
@@ -916,6 +940,31 @@ def statement_references(instrument: str, a: S.Action) -> list[dict]:
     if word == "preamble":
         return [_reference("preamble", "as_given", ARTICLE_WORDS[word])]
     return [_reference(given, "as_given", None)]
+
+
+def override_key(instrument: str, a: S.Action) -> tuple:
+    """The key of a statement in data/reference_overrides.yaml."""
+    return (instrument, a.state, a.date, a.type, a.target_state)
+
+
+def _quote(words: tuple[str, ...], limit: int = 6) -> str:
+    shown = [f"'{w[:120]}'" for w in words[:limit]]
+    return "; ".join(shown) + (f"; and {len(words) - limit} more" if len(words) > limit else "")
+
+
+def _from_words(a: S.Action, words: InstrumentWords, how: str, why: str | None) -> list[dict]:
+    """The references read from the statement's words, or one row of scope 'general' where they name none."""
+    found = references_from_words(a.text, words, objection=a.type == "objection")
+    lead = f"{why}; " if why else ""
+    if found.provisions:
+        note = f"{lead}read from the statement's words: {_quote(found.words)}"
+        return [_reference(p, how, note) for p in found.provisions]
+    if a.type == "objection":
+        note = (f"{lead}the objection's words name no article of the instrument: it concerns "
+                f"{a.target_state or 'the other state'}'s statements as a whole")
+    else:
+        note = f"{lead}the statement's words name no article of the instrument: it concerns the instrument in general"
+    return [_reference("general", how, note)]
 
 
 def text_provisions(texts: list[Located]) -> dict[str, set[str]]:
@@ -968,12 +1017,63 @@ def _check_texts(texts: list[Located], instruments: dict, problems: list[Problem
     return out
 
 
+def instrument_words(instruments: list[Located], texts: list[Located],
+                     provisions: dict[str, set[str]]) -> dict[str, InstrumentWords]:
+    """Instrument id -> what reading statements' words needs: its kind's word, title, provisions and
+    the articles on reservations (those whose text speaks of "the object and purpose")."""
+    rule: dict[str, set[str]] = {}
+    for loc in texts:
+        f: S.TextFile = loc.record
+        rule[f.instrument] = {art.id for art in f.articles if "object and purpose" in repr(art)}
+    return {loc.record.id: InstrumentWords.make(loc.record.id, loc.record.kind, loc.record.title,
+                                                provisions.get(loc.record.id), rule.get(loc.record.id))
+            for loc in instruments}
+
+
+def _check_overrides(overrides: list[Located], rows: list[ActionRow], provisions: dict[str, set[str]],
+                     problems: list[Problem]) -> dict[tuple, tuple[tuple[str, ...], str]]:
+    """Each entry of data/reference_overrides.yaml names one statement of the data, once, and each
+    of its references is a provision of the instrument's text, 'whole' or 'general'."""
+    keys = {override_key(r.instrument, r.action) for r in rows if r.action.type in STATEMENT_KINDS}
+    out: dict[tuple, tuple[tuple[str, ...], str]] = {}
+    for loc in overrides:
+        o: S.ReferenceOverride = loc.record
+        key = (o.instrument, o.state, o.date, o.type, o.target_state)
+        if key in out:
+            problems.append(loc.problem("this statement is already listed above: list each statement once", "state"))
+            continue
+        if key not in keys:
+            problems.append(loc.problem(
+                f"no {o.type} of {o.instrument} by {o.state} on {o.date}" + (f" objecting to {o.target_state}" if o.target_state else "")
+                + " is in the data: check instrument, state, date, type and target_state against the statement's record,"
+                " or remove the entry", "state"))
+            continue
+        have = provisions.get(o.instrument)
+        ok = True
+        for i, ref in enumerate(o.references):
+            if ref in ("whole", "general"):
+                continue
+            if not _PROVISION.match(ref):
+                problems.append(loc.problem(f"references: {ref!r} is not a provision: write it as the instrument numbers it, "
+                                            "e.g. '29(1)' or '2(f)', or 'whole' or 'general'", "references", i))
+                ok = False
+            elif have and ref not in have:
+                problems.append(loc.problem(f"references: provision {ref} does not exist in {o.instrument}: check it against "
+                                            f"data/texts/{o.instrument}.yaml", "references", i))
+                ok = False
+        if ok:
+            out[key] = (tuple(o.references), o.reason)
+    return out
+
+
 def _article_range(ids: list[str]) -> str:
     return f"article {ids[0]}" if len(ids) == 1 else f"articles {ids[0]}-{ids[-1]}"
 
 
 def _check_article_references(rows: list[ActionRow], procedures: list[Located], texts: dict[str, list[str]],
-                              problems: list[Problem], provisions: dict[str, set[str]] | None = None) -> None:
+                              problems: list[Problem], provisions: dict[str, set[str]] | None = None,
+                              words: dict[str, InstrumentWords] | None = None,
+                              overrides: dict[tuple, tuple[tuple[str, ...], str]] | None = None) -> None:
     """Every action's and procedure's article on an instrument with a text names an article of it."""
     def check(instrument: str, article: str | None, exception_key: tuple | None, at: Located, field_name: str) -> None:
         ids = texts.get(instrument)
@@ -996,7 +1096,7 @@ def _check_article_references(rows: list[ActionRow], procedures: list[Located], 
     for row in rows:
         a = row.action
         check(row.instrument, a.article, (row.instrument, a.state, a.date, a.article), row.at, "article")
-    _check_statement_references(rows, provisions, problems)
+    _check_statement_references(rows, provisions, problems, words, overrides)
     for loc in procedures:
         p: S.Procedure = loc.record
         check(p.instrument, p.article, None, loc, "article")
@@ -1004,7 +1104,8 @@ def _check_article_references(rows: list[ActionRow], procedures: list[Located], 
 
 
 def _check_statement_references(rows: list[ActionRow], provisions: dict[str, set[str]] | None,
-                                problems: list[Problem]) -> None:
+                                problems: list[Problem], words: dict[str, InstrumentWords] | None = None,
+                                overrides: dict[tuple, tuple[tuple[str, ...], str]] | None = None) -> None:
     """Each statement's normalised provision exists in its instrument's text, where the KB has one
     (the article number alone is checked above; this checks the paragraph and item too)."""
     kinds = set(STATEMENT_KINDS) | set(WITHDRAWS)
@@ -1019,7 +1120,7 @@ def _check_statement_references(rows: list[ActionRow], provisions: dict[str, set
             except ValueError:
                 continue  # reported by the check of the article number
         try:
-            refs = statement_references(row.instrument, a)
+            refs = statement_references(row.instrument, a, (words or {}).get(row.instrument), overrides)
         except ValueError as exc:
             problems.append(row.at.problem(f"article: {exc}; a reference naming several provisions is one action "
                                            "per provision", "article"))

@@ -22,6 +22,7 @@ from typing import Iterator
 from .. import __version__
 from ..data import schema as S
 from ..data.errors import DataErrors, Problem
+from ..data.references import opposes_entry_into_force
 from ..data.validate import STATEMENT_KINDS, WITHDRAWS, Dataset, statement_references, validate
 from .cache import FileCache
 from .fingerprint import up_to_date
@@ -167,9 +168,11 @@ def _rows(ds: Dataset) -> dict[str, list[dict]]:
             first_recorded=a.first_recorded, recorded=a.first_recorded or a.source.as_at))
         if a.type in STATEMENT_KINDS or a.type in WITHDRAWS:
             action_id = len(out["actions"])  # the actions' ids are their positions, from 1
-            for ref in statement_references(row.instrument, a):
+            eif = opposes_entry_into_force(a.text) if a.type == "objection" else None
+            for ref in statement_references(row.instrument, a, ds.words.get(row.instrument), ds.override_refs):
                 out["statement_articles"].append(dict(id=len(out["statement_articles"]) + 1, action_id=action_id,
-                                                      instrument_id=row.instrument, state_id=a.state, type=a.type, **ref))
+                                                      instrument_id=row.instrument, state_id=a.state, type=a.type, **ref,
+                                                      opposes_entry_into_force=None if eif is None else int(eif)))
     for loc in ds.expected_counts:
         e: S.ExpectedCount = loc.record
         out["expected_counts"].append(dict(instrument_id=e.instrument, as_of=e.as_of, measure=e.measure,

@@ -411,7 +411,8 @@ class StatementArticle(Base):
     __doc__ = ("Derived at build time from each statement's `article` as given (never typed): the normalised references of "
                "every reservation, declaration, objection, opt-out and competence declaration, and of every withdrawal of "
                "one; one row per reference (a statement naming several articles has several rows). Where the record "
-               "names no article nothing is guessed: scope 'unstated', with the reason in `note`.")
+               "names no article, the references are read from its words (how 'from_words', the words in `note`), or scope "
+               "'general' where they name none; with no words nothing is guessed: scope 'unstated', with the reason in `note`.")
     id: Mapped[int] = col(Integer, primary_key=True, doc="Row id (stable within one build).")
     action_id: Mapped[int] = col(Integer, ForeignKey("actions.id"), doc="The statement or withdrawal (actions.id); its `article` is the depositary's reference as given.")
     instrument_id: Mapped[str] = col(String, ForeignKey("instruments.id"), doc="Instrument (the action's).")
@@ -421,9 +422,10 @@ class StatementArticle(Base):
     paragraph: Mapped[str | None] = col(String, doc="The numbered paragraph within the article ('1'), where the reference names one.")
     item: Mapped[str | None] = col(String, doc="The sub-paragraph or item below it ('a', 'a)(i' for two levels), or a lettered item of an article without paragraphs ('f' in '2(f)').")
     provision: Mapped[str | None] = col(String, doc="The whole reference normalised, as treaty_provisions.provision writes it ('29(1)', '2(f)', '14(3)(d)'); NULL unless scope is provision.")
-    scope: Mapped[str] = col(String, doc="What the reference covers (vocabulary 'statement scope'): provision, whole, preamble, part or unstated.")
-    how: Mapped[str] = col(String, doc="How the reference was derived (vocabulary 'reference derivation'): as_given, typo, by_hand, not_treaty or none.")
+    scope: Mapped[str] = col(String, doc="What the reference covers (vocabulary 'statement scope'): provision, whole, preamble, part, unstated or general.")
+    how: Mapped[str] = col(String, doc="How the reference was derived (vocabulary 'reference derivation'): as_given, typo, by_hand, not_treaty, none or from_words.")
     note: Mapped[str | None] = col(Text, doc="Why, for a reference not as given: the depositary's words read, the typo's meaning, or why none is stated.")
+    opposes_entry_into_force: Mapped[int | None] = col(Integer, doc="For an objection, read from its words (kb/data/references.py): 1 where they oppose the instrument's entry into force between the two states, 0 where they say the objection does not preclude it, NULL where they say neither; NULL for other statements.")
     __table_args__ = (
         CheckConstraint(_in("scope", _vocab(S.StatementScope)), name="statement_articles_scope"),
         CheckConstraint(_in("how", _vocab(S.ReferenceDerivation)), name="statement_articles_how"),

@@ -97,11 +97,14 @@ def reservations(conn: sqlite3.Connection, states: Iterable[str] | str = (), ins
     """Reservations, declarations, opt-outs and competence declarations on a date (default: the data's
     date), one dict per statement and article it names (keys RESERVATION_KEYS), exactly as
     `kb reservations --format json` prints them.  `article` is the normalised reference (None for the
-    instrument as a whole, scope 'whole', or where the record names none, scope 'unstated');
+    instrument as a whole, scope 'whole', where its words name no article, scope 'general', or where
+    the record has no words, scope 'unstated');
     `article_as_given` the depositary's. Asking for an article ('29(1)') finds the statements on it, on
     what it is part of (article 29), on its parts ('29(1)(a)') and on the instrument as a whole.
     `in_force` is None where the record cannot tell (a withdrawal naming no article, or a date past
-    the instrument's `known_to`); `objections`: each with state, date, withdrawn_on, text and source."""
+    the instrument's `known_to`); `objections`: each with state, date, withdrawn_on, text, source and
+    opposes_entry_into_force (read from its words: true, false where they say it does not preclude the
+    instrument's entry into force between the two states, null where they say neither)."""
     as_of = day(as_of, conn=conn)
     ids = [resolve_state(conn, s) for s in _names(states)]
     inst = resolve_instrument(conn, instrument, any_case=False) if instrument else ""

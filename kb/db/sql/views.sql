@@ -524,13 +524,13 @@ FROM procedure_state ps;
 --   withdrawn        the withdrawal names the same provision, one that contains it, or the whole instrument
 --   partly           a partial withdrawal, a withdrawal of a part that names no article, or of a part
 --                    (a paragraph) of the provision reserved
---   not_determined   the withdrawal names no article (or the statement names none): the record does not
---                    say whether it undoes this statement; nothing is guessed
+--   not_determined   the withdrawal names no article (or the statement names none: scope unstated or
+--                    general): the record does not say whether it undoes this statement; nothing is guessed
 CREATE VIEW statement_withdrawal_matches AS
 SELECT st.id AS ref_id, st.action_id, w.action_id AS withdrawal_action_id, wa.effective_on AS withdrawn_on,
        CASE
            WHEN w.scope = 'part' OR w.type = 'partial_withdrawal_of_reservation' THEN 'partly'
-           WHEN w.scope = 'unstated' OR st.scope IN ('unstated', 'part') THEN 'not_determined'
+           WHEN w.scope IN ('unstated', 'general') OR st.scope IN ('unstated', 'general', 'part') THEN 'not_determined'
            WHEN w.scope = 'whole' THEN 'withdrawn'
            WHEN st.scope = 'whole' THEN 'partly'
            WHEN st.scope = 'preamble' OR w.scope = 'preamble' THEN CASE WHEN st.scope = w.scope THEN 'withdrawn' END
@@ -566,19 +566,23 @@ WHERE st.type IN ('reservation', 'declaration', 'objection', 'competence_declara
 
 -- statement_objections: each statement reference (not an objection) with every objection another
 -- state made to the same state's statements on the instrument on or after it: an objection that
--- names no article (or the whole instrument) concerns all of them, one that names a provision the
--- statements on a provision that overlaps it.  objected_on is the objection's date; withdrawn_on the
+-- names no article (scope unstated or general, or the whole instrument) concerns all of them, one
+-- that names a provision the statements on a provision that overlaps it and those that name no
+-- article or the whole instrument (an objection to "the reservations" names one of them).
+-- opposes_entry_into_force: whether the objection's words oppose the instrument's entry into force
+-- between the two states (1), say that it does not preclude it (0), or do not say (NULL).  objected_on is the objection's date; withdrawn_on the
 -- withdrawal of the objection, if any (statement_status of the objection).
 CREATE VIEW statement_objections AS
 SELECT st.ref_id, st.action_id, o.action_id AS objection_action_id, o.state_id AS objecting_state_id,
        o.made_on AS objected_on, o.date_on AS objected_date_on, min(o.withdrawn_on) AS withdrawn_on,
-       oa.article AS article_as_given, oa.text, oa.summary, oa.source_id
+       oa.article AS article_as_given, oa.text, oa.summary, oa.source_id,
+       (SELECT max(x.opposes_entry_into_force) FROM statement_articles x WHERE x.action_id = o.action_id) AS opposes_entry_into_force
 FROM statement_status st
 JOIN statement_status o ON o.type = 'objection' AND o.target_state_id = st.state_id AND o.instrument_id = st.instrument_id
                         AND o.date_on >= st.date_on
 JOIN actions oa ON oa.id = o.action_id
 WHERE st.type != 'objection'
-  AND (o.scope IN ('unstated', 'whole')
+  AND (o.scope IN ('unstated', 'whole', 'general') OR st.scope IN ('unstated', 'whole', 'general')
        OR (st.scope = 'provision' AND o.scope = 'provision'
            AND (st.provision = o.provision OR st.provision GLOB o.provision || '(*' OR o.provision GLOB st.provision || '(*')))
 GROUP BY st.ref_id, o.action_id;

@@ -51,14 +51,30 @@ procedure_rows AS (
     WHERE (pi.valid_from IS NULL OR pi.valid_from <= :as_of)
       AND (pi.valid_to IS NULL OR pi.valid_to > :as_of)
 ),
+excluding AS (
+    -- Declarations that act as reservations: the depositary heads them "Declaration", but their words
+    -- exclude the article's legal effect for the state ("does not consider itself bound by paragraph 1
+    -- of article 29"). They count as reservations for the obligation; their kind stays the heading.
+    SELECT a.id, a.instrument_id, a.article FROM acts a
+    WHERE a.type = 'declaration' AND a.article IS NOT NULL
+      AND (lower(a.text) LIKE '%not consider itself bound%' OR lower(a.text) LIKE '%not consider themselves bound%'
+           OR lower(a.text) LIKE '%not be bound by%' OR lower(a.text) LIKE '%not bound by%')
+),
 reservation_facts AS (
-    -- Reservations that are not procedure opt-outs, one row per instrument and article.
+    -- Reservations that are not procedure opt-outs (and declarations that act as reservations), one
+    -- row per instrument and article.
     SELECT a.instrument_id, a.article,
-           max(CASE WHEN a.type = 'reservation' THEN a.date_on || '|' || a.id END) AS res_key,
-           max(CASE WHEN a.type = 'withdrawal_of_reservation' THEN a.date_on || '|' || a.id END) AS wd_key,
-           max(CASE WHEN a.type = 'partial_withdrawal_of_reservation' THEN a.date_on END) AS partial_on
+           max(CASE WHEN a.type = 'reservation' OR a.id IN (SELECT id FROM excluding) THEN a.date_on || '|' || a.id END) AS res_key,
+           max(CASE WHEN a.type = 'withdrawal_of_reservation'
+                      OR (a.type = 'withdrawal_of_declaration' AND EXISTS (SELECT 1 FROM excluding x
+                          WHERE x.instrument_id = a.instrument_id AND x.article = a.article))
+                    THEN a.date_on || '|' || a.id END) AS wd_key,
+           max(CASE WHEN a.type = 'partial_withdrawal_of_reservation' THEN a.date_on END) AS partial_on,
+           max(CASE WHEN a.id IN (SELECT id FROM excluding) THEN a.date_on || '|' || a.id END) AS decl_key
     FROM acts a
-    WHERE a.type IN ('reservation', 'withdrawal_of_reservation', 'partial_withdrawal_of_reservation')
+    WHERE (a.type IN ('reservation', 'withdrawal_of_reservation', 'partial_withdrawal_of_reservation')
+           OR (a.type IN ('declaration', 'withdrawal_of_declaration')
+               AND EXISTS (SELECT 1 FROM excluding x WHERE x.instrument_id = a.instrument_id AND x.article = a.article)))
       AND NOT EXISTS (SELECT 1 FROM procedures p WHERE p.instrument_id = a.instrument_id
                       AND a.article IN (p.article, p.opt_out_article))
     GROUP BY a.instrument_id, a.article
@@ -72,7 +88,9 @@ reservation_rows AS (
                WHEN r.res_key IS NULL THEN 'withdrawal of a reservation to article ' || coalesce(r.article, '(unspecified)') || ' on ' || substr(r.wd_key, 1, 10)
                WHEN r.wd_key IS NOT NULL AND r.wd_key >= r.res_key THEN
                    'reservation to ' || coalesce('article ' || r.article, 'the instrument') || ' withdrawn on ' || substr(r.wd_key, 1, 10)
-               ELSE 'reservation to ' || coalesce('article ' || r.article, 'the instrument (general)') || ' in force since ' || substr(r.res_key, 1, 10)
+               ELSE CASE WHEN r.decl_key = r.res_key THEN 'declaration acting as a reservation (it excludes the article''s effect) to '
+                         ELSE 'reservation to ' END
+                    || coalesce('article ' || r.article, 'the instrument (general)') || ' in force since ' || substr(r.res_key, 1, 10)
                     || coalesce('; partly withdrawn on ' || r.partial_on, '')
            END AS reason,
            (SELECT a.source_id FROM actions a WHERE a.id = CAST(substr(coalesce(

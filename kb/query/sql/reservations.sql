@@ -26,7 +26,9 @@ obj AS MATERIALIZED (
            json_group_array(json_object('state', o.objecting_state_id, 'date', o.objected_on,
                                         'withdrawn_on', CASE WHEN o.withdrawn_on <= :as_of THEN o.withdrawn_on END,
                                         'article_as_given', o.article_as_given,
-                                        'text', coalesce(o.text, o.summary), 'source_url', os.url)) AS objections
+                                        'text', coalesce(o.text, o.summary), 'source_url', os.url,
+                                        'opposes_entry_into_force', CASE o.opposes_entry_into_force WHEN 1 THEN json('true')
+                                                                         WHEN 0 THEN json('false') END)) AS objections
     FROM (SELECT so.* FROM statement_objections so
           WHERE so.objected_date_on <= :as_of AND so.action_id IN (SELECT action_id FROM s)
           ORDER BY so.ref_id, so.objected_date_on, so.objecting_state_id) o
