@@ -1058,7 +1058,7 @@ def statements_2015(path: Path, stem: str, instrument: str, consents: dict[str, 
     out: list[dict] = []
     skipped: list[str] = []
     for line, name, text in read_statements_2015(path):
-        where = f"{path.name}:{line}: {name}"
+        where = f"{path}:{line}: {name}"
         if not text:
             skipped.append(f"{name}: no text in the capture")
             continue
