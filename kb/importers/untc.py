@@ -6,7 +6,9 @@
 
 Reads the 18 Chapter IV status pages ("ViewDetails", STATUS AS AT 03-02-2026) and writes, per
 instrument, ``data/imported/untc/<ID>.yaml`` (an ``ActionsFile``) plus ``counts.yaml`` (an
-``ExpectedCountsFile``); and, from the 2015 CSV status tables, ``data/imported/untc-2015/<ID>.yaml``.
+``ExpectedCountsFile``); and, from the 2015 CSV status tables, ``data/imported/untc-2015/<ID>.yaml``
+(with, for the Genocide and Refugee instruments, the reservations and declarations of the 2015
+capture's ``<stem>-declarations.txt``: see "2015 statements" below).
 
 The output is generated, committed and reviewed; YAML stays the source of truth.  Hand-curated
 facts live in ``data/actions/<ID>.yaml`` and are never touched here (the build prefers them).
@@ -925,6 +927,8 @@ RESERVATION_CLAUSE_2015 = {"REFUGEES": "42", "REFUGEES-P": "VII"}
 ROMAN_FOR_ARABIC_2015 = {
     ("GENOCIDE", "ARE", "9"): ("IX", "the text reads 'article 9 thereof' (of the Convention), which numbers its "
                                      "articles in Roman numerals: article IX, on the International Court of Justice"),
+    ("REFUGEES-P", "SLV", "4"): ("IV", "the text reads 'article 4 of the Protocol', which numbers its articles in "
+                                       "Roman numerals: article IV, on the International Court of Justice"),
 }
 # "in accordance with article VII", "under article I of the Protocol": the article under which a
 # statement is made, not the one it concerns.
