@@ -141,14 +141,58 @@ SOURCES: dict[str, tuple[str, str, str, str, str, str]] = {
             "####Protocol to Prevent, Suppress and Punish trafficking in Persons",
             "####Protocol inzake de voorkoming", "2000-11-15",
             "Protocol to Prevent, Suppress and Punish Trafficking in Persons, especially Women and Children, supplementing the United Nations Convention against Transnational Organized Crime"),
+    # ILO fundamental conventions: the English text (English and French are both authentic), as the
+    # Dutch treaty database publishes it beside its Dutch translation.
+    "C029": ("verdrag/convention/concerning/forced/or/compulsory/labour/BWBV0006218/README.md",
+             "d97eacf6b0d4f908dd89fe39c64b7a575e04729f", "####LEAGUE OF NATIONS.", "####VOLKENBOND.", "1930-06-28",
+             "Forced Labour Convention, 1930 (No. 29)"),
+    "P029": ("verdrag/protocol/van/2014/bij/het/verdrag/betreffende/de/gedwongen/arbeid/geneve/etc/BWBV0006447/README.md",
+             "65ceb98242bdc650ed86dff2e17ef607182271e4", "####Protocol of 2014 to the Forced Labour Convention, 1930", "", "2014-06-11",
+             "Protocol of 2014 to the Forced Labour Convention, 1930"),
+    "C087": ("verdrag/international/labour/conference/BWBV0005545/README.md",
+             "9498d85fb3c5674b673a1021ac88bf816a5ddcee", "####INTERNATIONAL LABOUR CONFERENCE", "####Verdrag No. 87", "1948-07-09",
+             "Freedom of Association and Protection of the Right to Organise Convention, 1948 (No. 87)"),
+    "C098": ("verdrag/convention/concerning/the/application/of/the/principles/of/the/right/to/etc/BWBV0005525/README.md",
+             "cff95d86bef17fdd00f49d02f64494daa1b10f20", "####Convention concerning the Application of the Principles of the Right to Organise",
+             "####Verdrag betreffende", "1949-07-01",
+             "Right to Organise and Collective Bargaining Convention, 1949 (No. 98)"),
+    "C100": ("verdrag/convention/concerning/equal/remuneration/for/men/and/women/workers/for/etc/BWBV0004933/README.md",
+             "9498d85fb3c5674b673a1021ac88bf816a5ddcee", "####Convention concerning equal remuneration", "####Verdrag betreffende", "1951-06-29",
+             "Equal Remuneration Convention, 1951 (No. 100)"),
+    "C105": ("verdrag/convention/concerning/the/abolition/of/forced/labour/BWBV0004945/README.md",
+             "9498d85fb3c5674b673a1021ac88bf816a5ddcee", "####Convention concerning the abolition of forced labour", "####Verdrag betreffende",
+             "1957-06-25", "Abolition of Forced Labour Convention, 1957 (No. 105)"),
+    "C111": ("verdrag/verdrag/betreffende/discriminatie/in/arbeid/en/beroep/BWBV0004947/README.md",
+             "9498d85fb3c5674b673a1021ac88bf816a5ddcee", "####Convention concerning discrimination in respect of employment and occupation",
+             "####Verdrag betreffende", "1958-06-25",
+             "Discrimination (Employment and Occupation) Convention, 1958 (No. 111)"),
+    "C138": ("verdrag/convention/concerning/minimum/age/for/admission/to/employment/BWBV0003701/README.md",
+             "788613a8499c7a77f1b1deb02286bd9ae3b6dc34", "####Convention concerning minimum age for admission to employment", "###Recommendation 146",
+             "1973-06-26", "Minimum Age Convention, 1973 (No. 138)"),
+    "C155": ("verdrag/verdrag/betreffende/arbeidsveiligheid/gezondheid/en/het/arbeidsmilieu/BWBV0002487/README.md",
+             "c0fecc2e89aedc51ac06210b0b09a63c9c9ade51", "####Convention Concerning Occupational Safety and Health", "####Verdrag betreffende",
+             "1981-06-22", "Occupational Safety and Health Convention, 1981 (No. 155)"),
+    "C182": ("verdrag/convention/concerning/the/prohibition/and/immediate/action/for/the/etc/BWBV0001522/README.md",
+             "9f9841131147b807ae182f898cf332f3e3c56b3a", "####Convention concerning the prohibition and immediate action", "####Verdrag betreffende",
+             "1999-06-17", "Worst Forms of Child Labour Convention, 1999 (No. 182)"),
 }
 
 #: Lines of the copy that are the database's own, not the treaty's: dropped.
 NOISE = (
     "Treedt in werking op een nader te bepalen tijdstip",  # Dutch: "enters into force on a date to be fixed"
+    "Wijzigt ",  # Dutch: "amends ...", the database's note in place of an amending article's words
 )
+#: What a copy lacks, said in the text's source note: instrument -> the gap.
+GAPS = {
+    "P029": ("the copy gives no English words for article 7, only the database's Dutch note 'Wijzigt het Verdrag "
+             "betreffende de gedwongen of verplichte arbeid; Genève, 28 juni 1930' (it amends the Convention): "
+             "article 7 is listed without its text."),
+}
 #: Lines that begin the closing formula after the last article: the rest of that article is not text of it.
 CLOSING = ("IN WITNESS WHEREOF", "IN WITNESS THEREOF", "IN FAITH WHEREOF", "DONE at", "Done at")
+#: Words that begin the ILO's authentication of a convention, wherever they stand in a line (the copy
+#: joins them to the last article's words): they and all after them are not the convention's text.
+CLOSING_IN_LINE = ("The foregoing is the authentic text",)
 
 #: Lines whose level the labels alone cannot tell, read by hand against the text: (instrument,
 #: start of the line) -> the kind of label it is. Rome Statute 93(10)(b)(i)(a)-(b) and (ii)(a)-(b)
@@ -273,6 +317,12 @@ def parse(lines: list[str], instrument: str = "") -> list[dict]:
         if any(line.startswith(c) for c in CLOSING):
             closed = True
             continue
+        cut = min((line.find(c) for c in CLOSING_IN_LINE if c in line), default=-1)
+        if cut >= 0:
+            closed = True
+            line = line[:cut].strip()
+            if not line:
+                continue
         lab = _label(line)
         if lab:
             kind, label, body = lab
@@ -326,7 +376,7 @@ def render(inst: str, git_dir: str) -> str:
                      "as_at is the date of the text itself (its adoption or opening for signature as "
                      "data/treaties.yaml gives it). Written by scripts/import_texts.py: Markdown emphasis and links "
                      "removed, the database's Dutch status lines dropped, the preamble and the closing formula "
-                     "left out; the words are the copy's."),
+                     "left out; the words are the copy's." + (f" Not in the copy: {GAPS[inst]}" if inst in GAPS else "")),
         },
         "articles": articles,
     }

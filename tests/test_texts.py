@@ -24,6 +24,9 @@ ARTICLES = {
     "OP-CEDAW": (21, "1", "21"), "OP-CRC-AC": (13, "1", "13"), "OP-CRC-SC": (17, "1", "17"),
     "OP-CRPD": (18, "1", "18"), "OP-ICESCR": (22, "1", "22"), "REFUGEES": (46, "1", "46"),
     "REFUGEES-P": (11, "I", "XI"), "ROME": (128, "1", "128"), "TIP": (20, "1", "20"),
+    "C029": (33, "1", "33"), "P029": (12, "1", "12"), "C087": (21, "1", "21"), "C098": (16, "1", "16"),
+    "C100": (14, "1", "14"), "C105": (10, "1", "10"), "C111": (14, "1", "14"), "C138": (18, "1", "18"),
+    "C155": (30, "1", "30"), "C182": (16, "1", "16"),
 }
 
 
@@ -76,6 +79,40 @@ def test_exact_texts(built_db):
                          " AND provision = '10(2)'").fetchone() == (None, "10", 1, "2")
 
 
+def test_ilo_texts(built_db):
+    """The ILO fundamental conventions' English texts: exact words, the authentication left out, a gap said."""
+    with _db(built_db) as c:
+        def text(inst, prov):
+            return c.execute("SELECT text FROM treaty_provisions WHERE instrument_id = ? AND provision = ?",
+                             (inst, prov)).fetchone()[0]
+        assert text("C182", "3(b)") == ("the use, procuring or offering of a child for prostitution, for the production "
+                                        "of pornography or for pornographic performances;")
+        assert text("C029", "2(2)(a)") == ("any work or service exacted in virtue of compulsory military service laws "
+                                           "for work of a purely military character;")
+        assert text("C087", "10") == ("In this Convention the term \u201dorganisation\u201d means any organisation of "
+                                      "workers or of employers for furthering and defending the interests of workers "
+                                      "or of employers.")
+        # the ILO's authentication ("The foregoing is the authentic text ...") is not the last article's text
+        for inst, last in (("C098", "16"), ("C138", "18"), ("C155", "30"), ("C182", "16")):
+            assert text(inst, last) == ("The English and French versions of the text of this Convention are equally "
+                                        "authoritative."), inst
+        # P029 article 7: the copy holds only the database's Dutch note, so the article has no words here
+        assert text("P029", "7") is None
+    data = yaml.safe_load((ROOT / "data" / "texts" / "P029.yaml").read_text(encoding="utf-8"))
+    assert data["source"]["note"].endswith(
+        "Not in the copy: the copy gives no English words for article 7, only the database's Dutch note 'Wijzigt het "
+        "Verdrag betreffende de gedwongen of verplichte arbeid; Genève, 28 juni 1930' (it amends the Convention): "
+        "article 7 is listed without its text.")
+
+
+#: Quotes in treaties.yaml read in an older commit of the same copy, whose typo a later commit (the
+#: one data/texts/ reads) corrects: (instrument, paragraph) -> (typo as quoted, the later copy's words).
+OLDER_COPY_TYPOS = {
+    ("C138", "12(2)"): ("DirectorGeneral", "Director-General"),
+    ("C138", "12(3)"): ("twelvemonths", "twelve months"),
+}
+
+
 def test_entry_into_force_clauses_quote_the_texts(built_db):
     """treaties.yaml quotes each entry-into-force paragraph from the same copies: the words agree."""
     treaties = yaml.safe_load((ROOT / "data" / "treaties.yaml").read_text())
@@ -92,9 +129,13 @@ def test_entry_into_force_clauses_quote_the_texts(built_db):
                 row = c.execute("SELECT text FROM treaty_provisions WHERE instrument_id = ? AND provision = ?",
                                 (inst["id"], p["paragraph"])).fetchone()
                 assert row is not None, (inst["id"], p["paragraph"])
-                assert p["text"] in row[0], (inst["id"], p["paragraph"])
+                quoted = p["text"]
+                for (i, para), (typo, word) in OLDER_COPY_TYPOS.items():
+                    if (inst["id"], p["paragraph"]) == (i, para):
+                        quoted = quoted.replace(typo, word)
+                assert quoted in row[0], (inst["id"], p["paragraph"])
                 checked += 1
-    assert checked == 42
+    assert checked == 62
 
 
 def test_full_text_search_finds_an_article(built_db):
