@@ -12,6 +12,8 @@ from pathlib import Path
 def data_files(data_dir: Path) -> list[Path]:
     """Every file the build reads, in a stable order."""
     files = [data_dir / "treaties.yaml", data_dir / "states.yaml", data_dir / "procedures.yaml"]
+    if (data_dir / "coverage.yaml").exists():  # optional: coverage by state (ILO instruments)
+        files.append(data_dir / "coverage.yaml")
     for pattern in ("actions/*.yaml", "imported/*/*.yaml", "asks/*.yaml", "engagement/*.yaml", "texts/*.yaml"):
         # a folder named like a data file is not one: stray_files names it
         files += sorted(p for p in data_dir.glob(pattern) if not p.is_dir())
@@ -21,8 +23,8 @@ def data_files(data_dir: Path) -> list[Path]:
 #: Folders of one file per record set, each `ID.yaml`; `texts/` holds treaty texts.
 RECORD_FOLDERS = ("actions", "asks", "engagement", "texts")
 #: The files at the top of the data directory.
-TOP_FILES = ("treaties.yaml", "states.yaml", "procedures.yaml")
-_LAYOUT = ("the data directory holds treaties.yaml, states.yaml, procedures.yaml, "
+TOP_FILES = ("treaties.yaml", "states.yaml", "procedures.yaml", "coverage.yaml")
+_LAYOUT = ("the data directory holds treaties.yaml, states.yaml, procedures.yaml, coverage.yaml, "
            "actions/, asks/, engagement/, texts/ (ID.yaml files) and imported/SOURCE/ (.yaml files)")
 
 
