@@ -642,10 +642,10 @@ STATUSES = ("party", "signatory", "not_party", "not_applicable", "withdrawn", "u
 VOCABULARIES["status"] = {
     "party": "The state's consent to be bound is in effect (counted from the date of deposit, as the depositary counts parties).",
     "signatory": "The state signed and has not (yet) consented to be bound.",
-    "not_party": "No signature or consent is recorded as at the status source's date.",
+    "not_party": "No signature or consent is recorded as at the status source's date (on an ILO instrument: a source states the state's whole set, without it; see `state_coverage`).",
     "not_applicable": "The state cannot join under the regime's rules: an ILO instrument and the state is not an ILO member.",
     "withdrawn": "The state was a party and validly left: its denunciation or withdrawal has taken effect.",
-    "unknown": "The KB holds no complete record of this state's actions on this instrument (see `coverage`).",
+    "unknown": "The KB holds no complete record of this state's actions on this instrument (see `coverage`, and for ILO instruments `state_coverage`).",
     "not_yet_adopted": "The date is before the instrument's adoption: it did not yet exist, so no state could sign or join it.",
 }
 
