@@ -147,14 +147,14 @@ def test_every_ilo_ratification_is_sourced_with_its_kind():
         assert str(src["as_at"]) >= str(a["date"])[:len(str(src["as_at"]))], (ins, a["state"])
         if src["kind"] == "secondary":
             assert src["note"].startswith("Secondary source"), (ins, a["state"])
-    assert seen == 40
+    assert seen == 48
 
 
 def test_ilo_counts_by_source_kind():
     kinds: dict[str, int] = {}
     for _, a in _ilo_actions():
         kinds[a["source"]["kind"]] = kinds.get(a["source"]["kind"], 0) + 1
-    assert kinds == {"un_host": 30, "un_mirror": 2, "secondary": 8}
+    assert kinds == {"un_host": 31, "un_mirror": 2, "secondary": 15}
 
 
 # ---------------------------------------------------------------- coverage by state (data/coverage.yaml)
@@ -322,3 +322,24 @@ def test_country_page_tells_not_party_from_unknown(built_db):
     assert "not a party" in text(row(html, "C029"))
     assert "as recorded on 17 September 2008" in text(row(html, "C029"))
     assert "unknown" in text(row(html, "C155"))
+
+
+# Entry into force as the sources state it, beside the date the KB derives from the clause (12 months after
+# registration): state, instrument, the date stated, the words of the source's note that state it.
+STATED_IN_FORCE = [
+    ("KOR", "C029", "2022-04-20", "the Conventions will enter into force one year after the date of the deposit (April 20, 2022)"),
+    ("KOR", "C087", "2022-04-20", "the Conventions will enter into force one year after the date of the deposit (April 20, 2022)"),
+    ("KOR", "C098", "2022-04-20", "the Conventions will enter into force one year after the date of the deposit (April 20, 2022)"),
+    ("JPN", "C105", "2023-07-19", "同条約の日本での発効は1年後の2023年7月19日です"),
+    ("JPN", "C182", "2002-06-18", "翌2002年(平成14年)6月18日に効力が発生した"),
+]
+
+
+@pytest.mark.parametrize("state,instrument,stated,words", STATED_IN_FORCE)
+def test_entry_into_force_derived_is_the_date_the_source_states(conn, state, instrument, stated, words):
+    notes = [a["source"]["note"] for ins, a in _ilo_actions() if ins == instrument and a["state"] == state]
+    assert len(notes) == 1 and words in notes[0]
+    r = status(conn, state, instrument, stated)
+    assert (r["in_force_date"], r["in_force"]) == (stated, 1)
+    assert r["in_force_note"].startswith("12 months after the registration of the ratification of ")
+    assert status(conn, state, instrument, _day(stated, -1))["in_force"] == 0
