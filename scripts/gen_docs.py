@@ -52,6 +52,27 @@ def _fields(model: type[BaseModel]) -> list[str]:
     return rows
 
 
+COVERAGE_PROSE = """## Coverage by state
+
+The ILO registers ratifications one by one, and no whole NORMLEX table is read: an ILO ratification
+is recorded singly (data/actions/C029.yaml etc.), and makes its pair `party` from its date. A state's
+record on an ILO instrument is complete only where a source states the state's whole set on a day: an
+ILO table of the fundamental Conventions, a NORMLEX country profile, or a text that names every one the
+state has ratified. `data/coverage.yaml` records each such statement: the day (`date`), the instruments
+whose record it states (`instruments`) and those it names ratified (`ratified`). From `date`, a listed
+instrument with no recorded ratification reads `not_party`, its source that statement; it is affirmed up
+to the source's as-at date (`known_to`), and after it read "as recorded" on that date (`beyond_record`),
+until a later recorded event decides the pair. Before `date`, the pair stays `unknown`. An instrument the
+source marks ratified whose registration date has not been read is left out of `instruments`: it stays
+`unknown`, never `not_party`. `kb validate` refuses an unknown state or instrument, a UN instrument (its
+record is complete per instrument, `complete_for`), a date that is not a full day or is after the
+source's as-at date, an instrument named ratified with no ratification recorded by `date`, and one not
+named ratified whose ratification is recorded by then. The build writes one `state_coverage` row per
+state, instrument and statement; `status_intervals_view` reads them, so every status view, `kb status`,
+the panel, the compare page, maps and counts derive it.
+"""
+
+
 EIF_PROSE = """## Entry into force for each state
 
 `party` counts from the deposit, as the depositary counts parties; the date the instrument *binds* the
@@ -104,6 +125,7 @@ def model_md() -> str:
         ("Source (`source:` of every fact)", S.Source),
         ("Procedure (data/procedures.yaml, `procedures:`)", S.Procedure),
         ("Expected count (data/imported/*/counts.yaml, `expected_counts:`)", S.ExpectedCount),
+        ("Coverage by state (data/coverage.yaml, `coverage:`)", S.StateCoverage),
         ("Ask document (data/asks/*.yaml, `document:`)", S.AskDocument),
         ("Ask (data/asks/*.yaml, `asks:`)", S.Ask),
         ("UPR totals (`totals:` of an ask document)", S.AskTotals),
@@ -116,6 +138,7 @@ def model_md() -> str:
     ]:
         out += [f"### {title}", "", *_fields(model), ""]
     out += EIF_PROSE.splitlines() + [""]
+    out += COVERAGE_PROSE.splitlines() + [""]
     from kb.data.validate import STATEMENT_RULE_DOC
     out += STATEMENT_RULE_DOC.splitlines() + [""]
     out += ["## Vocabularies", ""]

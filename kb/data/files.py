@@ -14,6 +14,8 @@ def data_files(data_dir: Path) -> list[Path]:
     files = [data_dir / "treaties.yaml", data_dir / "states.yaml", data_dir / "procedures.yaml"]
     if (data_dir / OVERRIDES).is_file():  # optional: the statements whose references are set by hand
         files.append(data_dir / OVERRIDES)
+    if (data_dir / "coverage.yaml").exists():  # optional: coverage by state (ILO instruments)
+        files.append(data_dir / "coverage.yaml")
     for pattern in ("actions/*.yaml", "imported/*/*.yaml", "asks/*.yaml", "engagement/*.yaml", "texts/*.yaml"):
         # a folder named like a data file is not one: stray_files names it
         files += sorted(p for p in data_dir.glob(pattern) if not p.is_dir())
@@ -25,8 +27,8 @@ RECORD_FOLDERS = ("actions", "asks", "engagement", "texts")
 #: The statements whose article references are set by hand (optional).
 OVERRIDES = "reference_overrides.yaml"
 #: The files at the top of the data directory.
-TOP_FILES = ("treaties.yaml", "states.yaml", "procedures.yaml", OVERRIDES)
-_LAYOUT = ("the data directory holds treaties.yaml, states.yaml, procedures.yaml, reference_overrides.yaml, "
+TOP_FILES = ("treaties.yaml", "states.yaml", "procedures.yaml", OVERRIDES, "coverage.yaml")
+_LAYOUT = ("the data directory holds treaties.yaml, states.yaml, procedures.yaml, reference_overrides.yaml, coverage.yaml, "
            "actions/, asks/, engagement/, texts/ (ID.yaml files) and imported/SOURCE/ (.yaml files)")
 
 

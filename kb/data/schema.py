@@ -413,6 +413,31 @@ class ExpectedCountsFile(Record):
     expected_counts: list[ExpectedCount]
 
 
+# --------------------------------------------------------------------------- coverage by state
+
+
+class StateCoverage(Record):
+    """A source that states a state's whole record on a set of ILO instruments on a day (data/coverage.yaml).
+
+    The ILO registers ratifications one by one and no whole list is read: a state's record on an ILO
+    instrument is complete only where a source states every one of the listed instruments the state
+    had ratified on `date` (a NORMLEX country profile, an ILO table or text naming the whole set). From
+    `date`, each listed instrument with no recorded ratification reads `not_party`, up to the source's
+    as-at date and "as recorded" past it; before `date` it stays `unknown`. The ratifications the source
+    names are recorded as events (data/actions/), each with its own date and source."""
+
+    state: str = Field(description="The state whose record the source states (alpha-3 code).")
+    date: Date = Field(description="The day on which the source states the state's set (a full date): from it, the listed instruments not ratified read not_party.")
+    instruments: list[str] = Field(description="The instruments whose whole record the source states for the state (ILO instrument ids).", min_length=1)
+    ratified: list[str] = Field(default_factory=list, description="Those of `instruments` the source names as ratified on `date`: each must be recorded in data/actions/ on or before `date` (checked); the others must not be.")
+    source: Source = Field(description="The source stating the set, with its kind; its as_at is a full date, on or after `date`.")
+    note: str | None = Field(None, description="Where in the source the set is stated, in its own words.")
+
+
+class StateCoverageFile(Record):
+    coverage: list[StateCoverage]
+
+
 # --------------------------------------------------------------------------- engagement
 
 EngagementMechanism = Literal["treaty_body", "upr", "special_procedure", "ohchr", "commission_of_inquiry", "icrc"]
@@ -637,10 +662,10 @@ STATUSES = ("party", "signatory", "not_party", "not_applicable", "withdrawn", "u
 VOCABULARIES["status"] = {
     "party": "The state's consent to be bound is in effect (counted from the date of deposit, as the depositary counts parties).",
     "signatory": "The state signed and has not (yet) consented to be bound.",
-    "not_party": "No signature or consent is recorded as at the status source's date.",
+    "not_party": "No signature or consent is recorded as at the status source's date (on an ILO instrument: a source states the state's whole set, without it; see `state_coverage`).",
     "not_applicable": "The state cannot join under the regime's rules: an ILO instrument and the state is not an ILO member.",
     "withdrawn": "The state was a party and validly left: its denunciation or withdrawal has taken effect.",
-    "unknown": "The KB holds no complete record of this state's actions on this instrument (see `coverage`).",
+    "unknown": "The KB holds no complete record of this state's actions on this instrument (see `coverage`, and for ILO instruments `state_coverage`).",
     "not_yet_adopted": "The date is before the instrument's adoption: it did not yet exist, so no state could sign or join it.",
 }
 

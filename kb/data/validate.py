@@ -68,6 +68,7 @@ class Dataset:
     asks: list[Located] = field(default_factory=list)  # one per AsksFile
     engagement: list[Located] = field(default_factory=list)  # one per event, record = (state, EngagementEvent)
     texts: list[Located] = field(default_factory=list)  # one per TextFile (data/texts/<ID>.yaml)
+    coverage: list[Located] = field(default_factory=list)  # one per StateCoverage (data/coverage.yaml)
     files: list[Path] = field(default_factory=list)
     overrides: list[Located] = field(default_factory=list)  # data/reference_overrides.yaml, one per entry
     #: instrument id -> what the reading of statements' words needs (kb/data/references.py)
@@ -196,6 +197,8 @@ def _model_for(loaded: Loaded) -> type[BaseModel]:
             return S.ProceduresFile
         if name == "reference_overrides.yaml":
             return S.ReferenceOverridesFile
+        if name == "coverage.yaml":
+            return S.StateCoverageFile
     if parent == "asks":
         return S.AsksFile
     if parent == "engagement":
@@ -398,6 +401,8 @@ def validate(data_dir: Path, today: str | None = None, cache: Any = None) -> Dat
             ds.engagement += [Located((f.state, e), loaded.path, ("events", i), loaded) for i, e in enumerate(f.events)]
         elif isinstance(f, S.TextFile):
             ds.texts.append(Located(f, loaded.path, (), loaded))
+        elif isinstance(f, S.StateCoverageFile):
+            ds.coverage += [Located(r, loaded.path, ("coverage", i), loaded) for i, r in enumerate(f.coverage)]
         elif isinstance(f, S.ExpectedCountsFile):
             ds.expected_counts += [Located(r, loaded.path, ("expected_counts", i), loaded) for i, r in enumerate(f.expected_counts)]
         else:
@@ -535,10 +540,11 @@ def validate(data_dir: Path, today: str | None = None, cache: Any = None) -> Dat
             problems.append(at.problem(f"state {a.state!r} is not in states.yaml: use an ISO 3166-1 alpha-3 code listed there", "state"))
         if a.target_state and a.target_state not in states:
             problems.append(at.problem(f"target_state {a.target_state!r} is not in states.yaml", "target_state"))
-        lo, _hi = S.date_bounds(a.date)
+        lo, hi = S.date_bounds(a.date)
         if lo > today:
             problems.append(at.problem(f"date {a.date} is after today ({today}): record only what has happened", "date"))
-        if inst is not None and lo < S.date_bounds(inst.adopted)[0]:
+        # a partial date (a bare year) may take in the adoption: only a date wholly before it is wrong
+        if inst is not None and hi < S.date_bounds(inst.adopted)[0]:
             problems.append(at.problem(f"date {a.date} is before {inst.id} was adopted ({inst.adopted}): check the date", "date"))
         if a.effective_date and S.date_bounds(a.effective_date)[1] < lo:
             problems.append(at.problem(f"effective_date {a.effective_date} is before date {a.date}", "effective_date"))
@@ -558,11 +564,83 @@ def validate(data_dir: Path, today: str | None = None, cache: Any = None) -> Dat
               and (None, None) not in incomplete]
     _check_sequences(judged, instruments, states, problems)
     _check_statements(judged, instruments, problems)
+    _check_coverage(ds.coverage, merged, instruments, states, today, problems)
 
     if problems:
         raise DataErrors(problems)
     ds.actions = merged
     return ds
+
+
+def _check_coverage(coverage: list[Located], actions: list[ActionRow], instruments: dict, states: dict,
+                    today: str, problems: list[Problem]) -> None:
+    """data/coverage.yaml: each entry names known ids, ILO instruments only, full dates with the set stated
+    on or before the source's as-at date, and agrees with the recorded ratifications: every instrument the
+    source names as ratified is recorded by `date`, and no other listed one is."""
+    consents: dict[tuple[str, str], list[ActionRow]] = {}
+    for row in actions:
+        if row.action.type in S.CONSENT_TYPES and row.action.legal_effect == "effective":
+            consents.setdefault((row.action.state, row.instrument), []).append(row)
+    seen: dict[tuple[str, str, str], int] = {}
+    for loc in coverage:
+        c: S.StateCoverage = loc.record
+        if c.state not in states:
+            problems.append(loc.problem(f"state {c.state!r} is not in states.yaml: use an ISO 3166-1 alpha-3 code listed there", "state"))
+        full = len(c.date) == 10
+        if not full:
+            problems.append(loc.problem(f"date {c.date} is not a full date: write the day on which the source states the set (YYYY-MM-DD)", "date"))
+        elif c.date > today:
+            problems.append(loc.problem(f"date {c.date} is after today ({today}): record only what has happened", "date"))
+        if len(c.source.as_at) != 10:
+            problems.append(loc.problem(f"as_at {c.source.as_at} is not a full date: a coverage needs the day its source speaks for (YYYY-MM-DD)", "source", "as_at"))
+        elif full and c.date > c.source.as_at:
+            problems.append(loc.problem(f"date {c.date} is after the source's as-at date {c.source.as_at}: a source cannot state a set "
+                                        "for a day after its own date: check both dates", "date"))
+        if c.source.kind is None:
+            problems.append(loc.problem("source: missing required key 'kind': say what kind of copy it is (un_host, un_mirror or secondary)", "source"))
+        for j, inst in enumerate(c.ratified):
+            if inst not in c.instruments:
+                problems.append(loc.problem(f"{inst!r} is named ratified but is not in `instruments`: add it there or remove it here", "ratified", j))
+        for j, inst in enumerate(c.instruments):
+            where = ("instruments", j)
+            if inst in c.instruments[:j]:
+                problems.append(loc.problem(f"{inst!r} is listed twice: list each instrument once", *where))
+                continue
+            i = instruments.get(inst)
+            if i is None:
+                if inst not in instruments:
+                    problems.append(loc.problem(f"instrument {inst!r} is not in treaties.yaml", *where))
+                continue
+            if i.regime != "ILO":
+                problems.append(loc.problem(f"{inst} is not an ILO instrument: coverage by state is for ILO instruments; a UN "
+                                            "instrument's record is complete per instrument (complete_for in treaties.yaml)", *where))
+                continue
+            if not full:
+                continue
+            if c.date < S.date_bounds(i.adopted)[1]:
+                problems.append(loc.problem(f"date {c.date} is before {inst} was adopted ({i.adopted}): a source cannot state a "
+                                            "record of it: remove it from this entry", *where))
+                continue
+            key = (c.state, inst, c.date)
+            if key in seen:
+                problems.append(loc.problem(f"{c.state}'s record on {inst} on {c.date} is stated twice in this file: keep one", *where))
+            seen[key] = 1
+            rows = consents.get((c.state, inst), [])
+            if inst in c.ratified:
+                if not any(S.date_bounds(r.action.date)[1] <= c.date for r in rows):
+                    recorded = "; ".join(f"{r.action.type} of {r.action.date}" for r in rows) or "none"
+                    problems.append(loc.problem(
+                        f"the source names {inst} ratified by {c.state} on {c.date}, but no ratification recorded in "
+                        f"data/actions/{inst}.yaml is dated on or before that day (recorded: {recorded}): record it with its own "
+                        f"date and source, or leave {inst} out of `instruments`", *where))
+            else:
+                early = [r for r in rows if S.date_bounds(r.action.date)[0] <= c.date]
+                if early:
+                    r = early[0]
+                    problems.append(loc.problem(
+                        f"{inst} is not named ratified, but a {r.action.type} by {c.state} of {r.action.date} is recorded at "
+                        f"{r.at.file}:{r.at.where()[0]}: the source and the record disagree: check both, then add {inst} to "
+                        f"`ratified` or correct the record", *where))
 
 
 class _Ids(dict):

@@ -106,7 +106,7 @@ def _rows(ds: Dataset) -> dict[str, list[dict]]:
     src = _Sources()
     out: dict[str, list[dict]] = {k: [] for k in (
         "instruments", "instrument_sources", "entry_into_force_clauses", "states", "state_names", "memberships", "coverage",
-        "actions", "expected_counts", "vocabulary", "procedures", "ask_documents", "asks", "ask_targets",
+        "state_coverage", "actions", "expected_counts", "vocabulary", "procedures", "ask_documents", "asks", "ask_targets",
         "engagement_events", "treaty_provisions", "statement_articles")}
     all_states = [loc.record.id for loc in ds.states]
     for order, loc in enumerate(ds.instruments):
@@ -173,6 +173,13 @@ def _rows(ds: Dataset) -> dict[str, list[dict]]:
                 out["statement_articles"].append(dict(id=len(out["statement_articles"]) + 1, action_id=action_id,
                                                       instrument_id=row.instrument, state_id=a.state, type=a.type, **ref,
                                                       opposes_entry_into_force=None if eif is None else int(eif)))
+    for loc in ds.coverage:
+        c: S.StateCoverage = loc.record
+        line, _ = loc.where()
+        for inst in c.instruments:
+            out["state_coverage"].append(dict(id=len(out["state_coverage"]) + 1, state_id=c.state, instrument_id=inst,
+                                              from_on=c.date, known_to=c.source.as_at, ratified=inst in c.ratified,
+                                              source_id=src.id(c.source), file=f"{loc.file}:{line}"))
     for loc in ds.expected_counts:
         e: S.ExpectedCount = loc.record
         out["expected_counts"].append(dict(instrument_id=e.instrument, as_of=e.as_of, measure=e.measure,
@@ -282,7 +289,7 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 
 INSERT_ORDER = ("sources", "instruments", "instrument_sources", "entry_into_force_clauses", "states", "state_names", "memberships",
-                "coverage", "actions", "expected_counts", "vocabulary", "procedures",
+                "coverage", "state_coverage", "actions", "expected_counts", "vocabulary", "procedures",
                 "ask_documents", "asks", "ask_targets", "engagement_events", "treaty_provisions", "statement_articles")
 
 
@@ -314,7 +321,7 @@ def write_database(ds: Dataset, path: Path, digest: str, extra: dict[str, str] |
         conn.execute(
             "INSERT INTO status_intervals (state_id, instrument_id, valid_from, valid_to, status, signature_date,"
             " consent_date, consent_type, withdrawal_date, signature_action_id, consent_action_id,"
-            " withdrawal_action_id, source_id, in_force_date) SELECT * FROM status_intervals_view"
+            " withdrawal_action_id, source_id, in_force_date, covered_to) SELECT * FROM status_intervals_view"
             " ORDER BY state_id, instrument_id, valid_from")
         conn.execute(
             "INSERT INTO procedure_intervals (state_id, instrument_id, procedure_id, article, procedure_kind,"

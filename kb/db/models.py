@@ -192,6 +192,29 @@ class Coverage(Base):
     state_id: Mapped[str] = col(String, ForeignKey("states.id"), primary_key=True, doc="State.")
 
 
+_SC = S.StateCoverage.model_fields
+
+
+class StateCoverage(Base):
+    __tablename__ = "state_coverage"
+    __doc__ = ("Coverage by state (data/coverage.yaml): one row per state, ILO instrument and source that states the state's "
+               "whole record on it on a day. From from_on, with no recorded ratification, the pair reads not_party (known to "
+               "known_to, as recorded past it); before from_on it stays unknown. Read by status_intervals_view.")
+    id: Mapped[int] = col(Integer, primary_key=True, doc="Row id.")
+    state_id: Mapped[str] = col(String, ForeignKey("states.id"), doc=_SC["state"].description)
+    instrument_id: Mapped[str] = col(String, ForeignKey("instruments.id"), doc="Instrument whose whole record the source states for the state.")
+    from_on: Mapped[str] = col(String, doc=_SC["date"].description)
+    known_to: Mapped[str] = col(String, doc="The source's as-at date: a not_party read from this row is affirmed to this day, and shown as recorded on it past it.")
+    ratified: Mapped[bool] = col(Boolean, doc="True when the source names the instrument ratified on from_on (the ratification itself is a recorded action).")
+    source_id: Mapped[int] = col(Integer, ForeignKey("sources.id"), doc=_SC["source"].description)
+    file: Mapped[str] = col(String, doc="Where the entry is in data/ (file:line).")
+    __table_args__ = (
+        CheckConstraint(FULL_DATE_CHECK.format(c="from_on"), name="state_coverage_from_on"),
+        CheckConstraint(FULL_DATE_CHECK.format(c="known_to"), name="state_coverage_known_to"),
+        Index("state_coverage_pair", "state_id", "instrument_id", "from_on"),
+    )
+
+
 _A = S.Action.model_fields
 
 
@@ -455,6 +478,7 @@ class StatusInterval(Base):
     withdrawal_action_id: Mapped[int | None] = col(Integer, ForeignKey("actions.id"), doc="The denunciation or withdrawal action.")
     source_id: Mapped[int | None] = col(Integer, ForeignKey("sources.id"), doc="Source of the status: the deciding action's source, the status list (not_party) or the membership record (not_applicable); NULL for not_yet_adopted (the adoption date is the instrument's own record, instruments.url).")
     in_force_date: Mapped[str | None] = col(String, doc="Date the instrument entered into force for the state by the consent in effect (party or withdrawn; see consent_in_force). NULL when not derived.")
+    covered_to: Mapped[str | None] = col(String, doc="For a status read from coverage by state (state_coverage: not_party on an ILO instrument), the as-at date of the source that stated the set: the status is known to this day (known_to); NULL elsewhere, where the instrument's status_as_at applies.")
     __table_args__ = (
         CheckConstraint(_in("status", STATUSES), name="status_intervals_status"),
         Index("status_intervals_pair", "state_id", "instrument_id", "valid_from", unique=True),

@@ -428,10 +428,11 @@ def later_facts(conn: sqlite3.Connection, state_id: str, as_of: str, instrument_
     params = {"state": state_id, "as_of": as_of, "instrument": instrument_id}
     out: dict[str, tuple[bool, list[dict]]] = {}
     for inst, began_later in conn.execute(
-            "SELECT si.instrument_id, si.valid_from > i.status_as_at FROM status_intervals si"
+            "SELECT si.instrument_id, si.valid_from > coalesce(si.covered_to, i.status_as_at) FROM status_intervals si"
             " JOIN instruments i ON i.id = si.instrument_id"
             " WHERE si.state_id = :state AND (:instrument = '' OR si.instrument_id = :instrument)"
-            " AND :as_of > i.status_as_at AND si.valid_from <= :as_of AND (si.valid_to IS NULL OR si.valid_to > :as_of)",
+            " AND :as_of > coalesce(si.covered_to, i.status_as_at) AND si.valid_from <= :as_of"
+            " AND (si.valid_to IS NULL OR si.valid_to > :as_of)",
             params):
         out[inst] = (bool(began_later), [])
     cur = conn.execute(

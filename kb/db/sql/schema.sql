@@ -322,6 +322,25 @@ CREATE TABLE procedures (
 	FOREIGN KEY(source_id) REFERENCES sources (id)
 );
 
+CREATE TABLE state_coverage (
+	id INTEGER NOT NULL, 
+	state_id VARCHAR NOT NULL, 
+	instrument_id VARCHAR NOT NULL, 
+	from_on VARCHAR NOT NULL, 
+	known_to VARCHAR NOT NULL, 
+	ratified BOOLEAN NOT NULL, 
+	source_id INTEGER NOT NULL, 
+	file VARCHAR NOT NULL, 
+	PRIMARY KEY (id), 
+	CONSTRAINT state_coverage_from_on CHECK ((from_on IS NULL OR from_on GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]')), 
+	CONSTRAINT state_coverage_known_to CHECK ((known_to IS NULL OR known_to GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]')), 
+	FOREIGN KEY(state_id) REFERENCES states (id), 
+	FOREIGN KEY(instrument_id) REFERENCES instruments (id), 
+	FOREIGN KEY(source_id) REFERENCES sources (id)
+);
+
+CREATE INDEX state_coverage_pair ON state_coverage (state_id, instrument_id, from_on);
+
 CREATE TABLE treaty_provisions (
 	id INTEGER NOT NULL, 
 	instrument_id VARCHAR NOT NULL, 
@@ -453,6 +472,7 @@ CREATE TABLE status_intervals (
 	withdrawal_action_id INTEGER, 
 	source_id INTEGER, 
 	in_force_date VARCHAR, 
+	covered_to VARCHAR, 
 	PRIMARY KEY (id), 
 	CONSTRAINT status_intervals_status CHECK (status IN ('party', 'signatory', 'not_party', 'not_applicable', 'withdrawn', 'unknown', 'not_yet_adopted')), 
 	FOREIGN KEY(state_id) REFERENCES states (id), 
@@ -654,6 +674,15 @@ INSERT INTO table_docs (table_name, column_name, description) VALUES
 ('procedures', 'title', 'Short description, e.g. ''Individual communications (art. 22)''.'),
 ('procedures', 'source_id', 'Where the article and its mode are stated (treaty text).'),
 ('procedures', 'sort_order', 'Position in data/procedures.yaml.'),
+('state_coverage', '', 'Coverage by state (data/coverage.yaml): one row per state, ILO instrument and source that states the state''s whole record on it on a day. From from_on, with no recorded ratification, the pair reads not_party (known to known_to, as recorded past it); before from_on it stays unknown. Read by status_intervals_view.'),
+('state_coverage', 'id', 'Row id.'),
+('state_coverage', 'state_id', 'The state whose record the source states (alpha-3 code).'),
+('state_coverage', 'instrument_id', 'Instrument whose whole record the source states for the state.'),
+('state_coverage', 'from_on', 'The day on which the source states the state''s set (a full date): from it, the listed instruments not ratified read not_party.'),
+('state_coverage', 'known_to', 'The source''s as-at date: a not_party read from this row is affirmed to this day, and shown as recorded on it past it.'),
+('state_coverage', 'ratified', 'True when the source names the instrument ratified on from_on (the ratification itself is a recorded action).'),
+('state_coverage', 'source_id', 'The source stating the set, with its kind; its as_at is a full date, on or after `date`.'),
+('state_coverage', 'file', 'Where the entry is in data/ (file:line).'),
 ('treaty_provisions', '', 'The treaties'' English texts (data/texts/), one row per article and per numbered paragraph, sub-paragraph or item in it, in the treaty''s order; full-text search in treaty_provisions_fts.'),
 ('treaty_provisions', 'id', 'Row id (stable within one build).'),
 ('treaty_provisions', 'instrument_id', 'Instrument whose text this is.'),
@@ -731,6 +760,7 @@ INSERT INTO table_docs (table_name, column_name, description) VALUES
 ('status_intervals', 'withdrawal_action_id', 'The denunciation or withdrawal action.'),
 ('status_intervals', 'source_id', 'Source of the status: the deciding action''s source, the status list (not_party) or the membership record (not_applicable); NULL for not_yet_adopted (the adoption date is the instrument''s own record, instruments.url).'),
 ('status_intervals', 'in_force_date', 'Date the instrument entered into force for the state by the consent in effect (party or withdrawn; see consent_in_force). NULL when not derived.'),
+('status_intervals', 'covered_to', 'For a status read from coverage by state (state_coverage: not_party on an ILO instrument), the as-at date of the source that stated the set: the status is known to this day (known_to); NULL elsewhere, where the instrument''s status_as_at applies.'),
 ('status_events', '', 'Derived: one row per state, instrument and day on which something that can change status takes effect.'),
 ('status_intervals_view', '', 'Derived: the definition of status_intervals (the table is filled from this view at build time).'),
 ('consent_in_force_view', '', 'Derived: the definition of consent_in_force (the table is filled from this view at build time).'),

@@ -14,6 +14,9 @@
 -- * not_yet_adopted: before the instrument's adoption date (an interval ending on or before it).
 -- * unknown: the KB holds no complete record of this state for this instrument (coverage),
 --   except that an ILO ratification recorded singly makes the pair party from its date.
+-- * On an ILO instrument, coverage by state (state_coverage): from the day a source states the
+--   state's whole set, a listed instrument with no recorded ratification is not_party (its source
+--   that statement, known to the source's as-at date: covered_to); before that day, unknown.
 -- * not_party: otherwise.
 
 -- A denunciation recorded without its effective date takes effect when the instrument
@@ -167,6 +170,10 @@ WITH ev AS (
     FROM memberships m JOIN instruments i ON i.regime = 'ILO'
     WHERE m.organization = 'ILO' AND m.member = 1 AND m.until_on IS NOT NULL
     UNION ALL
+    -- The day a source states a state's whole ILO record (coverage by state) starts an interval.
+    SELECT sc.state_id, sc.instrument_id, sc.from_on, NULL, NULL, NULL, NULL, NULL
+    FROM state_coverage sc
+    UNION ALL
     -- The adoption date is a point in every pair's timeline: before it, not_yet_adopted.
     SELECT s.id, i.id, i.adopted, NULL, NULL, NULL, NULL, NULL
     FROM states s CROSS JOIN instruments i
@@ -215,7 +222,13 @@ flags AS (
            substr(sp.consent_key, 1, 10) AS consent_on,
            substr(sp.exit_key, 1, 10) AS exit_notified,
            (sp.join_key IS NOT NULL AND (sp.leave_on IS NULL OR substr(sp.join_key, 1, 10) > sp.leave_on)) AS ilo_member,
-           i.status_source_id
+           i.status_source_id,
+           -- coverage by state: the latest source that stated the pair's whole record on or before the interval
+           CASE WHEN i.regime = 'ILO' AND sp.valid_from IS NOT NULL THEN
+               (SELECT sc.id FROM state_coverage sc
+                 WHERE sc.state_id = sp.state_id AND sc.instrument_id = sp.instrument_id AND sc.from_on <= sp.valid_from
+                 ORDER BY sc.from_on DESC, sc.known_to DESC, sc.id LIMIT 1)
+           END AS coverage_id
     FROM spans sp JOIN instruments i ON i.id = sp.instrument_id
 ),
 derived AS (
@@ -230,6 +243,8 @@ derived AS (
                WHEN f.regime = 'ILO' AND f.consent_key IS NOT NULL
                     AND (f.exit_notified IS NULL OR f.consent_on >= f.exit_notified) THEN 'party'
                WHEN f.regime = 'ILO' AND f.consent_key IS NOT NULL AND f.exit_key IS NOT NULL THEN 'withdrawn'
+               -- a source stated the state's whole set on or before this interval, and no ratification is recorded
+               WHEN f.regime = 'ILO' AND f.coverage_id IS NOT NULL THEN 'not_party'
                -- looked up only where needed (CASE stops at the first match): not before adoption
                WHEN NOT EXISTS (SELECT 1 FROM coverage c WHERE c.instrument_id = f.instrument_id AND c.state_id = f.state_id)
                    THEN 'unknown'
@@ -256,15 +271,17 @@ SELECT d.state_id, d.instrument_id, d.valid_from, d.valid_to, d.status,
            WHEN 'party' THEN ca.source_id
            WHEN 'withdrawn' THEN xa.source_id
            WHEN 'signatory' THEN sa.source_id
-           WHEN 'not_party' THEN d.status_source_id
+           WHEN 'not_party' THEN coalesce(sc.source_id, d.status_source_id)
            -- the depositary's status page heads the instrument with its adoption (place and date)
            WHEN 'not_yet_adopted' THEN d.status_source_id
            WHEN 'not_applicable' THEN (SELECT m.source_id FROM memberships m
                                        WHERE m.state_id = d.state_id AND m.organization = 'ILO'
                                        ORDER BY m.member, m.since_on DESC LIMIT 1)
        END AS source_id,
-       CASE WHEN d.status IN ('party', 'withdrawn') THEN cif.in_force_date END AS in_force_date
+       CASE WHEN d.status IN ('party', 'withdrawn') THEN cif.in_force_date END AS in_force_date,
+       sc.known_to AS covered_to
 FROM derived d
+LEFT JOIN state_coverage sc ON sc.id = d.coverage_id AND d.status = 'not_party'
 LEFT JOIN actions sa ON sa.id = d.signature_action_id
 LEFT JOIN actions ca ON ca.id = d.consent_action_id
 LEFT JOIN actions xa ON xa.id = d.exit_action_id
@@ -272,7 +289,7 @@ LEFT JOIN consent_in_force cif ON cif.action_id = d.consent_action_id;
 
 CREATE VIEW latest_status AS
 -- The status each pair has at the end of the record (the source's as-at date onward).
-SELECT si.*, i.status_as_at AS known_to
+SELECT si.*, coalesce(si.covered_to, i.status_as_at) AS known_to
 FROM status_intervals si JOIN instruments i ON i.id = si.instrument_id
 WHERE si.valid_to IS NULL;
 

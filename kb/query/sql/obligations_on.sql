@@ -5,9 +5,10 @@
 -- :as_of   YYYY-MM-DD
 WITH st AS (
     SELECT si.*, i.short_title, i.id AS abbr, i.regime, i.sort_order AS inst_order, i.adopted,
-           i.status_as_at AS known_to,
+           coalesce(si.covered_to, i.status_as_at) AS known_to,
            -- past known_to, and the status not decided by a later event: "as recorded on known_to"
-           (:as_of > i.status_as_at AND (si.valid_from IS NULL OR si.valid_from <= i.status_as_at)) AS as_recorded,
+           (:as_of > coalesce(si.covered_to, i.status_as_at)
+            AND (si.valid_from IS NULL OR si.valid_from <= coalesce(si.covered_to, i.status_as_at))) AS as_recorded,
            cif.article AS in_force_article, cif.note AS in_force_note
     FROM status_intervals si JOIN instruments i ON i.id = si.instrument_id
     LEFT JOIN consent_in_force cif ON cif.action_id = si.consent_action_id
@@ -105,8 +106,9 @@ SELECT :state AS state, rows.instrument, i.short_title AS instrument_title, rows
        rows.procedure_kind, rows.accepted, rows.since, rows.reason, :as_of AS as_of,
        src.url AS source_url, src.title AS source_title, src.as_at AS source_as_at, src.symbol AS source_symbol,
        rows.deposit_date,
-       -- 1 when :as_of is after the instrument's known_to (the status source's as-at date)
-       :as_of > i.status_as_at AS beyond_record
+       -- 1 when :as_of is after the instrument's known_to (the status source's as-at date; for a status
+       -- read from coverage by state, that source's date)
+       :as_of > coalesce((SELECT st.known_to FROM st WHERE st.instrument_id = rows.instrument), i.status_as_at) AS beyond_record
 FROM rows
 JOIN instruments i ON i.id = rows.instrument
 LEFT JOIN sources src ON src.id = rows.source_id

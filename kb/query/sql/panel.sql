@@ -23,9 +23,11 @@ cells AS (
     CROSS JOIN wanted_instruments wi
     JOIN years ON years.y >= wi.adopted_year
 )
-SELECT c.state, c.instrument, c.year, c.day AS as_of, si.status, si.consent_date, c.status_as_at AS known_to,
+SELECT c.state, c.instrument, c.year, c.day AS as_of, si.status, si.consent_date,
+       coalesce(si.covered_to, c.status_as_at) AS known_to,
        -- 1 when 31 December of the year is after known_to: the status is the last recorded
-       c.day > c.status_as_at AS beyond_record
+       -- (known_to: the instrument's status source, or for a status read from coverage by state, that source's date)
+       c.day > coalesce(si.covered_to, c.status_as_at) AS beyond_record
 FROM cells c
 -- one indexed lookup per cell (status_intervals_pair: state, instrument, valid_from)
 JOIN status_intervals si ON si.state_id = c.state AND si.instrument_id = c.instrument

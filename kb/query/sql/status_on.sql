@@ -30,7 +30,7 @@ SELECT si.state_id AS state,
        src.title AS source_title,
        src.as_at AS source_as_at,
        src.symbol AS source_symbol,
-       i.status_as_at AS known_to,
+       coalesce(si.covered_to, i.status_as_at) AS known_to,
        -- Entry into force for the state (consent_in_force): the date it binds, and whether it
        -- does on :as_of.  in_force is 1 when bound on :as_of (by this consent, or by an earlier
        -- one that still binds, e.g. before a denunciation takes effect and a re-accession does),
@@ -40,7 +40,8 @@ SELECT si.state_id AS state,
        -- interval in effect began after known_to (a later event, recorded singly, decides it).
        CASE
            WHEN si.status = 'unknown' THEN NULL
-           WHEN :as_of > i.status_as_at AND (si.valid_from IS NULL OR si.valid_from <= i.status_as_at) THEN NULL
+           WHEN :as_of > coalesce(si.covered_to, i.status_as_at)
+                AND (si.valid_from IS NULL OR si.valid_from <= coalesce(si.covered_to, i.status_as_at)) THEN NULL
            WHEN si.status != 'party' THEN 0
            WHEN si.in_force_date IS NOT NULL AND si.in_force_date <= :as_of THEN 1
            WHEN EXISTS (SELECT 1 FROM consent_in_force p
@@ -53,7 +54,8 @@ SELECT si.state_id AS state,
        CASE WHEN si.status IN ('party', 'withdrawn') THEN cif.article END AS in_force_article,
        CASE WHEN si.status IN ('party', 'withdrawn') THEN cif.note END AS in_force_note,
        -- 1 when the date asked about is after known_to: the status is the last recorded, "as recorded on known_to".
-       :as_of > i.status_as_at AS beyond_record,
+       -- known_to: the instrument's status source, or for a status read from coverage by state, that source's date.
+       :as_of > coalesce(si.covered_to, i.status_as_at) AS beyond_record,
        src.kind AS source_kind
 FROM wanted_states ws
 CROSS JOIN wanted_instruments wi

@@ -55,6 +55,12 @@ async def compare(datasette, request):
     cells: dict[tuple[str, str], dict] = {}
     for r in await _status_rows(db, as_of, ",".join(ids), ""):
         cells[(r["instrument"], r["state"])] = r
+    # The row's "as recorded" note: the instrument's own record end, where a cell is past it. A status read
+    # from coverage by state may end on another day (its source's): its own cell says so.
+    heads: dict[str, dict] = {}
+    for (iid, _sid), r in cells.items():
+        if r.get("beyond_record") and r.get("known_to") == (instruments.get(iid) or {}).get("status_as_at"):
+            heads.setdefault(iid, r)
     # Optional procedures and reservations, per state: obligations_on.sql, as `kb obligations` reads it.
     procedures: OrderedDict[tuple, dict] = OrderedDict()
     reservations: dict[str, list[dict]] = {sid: [] for sid in ids}
@@ -83,7 +89,7 @@ async def compare(datasette, request):
     query = {"as_of": as_of, "states": ",".join(ids), "instruments": ""}
     ctx = await _base_context(datasette, request, "Compare states")
     ctx.update(
-        states=list(states.values()), ids=ids, instruments=list(instruments.values()), cells=cells,
+        states=list(states.values()), ids=ids, instruments=list(instruments.values()), cells=cells, heads=heads,
         procedures=list(procedures.values()), reservations=reservations, obligations_missing=missing,
         as_of=as_of, requested=requested, default_as_of=await default_as_of(db), names=", ".join(ids),
         is_default=not raw, statement_rows=statement_rows,
