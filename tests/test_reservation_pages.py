@@ -68,6 +68,9 @@ def test_cedaw_article_29_china_dprk_cuba_saudi_arabia(built_db):
                         "Portugal , 18 July 2001; Denmark , 10 August 2001; Austria , 21 August 2001; United Kingdom of Great "
                         "Britain and Northern Ireland , 6 September 2001; Netherlands (Kingdom of the) , 18 September 2001; "
                         "Ireland , 2 October 2001; Norway , 9 October 2001; Finland , 8 October 2002")
+    assert ("The words as read in Convention on the Elimination of All Forms of Discrimination against Women, English text, "
+            "Dutch treaty database (Verdragenbank) copy in statengeneraal/laws-markdown : the text of 18 December 1979.") in text
+    assert '<a href="#p-29(1)">29(1)</a>' in page  # a paragraph's statement links the paragraph's words
     # each statement has its own anchor, which the matrix links to
     for anchor in ("s-CHN-1980-11-04-declaration-29-1", "s-PRK-2001-02-27-reservation-29", "s-SAU-2000-09-07-reservation-whole",
                    "s-SAU-2000-09-07-reservation-29-1"):

@@ -21,8 +21,10 @@ from .reservations import ARTICLES_SQL, GROUPS, article_map, prepare
 from .worldmap import world
 
 PROVISIONS_SQL = """
-    SELECT provision, parent, level, label, title, text, text_after FROM treaty_provisions
-    WHERE instrument_id = :i AND article = :a ORDER BY sort_order"""
+    SELECT tp.provision, tp.parent, tp.level, tp.label, tp.title, tp.text, tp.text_after,
+           s.url AS source_url, s.title AS source_title, s.as_at AS source_as_at
+    FROM treaty_provisions tp LEFT JOIN sources s ON s.id = tp.source_id
+    WHERE tp.instrument_id = :i AND tp.article = :a ORDER BY tp.sort_order"""
 # A provision below an article ('29(1)', '16(1)(h)'): the page of its article, at its paragraph.
 PROVISION_SQL = "SELECT article, provision FROM treaty_provisions WHERE instrument_id = :i AND provision = :p"
 
