@@ -277,8 +277,10 @@ def reservations(states: tuple[str, ...], instrument: str | None, article: str |
 
     STATE is an ISO 3166-1 alpha-3 code, the depositary's name, or an alias
     (case-insensitive). No STATE means all states. A statement on the
-    instrument as a whole shows no article (scope "whole"); one whose record
-    names no article shows none either (scope "unstated": read its words).
+    instrument as a whole shows no article (scope "whole"); where the record
+    gives no article the references are read from the statement's words
+    (reference "from_words"), and one whose words name none shows none either
+    (scope "general"; "unstated" where the record has no words).
 
     \b
     Examples:

@@ -147,7 +147,7 @@ def test_stray_files_under_data_are_errors(data_copy):
     (data_copy / "imported" / "stray.yaml").write_text("a: 1\n")
     (data_copy / "imported" / "untc" / "old").mkdir()
     (data_copy / "asks" / "UPR.YAML").write_text("a: 1\n")
-    layout = ("the data directory holds treaties.yaml, states.yaml, procedures.yaml, coverage.yaml, actions/, asks/, engagement/, "
+    layout = ("the data directory holds treaties.yaml, states.yaml, procedures.yaml, reference_overrides.yaml, coverage.yaml, actions/, asks/, engagement/, "
               "texts/ (ID.yaml files) and imported/SOURCE/ (.yaml files)")
     assert errors(data_copy) == [
         f"data/action:1:1: folder action/ is not read: {layout}: move its files or remove it",
@@ -161,7 +161,7 @@ def test_stray_files_under_data_are_errors(data_copy):
 
 
 def test_a_folder_named_like_a_data_file_is_a_located_error(data_copy):
-    layout = ("the data directory holds treaties.yaml, states.yaml, procedures.yaml, coverage.yaml, actions/, asks/, engagement/, "
+    layout = ("the data directory holds treaties.yaml, states.yaml, procedures.yaml, reference_overrides.yaml, coverage.yaml, actions/, asks/, engagement/, "
               "texts/ (ID.yaml files) and imported/SOURCE/ (.yaml files)")
     (data_copy / "actions" / "X.yaml").mkdir()
     (data_copy / "imported" / "untc" / "Y.yaml").mkdir()

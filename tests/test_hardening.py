@@ -69,8 +69,9 @@ def free_port() -> int:
 
 
 def copy_curated(dst: Path) -> Path:
-    """data/ without data/imported/ (the imported UNTC files and their expected counts)."""
-    shutil.copytree(DATA, dst, ignore=lambda d, names: ["imported"] if Path(d) == DATA else [])
+    """data/ without data/imported/ (the imported UNTC files and their expected counts) and without
+    reference_overrides.yaml (its entries name imported statements)."""
+    shutil.copytree(DATA, dst, ignore=lambda d, names: ["imported", "reference_overrides.yaml"] if Path(d) == DATA else [])
     (dst / "imported").mkdir()
     # Without the imported records no instrument's record is complete for any state: say so
     # (same lines), or the curated statements of states whose consents were imported would

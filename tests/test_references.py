@@ -34,6 +34,8 @@ def test_the_depositarys_forms_of_reference():
     assert read("article 16, paragraph 1 (c), (f) and (h)") == ["16(1)(c)", "16(1)(f)", "16(1)(h)"]
     assert read("article 16 (f)") == ["16(1)(f)"]  # the item sits in paragraph 1
     assert read("Article 2, paragraph 2 of Article 9 and article 16") == ["2", "9(2)", "16"]
+    assert read("With reference to Article (9), Paragraph (2)") == ["9(2)"]
+    assert read("In accordance with Article [20] of the Convention") == ["20"]
 
 
 def test_references_to_other_texts_are_not_taken():
@@ -78,7 +80,7 @@ def test_every_statement_of_the_core_instruments_has_a_reference_or_a_scope(buil
                         " ON a.id = sa.action_id WHERE a.instrument_id = 'CEDAW' AND a.state_id = 'FRA'"
                         " AND a.target_state_id = 'SAU'").fetchall()
         assert fra == [("9(2)", "by_hand", "France objects to the reservation \"of ge")]
-        assert c.execute("SELECT count(DISTINCT action_id) FROM statement_articles WHERE how = 'by_hand'").fetchone() == (6,)
+        assert c.execute("SELECT count(DISTINCT action_id) FROM statement_articles WHERE how = 'by_hand'").fetchone() == (10,)
 
 
 def test_objections_and_entry_into_force(built_db, conn_q):
@@ -129,4 +131,4 @@ def test_override_table_is_validated(data_copy):
         "data/reference_overrides.yaml:12:18: references: provision 29(4) does not exist in CEDAW: check it against "
         "data/texts/CEDAW.yaml",
         "data/reference_overrides.yaml:12:27: references: 'x y' is not a provision: write it as the instrument numbers "
-        "it, e.g. '29(1)' or '2(f)', or 'whole' or 'general'"]
+        "it, e.g. '29(1)' or '2(f)', or 'whole', 'general' or 'preamble'"]

@@ -84,8 +84,8 @@ _TAIL = re.compile(r"^\s*,?\s*(?:of|from)\s+(?:the\s+|the(?=[A-Z])|this\s+|its\s
 
 def _norm(text: str) -> str:
     s = _WS.sub(" ", text.replace("\u2019", "'").replace("\u00a0", " ")).strip()
-    # "Article (3), Paragraph (2)": the number in brackets
-    return re.sub(r"(?i)\b(articles?|paragraphs?)\s*\(\s*(\d{1,3})\s*\)", r"\1 \2", s)
+    # "Article (3), Paragraph (2)", "Article [24]": the number in brackets
+    return re.sub(r"(?i)\b(articles?|paragraphs?)\s*[(\[]\s*(\d{1,3})\s*[)\]]", r"\1 \2", s)
 
 
 def _levels(s: str) -> list[str]:

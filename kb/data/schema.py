@@ -645,7 +645,7 @@ class ReferenceOverride(Record):
     date: Date = Field(description="The statement's date, as its record gives it.")
     type: ActionType = Field(description="The statement's type, as its record gives it (the depositary's heading).")
     target_state: str | None = Field(None, description="For an objection: the state objected to, as its record gives it.")
-    references: list[str] = Field(min_length=1, description="The provisions the words name ('29(1)', '2(f)'), or one of 'whole' (the instrument as a whole) and 'general' (no article).")
+    references: list[str] = Field(min_length=1, description="The provisions the words name ('29(1)', '2(f)'), or one of 'whole' (the instrument as a whole), 'general' (no article) and 'preamble'.")
     reason: str = Field(min_length=1, description="Why: the words that decide it, quoted from the statement, and what the reading of the words got wrong.")
 
 

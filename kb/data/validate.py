@@ -1129,11 +1129,11 @@ def _check_overrides(overrides: list[Located], rows: list[ActionRow], provisions
         have = provisions.get(o.instrument)
         ok = True
         for i, ref in enumerate(o.references):
-            if ref in ("whole", "general"):
+            if ref in ("whole", "general", "preamble"):
                 continue
             if not _PROVISION.match(ref):
                 problems.append(loc.problem(f"references: {ref!r} is not a provision: write it as the instrument numbers it, "
-                                            "e.g. '29(1)' or '2(f)', or 'whole' or 'general'", "references", i))
+                                            "e.g. '29(1)' or '2(f)', or 'whole', 'general' or 'preamble'", "references", i))
                 ok = False
             elif have and ref not in have:
                 problems.append(loc.problem(f"references: provision {ref} does not exist in {o.instrument}: check it against "
