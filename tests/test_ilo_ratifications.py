@@ -343,3 +343,16 @@ def test_entry_into_force_derived_is_the_date_the_source_states(conn, state, ins
     assert (r["in_force_date"], r["in_force"]) == (stated, 1)
     assert r["in_force_note"].startswith("12 months after the registration of the ratification of ")
     assert status(conn, state, instrument, _day(stated, -1))["in_force"] == 0
+
+
+def test_instrument_page_and_map_keep_the_instrument_s_record_end(built_db):
+    from .test_pages import get
+    html = get(built_db, "/instrument/C029?as_of=2020-01-01").text
+    # 2020 is within the instrument's record (to 1 February 2025): no notice that it ended
+    assert 'id="beyond-record"' not in html
+    # the covered states' own record ends are named where they are shown
+    assert "United States of America: not a party (as recorded on 17 September 2008)" in html
+    assert "Afghanistan: not a party (as recorded on 14 February 1997)" in html
+    assert "Republic of Korea: unknown (no record in the KB)" in html
+    html = get(built_db, "/instrument/C029").text
+    assert 'id="beyond-record"' in html and "Status as recorded on 1 February 2025" in html

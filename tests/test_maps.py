@@ -111,7 +111,11 @@ def test_procedure_maps_follow_obligations(built_db, conn):
 def test_ilo_pages_give_no_party_count_while_members_are_unknown(built_db, conn, iid):
     html = get(built_db, f"/instrument/{iid}").text
     rows = q.status(conn, instruments=[iid], as_of="2026-02-03")
-    assert {r["status"] for r in rows} <= {"unknown", "not_applicable", "party"}
+    assert {r["status"] for r in rows} <= {"unknown", "not_applicable", "party", "not_party"}
+    # not_party only where a source states the state's whole set (data/coverage.yaml)
+    covered = {s for (s,) in sqlite3.connect(built_db).execute(
+        "SELECT state_id FROM state_coverage WHERE instrument_id = ? AND NOT ratified", (iid,))}
+    assert {r["state"] for r in rows if r["status"] == "not_party"} == covered
     assert {"unknown", "not_applicable"} <= {r["status"] for r in rows}
     url = sqlite3.connect(built_db).execute("SELECT url FROM instruments WHERE id = ?", (iid,)).fetchone()[0]
     words = text(html)

@@ -127,10 +127,12 @@ async def instrument(datasette, request):
                                 key=lambda kv: STATUS_ORDER.index(kv[0]) if kv[0] in STATUS_ORDER else 99))
     unknown_n = counts.get("unknown", 0)
     chart = parties_chart(d["chart_points"])
-    beyond = any(r["beyond_record"] for r in d["status_rows"])
+    # past the instrument's own record (a status read from coverage by state may end earlier: its row says so)
+    beyond = as_of > known_to if known_to else any(r["beyond_record"] for r in d["status_rows"])
     status_source = next((s for s in d["sources"] if s["role"] == "status"), None)
     status_map = instrument_map(d["status_rows"], "map", f"Status of states on the {inst['short_title']}, {C.format_date(as_of)}"
-                                + (f", {record.as_recorded(known_to)}" if beyond else ""))
+                                + (f", {record.as_recorded(known_to)}" if beyond else ""),
+                                record_end=(known_to if beyond else None) if known_to else False)
     for a in d["asks"]:
         a["by"] = ", ".join(json.loads(a["by"])) if a["by"] else ""
     ctx = await _base_context(datasette, request, inst["short_title"])

@@ -101,8 +101,16 @@ def strip_title(reason: str, title: str) -> str:
 
 
 def _recorded_on(rows: list[dict]) -> str | None:
-    """The record's end where the map shows status past it (status_on.sql's beyond_record)."""
-    return next((r["known_to"] for r in rows if r.get("beyond_record")), None)
+    """The record's end where the map shows status past it (status_on.sql's beyond_record): the latest, the
+    instrument's own; a status read from coverage by state may end earlier (its title says so: own_end)."""
+    return max((r["known_to"] for r in rows if r.get("beyond_record") and r.get("known_to")), default=None)
+
+
+def own_end(r: dict, recorded_on: str | None) -> str:
+    """' (as recorded on 14 February 1997)' for a row past a record end of its own, earlier than the map's."""
+    if r.get("beyond_record") and r.get("known_to") and r["known_to"] != recorded_on:
+        return f" (as recorded on {C.format_date(r['known_to'])})"
+    return ""
 
 
 def _map(cells: dict[str, dict], words: dict[str, str], map_id: str, title: str, link: bool,
@@ -127,11 +135,14 @@ def _map(cells: dict[str, dict], words: dict[str, str], map_id: str, title: str,
             "off_map": off_map, "labels": words, "recorded_on": recorded_on}
 
 
-def instrument_map(rows: list[dict], map_id: str, title: str) -> dict:
-    """A map of the status_on rows of one instrument on one date."""
-    cells = {r["state"]: {"state": r["state"], "name": r["state_name"], "status": r["status"], "title": status_title(r)}
+def instrument_map(rows: list[dict], map_id: str, title: str, record_end: str | None | bool = False) -> dict:
+    """A map of the status_on rows of one instrument on one date. `record_end`: the instrument's own record
+    end when the date is past it, None when it is not (False: read it from the rows)."""
+    end = _recorded_on(rows) if record_end is False else record_end
+    cells = {r["state"]: {"state": r["state"], "name": r["state_name"], "status": r["status"],
+                          "title": status_title(r) + own_end(r, end)}
              for r in rows}
-    return _map(cells, STATUS_WORDS, map_id, title, link=True, recorded_on=_recorded_on(rows))
+    return _map(cells, STATUS_WORDS, map_id, title, link=True, recorded_on=end)
 
 
 def procedure_map(status_rows: list[dict], accepted: dict[str, dict], map_id: str, title: str, procedure: str,
