@@ -31,7 +31,7 @@ MAX_YEARS = 200
 
 @dataclass(frozen=True)
 class Param:
-    kind: str  # date, year, state, states, instrument, instruments, article
+    kind: str  # date, year, state, states, instrument, instruments, article, style, event
     required: bool = False
     default: str | None = None  # "data_date": the data's date; "": every state / instrument
 
@@ -67,6 +67,19 @@ PARAMS: dict[str, dict[str, Param]] = {
 }
 #: The pages' own JSON and CSV: /country/<ISO3>.json|csv, /instrument/<ID>.json|csv.
 PAGE_DATA = re.compile(r"^/(?P<kind>country|instrument)/(?P<id>[^/]+)\.(?P<fmt>json|csv)$")
+#: The citations (kb/web/pages/cite.py): /cite/<what>.<format>, each parameter in the query string.
+CITE = re.compile(r"^/cite/(?P<what>status|event|instrument|kb|all)\.(?P<fmt>json|txt|ris|bib|csl\.json)$")
+CITE_PARAMS: dict[str, dict[str, Param]] = {
+    "status": {"state": STATE, "instrument": INSTRUMENT, "as_of": DATE},
+    "event": {"key": Param("event", required=True)},
+    "instrument": {"instrument": INSTRUMENT},
+    "kb": {},
+    "all": {"state": STATE_ALL, "instrument": INSTRUMENT_ALL, "as_of": DATE},
+}
+#: The styles a citation is written in as text (.txt): the knowledge base's sentence and the CSL styles.
+TEXT_STYLES = ("plain", "oscola", "bluebook", "chicago", "apa")
+STYLE = Param("style", default="plain")
+MAX_KEY = 300
 STORED = re.compile(r"^/(?P<db>[^/]+)/(?P<query>[^/.]+)(?:\.(?P<fmt>json|csv))?$")
 
 
@@ -147,7 +160,9 @@ async def check(spec: dict[str, Param], args: dict[str, str], resolver: Resolver
                 what = {"date": f"a date written YYYY-MM-DD (for example {EXAMPLE_DATE})",
                         "year": "a year written YYYY (for example 2016)",
                         "state": "an ISO 3166-1 alpha-3 code (for example PRK), the depositary's name or an alias",
-                        "instrument": "an instrument id listed at /instrument (for example CAT)"}[p.kind]
+                        "instrument": "an instrument id listed at /instrument (for example CAT)",
+                        "event": "an engagement event's key, as a country page's Cite links name it "
+                                 "(for example PRK/treaty_body/CRPD/2025-08-19/concluding_observations)"}[p.kind]
                 raise Refusal(name, f"{name} is required: send {what}")
             out[name] = await resolver.data_date() if p.default == "data_date" else (p.default or "")
             continue
@@ -157,6 +172,15 @@ async def check(spec: dict[str, Param], args: dict[str, str], resolver: Resolver
             out[name] = _year(name, raw)
         elif p.kind == "article":
             out[name] = _article(name, raw)
+        elif p.kind == "style":
+            if raw not in TEXT_STYLES:
+                raise Refusal(name, f"{name} must be one of {', '.join(TEXT_STYLES)} (the exchange formats are the "
+                                    ".ris, .bib and .csl.json addresses)")
+            out[name] = raw
+        elif p.kind == "event":
+            if len(raw) > MAX_KEY or not raw.isprintable():
+                raise Refusal(name, f"{name} must be an engagement event's key, at most {MAX_KEY} characters")
+            out[name] = raw
         elif p.kind == "state":
             out[name] = await resolver.state(name, raw)
         elif p.kind == "instrument":
@@ -203,6 +227,12 @@ def _route(datasette, path: str) -> tuple[dict[str, Param], str | None, bool] | 
     m = PAGE_DATA.match(path)
     if m:
         return {"as_of": DATE}, m.group("fmt"), False
+    m = CITE.match(path)
+    if m:
+        spec = dict(CITE_PARAMS[m.group("what")])
+        if m.group("fmt") == "txt":
+            spec["style"] = STYLE
+        return spec, "json", False  # refused as JSON, whatever the format
     m = STORED.match(path)
     if m and m.group("query") in PARAMS and m.group("db") in datasette.databases:
         return PARAMS[m.group("query")], m.group("fmt"), True
@@ -223,7 +253,7 @@ def wrap(datasette, app: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitab
         if route is None:
             return await app(scope, receive, send)
         spec, fmt, stored = route
-        if not stored:
+        if not stored and PAGE_DATA.match(unquote(path)):
             m = PAGE_DATA.match(unquote(path))
             try:
                 rid = await (resolver.state if m.group("kind") == "country" else resolver.instrument)("id", m.group("id"))

@@ -11,6 +11,7 @@ from urllib.parse import unquote
 
 from .common import Reader, _base_context, _batch, _error, _path, query_sql, render
 from .instrument import _lookup
+from .cite import meta_for
 
 PROVISIONS_SQL = """
     SELECT provision, parent, level, label, title, text, text_after FROM treaty_provisions
@@ -52,6 +53,7 @@ async def article(datasette, request):
     nav = {"prev": articles[i - 1] if i > 0 else None, "next": articles[i + 1] if i + 1 < len(articles) else None}
     query = {"as_of": as_of, "states": "", "instrument": inst["id"], "article": raw}
     ctx = await _base_context(datasette, request, f"{inst['id']} article {raw}")
+    ctx["cite_meta"] = meta_for("article", ctx["version"], id=inst["id"], title=inst["title"], article=raw, date=as_of)
     ctx.update(inst=inst, article=raw, provisions=provisions, groups=groups, count=len(statements), nav=nav,
                as_of=as_of, requested=requested,
                article_path=lambda n: _path(datasette, f"/instrument/{inst['id']}/article/{n}", {"as_of": requested}),
