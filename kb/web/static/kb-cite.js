@@ -75,12 +75,12 @@
       });
   }
   document.addEventListener("click", function (ev) {
-    var button = ev.target.closest("details.cite button.copy");
+    var button = ev.target.closest(".cite-style button.copy");
     if (button) { copy(button); }
   });
   document.addEventListener("toggle", function (ev) {
     var box = ev.target;
     if (box.matches && box.matches("details.cite[data-cite]") && box.open) { load(box); }
   }, true);
-  document.querySelectorAll("details.cite button.copy[hidden]").forEach(function (b) { b.hidden = false; });
+  document.querySelectorAll(".cite-style button.copy[hidden]").forEach(function (b) { b.hidden = false; });
 })();
