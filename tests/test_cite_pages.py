@@ -230,3 +230,24 @@ def test_pages_carry_the_metadata_reference_managers_capture(built_db, conn):
     assert ld["@type"] == "Dataset" and ld["version"] == v and ld["dateModified"] == "2026-02-03"
     assert ld["distribution"] == [{"@type": "DataDownload", "encodingFormat": "application/vnd.sqlite3",
                                    "contentUrl": f"/download/kb-{v}.db"}]
+
+
+# --------------------------------------------------------------------------- the static export
+
+ELSEWHERE = ("The citation styles (OSCOLA, Bluebook, Chicago, APA) and the RIS, BibTeX and CSL-JSON files need a "
+             "server: they are on the live site, and from the command line (kb cite, kb cite-all).")
+
+
+def test_a_static_copy_keeps_the_sentence_and_says_where_the_styles_are(exported_site, conn):
+    country = (exported_site / "country/PRK/index.html").read_text()
+    inst = (exported_site / "instrument/CAT/index.html").read_text()
+    home = (exported_site / "index.html").read_text()
+    for page in (country, inst):
+        assert "/cite/" not in page and "data-cite=" not in page  # no address a static host cannot answer
+    assert country.count(ELSEWHERE) == 1  # said once, above the rows
+    crpd = next(b for b in cite_boxes(country) if "Convention on the Rights of Persons with Disabilities" in b)
+    assert html_lib.unescape(re.search(r'<p class="citation">(.*?)</p>', crpd).group(1)) == q.cite(conn, "PRK", "CRPD")
+    assert '<button type="button" class="copy" hidden>Copy</button>' in crpd
+    (box,) = cite_boxes(inst)
+    assert ELSEWHERE in box  # the instrument has no sentence: its box says where its styles are
+    assert "Cite this database" in home and (exported_site / "-/kb-static/kb-cite.js").exists()
