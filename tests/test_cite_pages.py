@@ -251,3 +251,46 @@ def test_a_static_copy_keeps_the_sentence_and_says_where_the_styles_are(exported
     (box,) = cite_boxes(inst)
     assert ELSEWHERE in box  # the instrument has no sentence: its box says where its styles are
     assert "Cite this database" in home and (exported_site / "-/kb-static/kb-cite.js").exists()
+
+
+# --------------------------------------------------------------------------- an event's own page
+
+def test_an_event_page_names_its_document_as_a_report(built_db, conn):
+    r, upr, missing = get_all(built_db, [f"/event/{CO}", "/event/PRK/upr/2024-11-07/review_held", "/event/nope"])
+    assert r.status_code == 200
+    page = r.text
+    assert "<h1>Concluding observations on the initial report (CRPD/C/PRK/1) of the Democratic People&#39;s Republic " \
+           "of Korea</h1>" in page
+    assert meta(page) == [
+        ("citation_title", "Concluding observations on the initial report (CRPD/C/PRK/1) of the Democratic People's "
+                           "Republic of Korea"),
+        ("citation_technical_report_institution", "Committee on the Rights of Persons with Disabilities"),
+        ("citation_technical_report_number", "CRPD/C/PRK/CO/1"),
+        ("citation_publisher", "United Nations"),
+        ("citation_date", "2025/08/19"),
+        ("citation_public_url", "https://undocs.org/en/CRPD/C/PRK/CO/1"),
+        ("citation_abstract", "The Committee on the Rights of Persons with Disabilities adopted its concluding "
+                              "observations on the Democratic People's Republic of Korea's initial report "
+                              "(CRPD/C/PRK/1) on 19 August 2025 (CRPD/C/PRK/CO/1)."),
+        ("citation_language", "en"),
+        ("DC.title", "Concluding observations on the initial report (CRPD/C/PRK/1) of the Democratic People's "
+                     "Republic of Korea"),
+        ("DC.creator", "Committee on the Rights of Persons with Disabilities"),
+        ("DC.publisher", "United Nations"),
+        ("DC.date", "2025-08-19"),
+        ("DC.identifier", "CRPD/C/PRK/CO/1"),
+        ("DC.language", "en"),
+        ("DC.relation", f"KB version {q.version(conn)}"),
+    ]
+    (box,) = cite_boxes(page)
+    assert html_lib.unescape(re.search(r'<p class="citation">(.*?)</p>', box).group(1)) == q.cite_event(conn, CO)
+    assert '<a href="https://undocs.org/en/CRPD/C/PRK/CO/1"' in page
+    # an event that names no UN document: the page, dated as the others
+    assert dict(meta(upr.text))["DC.type"] == "Dataset" and dict(meta(upr.text))["citation_date"] == "2026/02/03"
+    assert "<h1>Democratic People&#39;s Republic of Korea: review held, 7 November 2024</h1>" in upr.text
+    assert missing.status_code == 404 and "No engagement event has the key &#39;nope&#39;." in missing.text
+
+
+def test_the_country_page_links_each_event_page(built_db):
+    page = get(built_db, "/country/PRK").text
+    assert f'<a href="/event/{CO}">The event\'s own page</a>' in page

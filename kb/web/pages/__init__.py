@@ -15,6 +15,7 @@ Routes:
   /changes.atom, /changes.json    change feeds: the latest actions (feeds.py); per country
   /country/<ISO3>/changes.atom    and per instrument
   /instrument/<ID>/changes.atom
+  /event/<key>           an engagement event's page, with its citation (event.py)
   /cite/<what>.<format>  a citation: .json (every style), .txt?style=, .ris, .bib, .csl.json (cite.py)
   /download/<db>-<version>.db     the database under its versioned name (download.py)
   /-/kb-static/<file>    CSS for these pages
@@ -33,6 +34,7 @@ from .common import (
 )
 from .article import article
 from .cite import cite
+from .event import event
 from .country import country, country_lookup
 from .data import country_data, instrument_data
 from .download import versioned_db
@@ -63,6 +65,7 @@ def register_routes(datasette):
         (r"^/instrument/(?P<id>[^/]+)/article/(?P<n>[^/]+)$", article),
         (r"^/compare/?$", compare),
         (r"^/search/?$", search),
+        (r"^/event/(?P<key>.+)$", event),
         (r"^/cite/(?P<what>status|event|instrument|kb|all)\.(?P<fmt>json|txt|ris|bib|csl\.json)$", cite),
         (r"^/-/kb-world\.svg$", world_sprite),
         (r"^/-/kb-static/(?P<path>.*)$", asgi_static(str(STATIC))),

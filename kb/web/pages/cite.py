@@ -219,3 +219,24 @@ async def cite_this_database(datasette, db, version: str | None, data_date: str,
         "cite_jsonld": dataset_jsonld(META_WORDS["home"][1], version, data_date,
                                       {"application/vnd.sqlite3": download}),
     }
+
+
+def event_meta(items: list[dict], sentence: str, version: str | None) -> list[tuple[str, str]]:
+    """An event page's tags: the UN document it names as a report (Zotero's Embedded Metadata makes a
+    report of citation_technical_report_institution, with its symbol as the number and its English
+    link as the URL); an event that names no document, as the other pages (a dataset)."""
+    doc = next((i for i in items if i["type"] == "report"), None)
+    if doc is None:  # the page, a view of the knowledge base's data (dated as the other pages)
+        return page_meta(sentence, sentence, version, version.split("+")[0] if version else None)
+    parts = doc["issued"]["date-parts"][0]
+    date = "-".join(f"{p:02d}" if i else f"{p:04d}" for i, p in enumerate(parts))
+    body = (doc.get("author") or [{}])[0].get("literal") or doc.get("publisher") or "United Nations"
+    tags = [("citation_title", doc["title"]), ("citation_technical_report_institution", body),
+            ("citation_technical_report_number", doc["number"]), ("citation_publisher", doc.get("publisher", "")),
+            ("citation_date", date.replace("-", "/")), ("citation_public_url", doc["URL"]),
+            ("citation_abstract", sentence), ("citation_language", "en"),
+            ("DC.title", doc["title"]), ("DC.creator", body), ("DC.publisher", doc.get("publisher", "")),
+            ("DC.date", date), ("DC.identifier", doc["number"]), ("DC.language", "en")]
+    if version:
+        tags.append(("DC.relation", f"KB version {version}"))
+    return [(k, v) for k, v in tags if v]
