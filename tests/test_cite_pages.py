@@ -97,7 +97,19 @@ def test_an_event_and_the_instrument_and_the_kb(built_db, conn):
     assert "CRPD/C/PRK/CO/1 <https://undocs.org/en/CRPD/C/PRK/CO/1>" in ev.json()["styles"]["oscola"]
     assert inst.text == q.cite_instrument(conn, "CAT", "bluebook") + "\n"
     assert kb.headers["content-disposition"] == f'attachment; filename="treaty-kb-{q.version(conn)}.bib"'
-    assert bibtexparser.parse_string(kb.text).entries[0]["version"] == q.version(conn)
+    entry = bibtexparser.parse_string(kb.text).entries[0]
+    assert entry["version"] == q.version(conn) and entry["url"] == "http://localhost/"
+
+
+def test_the_kb_citation_names_only_a_host_name(built_db):
+    async def run():
+        ds = make_datasette(built_db)
+        good = await ds.client.get("/cite/kb.ris", headers={"host": "kb.example.org:8001"})
+        bad = await ds.client.get("/cite/kb.ris", headers={"host": "x}y"})
+        return good, bad
+    good, bad = asyncio.run(run())
+    assert rispy.loads(good.text)[0]["urls"] == ["http://kb.example.org:8001/"]
+    assert "urls" not in rispy.loads(bad.text)[0]
 
 
 def test_every_citation_of_a_page_in_one_file(built_db, conn):
@@ -187,10 +199,15 @@ def test_instrument_and_article_pages_cite_the_instrument(built_db):
 def test_home_cites_the_database_in_every_format(built_db, conn):
     page = get(built_db, "/").text
     section = page.split('<h2 id="cite-h">Cite this database</h2>', 1)[1].split("</section>", 1)[0]
+    from kb.query import csl
+
+    items = csl.kb_record(conn, "http://localhost/")  # the site's own address, as the request named it
+    assert items[0]["URL"] == "http://localhost/" and "accessed" not in items[0]
     for style in ("plain", "oscola", "bluebook", "chicago", "apa", "ris", "bibtex", "csl-json"):
         m = re.search(rf'data-style="{style}">.*?class="citation">(.*?)</(p|pre)>', section, re.S)
         assert m, style
-        assert html_lib.unescape(m.group(1)) == q.cite_kb(conn, style), style
+        want = q.cite_kb(conn, "plain") if style == "plain" else csl.format_items(items, style)
+        assert html_lib.unescape(m.group(1)) == want, style
     assert '<a href="/cite/kb.ris" download>Download</a>' in section
 
 

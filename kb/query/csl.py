@@ -213,11 +213,14 @@ def _source_language(title: str | None) -> str | None:
     return _LANG[m.group(1)] if m else None
 
 
-def kb_record(conn: sqlite3.Connection) -> list[dict]:
-    """The knowledge base itself (a `dataset`), with the version `kb info` shows."""
+def kb_record(conn: sqlite3.Connection, url: str | None = None) -> list[dict]:
+    """The knowledge base itself (a `dataset`), with the version `kb info` shows; url: where it is
+    served, when the citation is asked of a site (no access date: an answer that is the same every
+    day, cached and exported, cannot know the reader's day)."""
     version = build_version(conn)
     data_date = version.split("+")[0] if version else None
     return [_clean({
+        "URL": url,
         "id": _key("treaty-kb", version or ""),
         "type": "dataset",
         "title": KB_TITLE,

@@ -65,7 +65,8 @@ def _records(conn, what: str, args: dict) -> tuple[list[dict], str | None, str]:
     if what == "instrument":
         return csl.instrument_record(conn, args["instrument"]), None, args["instrument"]
     if what == "kb":
-        return csl.kb_record(conn), api.cite_kb(conn, "plain"), f"treaty-kb-{build_version(conn) or 'unversioned'}"
+        return (csl.kb_record(conn, args.get("_site")), api.cite_kb(conn, "plain"),
+                f"treaty-kb-{build_version(conn) or 'unversioned'}")
     state, inst, as_of = args.get("state") or "", args.get("instrument") or "", args["as_of"]
     if bool(state) == bool(inst):
         raise QueryError("name either a state or an instrument, not both and not neither", "state")
@@ -91,7 +92,8 @@ def all_styles(items: list[dict], plain: str | None) -> dict[str, str]:
 async def cite(datasette, request):
     db = _db(datasette)
     what, fmt = request.url_vars["what"], request.url_vars["fmt"]
-    args = {k: request.args.get(k) for k in request.args.keys()}
+    args = {k: request.args.get(k) for k in request.args.keys() if not k.startswith("_")}
+    args["_site"] = site_url(datasette, request)
     if what == "all" and fmt in ("json", "txt"):
         return _refuse(400, "every citation of a page is written as .ris, .bib or .csl.json", "format")
     try:
@@ -110,7 +112,7 @@ async def cite(datasette, request):
         return Response(text + "\n", content_type="text/plain; charset=utf-8")
     if fmt == "json":
         styles = await loop.run_in_executor(None, all_styles, items, plain)
-        here = links(datasette, what, {k: v for k, v in args.items() if k != "style"})
+        here = links(datasette, what, {k: v for k, v in args.items() if k not in ("style", "_site")})
         return _json({"styles": styles, "names": {s: STYLE_NAMES[s] for s in styles},
                       "downloads": {style: here[suffix] for style, (suffix, _t) in DOWNLOADS.items()}})
     style = FORMAT_STYLE[fmt]
@@ -119,20 +121,34 @@ async def cite(datasette, request):
                     headers={"content-disposition": f'attachment; filename="{name}.{suffix}"'})
 
 
-_KB_MEMO: dict[str | None, dict[str, str]] = {}
+_KB_MEMO: dict[tuple, dict[str, str]] = {}
+_HOST = re.compile(r"^(?:[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$")
 
 
-def kb_citations(conn) -> dict[str, str]:
+def site_url(datasette, request) -> str | None:
+    """The site's own address, for the knowledge base's citation: the address asked for (the response
+    cache keys on the Host), or in a static export the live site's (--live-url), else None."""
+    export = getattr(datasette, "_kb_export", None)
+    if export is not None:
+        return (export.get("live_url") or "").rstrip("/") + "/" if export.get("live_url") else None
+    host = getattr(request, "host", None) if request is not None else None
+    if not host or not _HOST.match(host) or request.scheme not in ("http", "https"):
+        return None  # a Host header that is no host name is not written into a citation
+    return f"{request.scheme}://{host}{datasette.setting('base_url')}"
+
+
+def kb_citations(conn, url: str | None = None) -> dict[str, str]:
     """The knowledge base's own citation in every style and format (the home page's "Cite this
-    database"), rendered once per build."""
-    v = build_version(conn)
-    if v not in _KB_MEMO:
-        items = csl.kb_record(conn)
+    database"), rendered once per build and address."""
+    key = (build_version(conn), url)
+    if key not in _KB_MEMO:
+        items = csl.kb_record(conn, url)
         out = all_styles(items, api.cite_kb(conn, "plain"))
         out.update((style, csl.format_items(items, style)) for style in DOWNLOADS)
-        _KB_MEMO.clear()
-        _KB_MEMO[v] = out
-    return _KB_MEMO[v]
+        if len(_KB_MEMO) > 16:
+            _KB_MEMO.clear()
+        _KB_MEMO[key] = out
+    return _KB_MEMO[key]
 
 
 # --------------------------------------------------------------------------- metadata for reference managers
@@ -203,12 +219,13 @@ def meta_for(kind: str, version: str | None, **fields: str) -> list[tuple[str, s
     return page_meta(title, description, version, data_date)
 
 
-async def cite_this_database(datasette, db, version: str | None, data_date: str, download: str) -> dict:
+async def cite_this_database(datasette, request, db, version: str | None, data_date: str, download: str) -> dict:
     """The home page's "Cite this database" (every style and format) and its schema.org Dataset."""
     import sqlite3
 
+    url = site_url(datasette, request)
     try:
-        cites = await db.execute_fn(kb_citations)
+        cites = await db.execute_fn(lambda conn: kb_citations(conn, url))
     except (sqlite3.Error, QueryError):  # not a KB database: the page shows no citation
         return {}
     names = {s: STYLE_NAMES[s] for s in cites}

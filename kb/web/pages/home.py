@@ -33,7 +33,7 @@ async def home(datasette, request):
         views=views, queries=queries, states=states, instruments=list(instruments.values()),
         description=(datasette.metadata("description") or ""),
     )
-    ctx.update(await cite_this_database(datasette, db, ctx["version"], as_of, ctx["db_download"]))
+    ctx.update(await cite_this_database(datasette, request, db, ctx["version"], as_of, ctx["db_download"]))
     return render("kb_home.html", **ctx)
 
 
