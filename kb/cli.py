@@ -806,6 +806,34 @@ def cite_kb_command(style: str, db_path: Path) -> None:
     click.echo(_printable(_ask(q.cite_kb, _connect(db_path), style, hints={})))
 
 
+@main.command("cite-all")
+@click.option("--state", metavar="STATE", help="Every citation of the country's page: its status on each instrument "
+                                                "on the date, and each engagement event.")
+@click.option("--instrument", metavar="ID", help="Every citation of the instrument's page: the instrument, and each "
+                                                 "state's status on it on the date.")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Date of the status. Default: the data's date (`kb info`).")
+@click.option("--style", type=click.Choice(CITE_STYLES[-3:]), default="ris", show_default=True,
+              help="ris, bibtex (BibLaTeX) or csl-json: one file a reference manager imports.")
+@db_option
+def cite_all_command(state: str | None, instrument: str | None, as_of: str | None, style: str, db_path: Path) -> None:
+    """Every citation of a country's or an instrument's page, in one file for a reference manager.
+
+    Name either --state or --instrument. A treaty cited by many rows is one entry.
+
+    \b
+    Examples:
+      kb cite-all --state PRK --style ris > PRK.ris
+      kb cite-all --instrument CRPD --style bibtex > CRPD.bib
+    """
+    from . import query as q
+
+    if (state is None) == (instrument is None):
+        raise click.UsageError("name either --state or --instrument (one of them)")
+    as_of = _date_or_fail(as_of, "--as-of")
+    click.echo(_printable(_ask(q.cite_all, _connect(db_path), state, instrument, as_of, style,
+                               hints={"state": "--state", "instrument": "--instrument", "as_of": "--as-of"})))
+
+
 @main.command("info")
 @db_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,

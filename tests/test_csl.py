@@ -335,3 +335,58 @@ def test_citeproc_py_agrees_with_citeproc_js(conn):
             if render(items, style) != want.replace("{version}", q.version(conn)):
                 differ.add((name, style))
     assert differ == {("status", "apa"), ("kb", "apa")}
+
+
+# --------------------------------------------------------------------------- every citation of a page in one file
+
+def test_cite_all_of_a_country_is_its_rows_and_its_events(conn):
+    items = json.loads(q.cite_all(conn, state="North Korea", style="csl-json"))
+    jsonschema.validate(items, SCHEMA)
+    ids = [i["id"] for i in items]
+    assert len(ids) == len(set(ids))  # a treaty cited by many rows is one entry
+    status = q.status(conn, states=["PRK"])
+    # every status row's record and every engagement event's record, nothing else
+    want = []
+    for r in status:
+        want += [i["id"] for i in csl.status_record(conn, "PRK", r["instrument"], q.data_date(conn))]
+    for e in q.engagement(conn, "PRK"):
+        want += [i["id"] for i in csl.event_record(conn, e["key"])]
+    assert ids == list(dict.fromkeys(want))
+    assert "CRPD-C-PRK-CO-1" in ids and "PRK-CRPD-2026-02-03" in ids and "CRPD" in ids
+
+
+def test_cite_all_of_an_instrument_reads_back_in_every_format(conn):
+    rows = q.status(conn, instruments=["CRPD"])
+    ris = rispy.loads(q.cite_all(conn, instrument="crpd", style="ris"))
+    assert ris[0]["id"] == "CRPD" and ris[0]["type_of_reference"] == "LEGAL"
+    # the treaty once, then each state's source page (and a notification where the KB holds its symbol)
+    pages = [r["id"] for r in ris if r["type_of_reference"] == "ELEC"]
+    assert pages == [f"{r['state']}-CRPD-2026-02-03" for r in rows if r.get("source_url")]
+    entries = bib(q.cite_all(conn, instrument="CRPD", style="bibtex"))
+    assert [e.key for e in entries] == [r["id"] for r in ris]
+    assert entries[0].entry_type == "misc" and all(e.entry_type in ("misc", "online", "report") for e in entries)
+    assert json.loads(q.cite_all(conn, instrument="CRPD", style="csl-json"))[0]["volume"] == "2515"
+
+
+def test_cite_all_refuses_what_it_cannot_write(conn):
+    with pytest.raises(q.QueryError) as e:
+        q.cite_all(conn, state="PRK", style="oscola")
+    assert str(e.value) == "an export of all citations is written as one of ris, bibtex, csl-json, not 'oscola'"
+    with pytest.raises(q.QueryError) as e:
+        q.cite_all(conn, state="PRK", instrument="CRPD")
+    assert str(e.value) == "name either a state or an instrument, not both and not neither"
+    with pytest.raises(q.QueryError) as e:
+        q.cite_all(conn, instrument="NOPE")
+    assert e.value.param == "instrument"
+
+
+def test_cli_cite_all(cli, built_db):
+    r = cli("cite-all", "--state", "PRK", "--style", "bibtex", "--db", str(built_db))
+    assert r.exit_code == 0 and r.output.startswith("@misc{ICERD,")
+    assert bib(r.output)[1]["urldate"] == "2026-02-03"
+    r = cli("cite-all", "--db", str(built_db))
+    assert r.exit_code == 2 and "Error: name either --state or --instrument (one of them)" in r.output
+    r = cli("cite-all", "--instrument", "CRPD", "--style", "apa", "--db", str(built_db))
+    assert r.exit_code == 2 and "'apa' is not one of 'ris', 'bibtex', 'csl-json'." in r.output
+    r = cli("cite-all", "--instrument", "NOPE", "--db", str(built_db))
+    assert r.exit_code == 2 and "Invalid value for --instrument" in r.output

@@ -10,7 +10,8 @@ from typing import Iterable
 
 from .base import QueryError, data_date, day, rows, sql, version
 from .citation import cite_row, event_citation, publisher
-from .csl import CITE_STYLES, check_style, event_record, format_items, instrument_record, kb_record, status_record
+from .csl import (CITE_STYLES, EXPORT_STYLES, check_style, event_record, format_items, instrument_record,
+                  instrument_records, kb_record, state_records, status_record)
 from .feed import sentence, source_line
 
 #: The keys of every object status() returns (and `kb status --format json` prints), in order.
@@ -296,3 +297,22 @@ def feed(conn: sqlite3.Connection, state: str | None = None, instrument: str | N
         r["sentence"] = sentence(r)
         r["source_line"] = source_line(r)
     return out
+
+
+def cite_all(conn: sqlite3.Connection, state: str | None = None, instrument: str | None = None,
+             as_of: str | None = None, style: str = "ris") -> str:
+    """Every citation of a country page (state=: its status on each instrument on the date, and
+    each engagement event) or of an instrument page (instrument=: the instrument, and each state's
+    status on it), in one file for a reference manager (`kb cite-all`).  style: 'ris', 'bibtex'
+    (BibLaTeX) or 'csl-json'.  Default date: the data's date."""
+    if style not in EXPORT_STYLES:
+        raise QueryError(f"an export of all citations is written as one of {', '.join(EXPORT_STYLES)}, "
+                         f"not {style!r}", "style")
+    if (state is None) == (instrument is None):
+        raise QueryError("name either a state or an instrument, not both and not neither", "state")
+    as_of = day(as_of, conn=conn)
+    if state is not None:
+        items = state_records(conn, resolve_state(conn, state), as_of)
+    else:
+        items = instrument_records(conn, resolve_instrument(conn, instrument), as_of)
+    return format_items(items, style)

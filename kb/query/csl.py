@@ -213,11 +213,14 @@ def _source_language(title: str | None) -> str | None:
     return _LANG[m.group(1)] if m else None
 
 
-def kb_record(conn: sqlite3.Connection) -> list[dict]:
-    """The knowledge base itself (a `dataset`), with the version `kb info` shows."""
+def kb_record(conn: sqlite3.Connection, url: str | None = None) -> list[dict]:
+    """The knowledge base itself (a `dataset`), with the version `kb info` shows; url: where it is
+    served, when the citation is asked of a site (no access date: an answer that is the same every
+    day, cached and exported, cannot know the reader's day)."""
     version = build_version(conn)
     data_date = version.split("+")[0] if version else None
     return [_clean({
+        "URL": url,
         "id": _key("treaty-kb", version or ""),
         "type": "dataset",
         "title": KB_TITLE,
@@ -248,3 +251,47 @@ def format_items(items: list[dict], style: str) -> str:
     from kb.csl.render import render
 
     return render(items, style)
+
+
+#: The formats an export of many citations is written in (a footnote of hundreds of items is no citation).
+EXPORT_STYLES = ("ris", "bibtex", "csl-json")
+
+
+def _unique(items: list[dict]) -> list[dict]:
+    """Items by id, the first of each: a treaty cited by many rows is one entry in a reference manager."""
+    seen: dict[str, dict] = {}
+    for item in items:
+        seen.setdefault(item["id"], item)
+    return list(seen.values())
+
+
+def _column(conn: sqlite3.Connection, text: str, params: dict, name: str) -> list:
+    cur = conn.execute(text, params)
+    i = [d[0] for d in cur.description].index(name)
+    return [r[i] for r in cur.fetchall()]
+
+
+def state_records(conn: sqlite3.Connection, state_id: str, as_of: str) -> list[dict]:
+    """Every citation a country page offers, in one list: the state's status on each instrument on
+    the date (the treaty, then its source), then each engagement event (newest first, as listed)."""
+    from .base import sql
+
+    items: list[dict] = []
+    for instrument_id in _column(conn, sql("status_on"), {"as_of": as_of, "states": state_id, "instruments": ""},
+                                 "instrument"):
+        items += status_record(conn, state_id, instrument_id, as_of)
+    for key in _column(conn, sql("engagement"), {"state": state_id}, "key"):
+        items += event_record(conn, key)
+    return _unique(items)
+
+
+def instrument_records(conn: sqlite3.Connection, instrument_id: str, as_of: str) -> list[dict]:
+    """Every citation an instrument page offers, in one list: the instrument, then each state's
+    status on it on the date (its source; the treaty once)."""
+    from .base import sql
+
+    items = instrument_record(conn, instrument_id)
+    for state_id in _column(conn, sql("status_on"), {"as_of": as_of, "states": "", "instruments": instrument_id},
+                            "state"):
+        items += status_record(conn, state_id, instrument_id, as_of)
+    return _unique(items)

@@ -31,7 +31,7 @@ MAX_YEARS = 200
 
 @dataclass(frozen=True)
 class Param:
-    kind: str  # date, year, state, states, instrument, instruments, article
+    kind: str  # date, year, state, states, instrument, instruments, article, style, event
     required: bool = False
     default: str | None = None  # "data_date": the data's date; "": every state / instrument
 
@@ -69,6 +69,19 @@ PARAMS: dict[str, dict[str, Param]] = {
 PAGE_DATA = re.compile(r"^/(?P<kind>country|instrument)/(?P<id>[^/]+)\.(?P<fmt>json|csv)$")
 #: An instrument's reservations as JSON and CSV: /instrument/<ID>/article/<N>.json|csv, /instrument/<ID>/reservations.json|csv.
 INSTRUMENT_DATA = re.compile(r"^/(?P<kind>instrument)/(?P<id>[^/]+)/(?P<rest>article/[^/]+|reservations)\.(?P<fmt>json|csv)$")
+#: The citations (kb/web/pages/cite.py): /cite/<what>.<format>, each parameter in the query string.
+CITE = re.compile(r"^/cite/(?P<what>status|event|instrument|kb|all)\.(?P<fmt>json|txt|ris|bib|csl\.json)$")
+CITE_PARAMS: dict[str, dict[str, Param]] = {
+    "status": {"state": STATE, "instrument": INSTRUMENT, "as_of": DATE},
+    "event": {"key": Param("event", required=True)},
+    "instrument": {"instrument": INSTRUMENT},
+    "kb": {},
+    "all": {"state": STATE_ALL, "instrument": INSTRUMENT_ALL, "as_of": DATE},
+}
+#: The styles a citation is written in as text (.txt): the knowledge base's sentence and the CSL styles.
+TEXT_STYLES = ("plain", "oscola", "bluebook", "chicago", "apa")
+STYLE = Param("style", default="plain")
+MAX_KEY = 300
 STORED = re.compile(r"^/(?P<db>[^/]+)/(?P<query>[^/.]+)(?:\.(?P<fmt>json|csv))?$")
 
 
@@ -149,7 +162,9 @@ async def check(spec: dict[str, Param], args: dict[str, str], resolver: Resolver
                 what = {"date": f"a date written YYYY-MM-DD (for example {EXAMPLE_DATE})",
                         "year": "a year written YYYY (for example 2016)",
                         "state": "an ISO 3166-1 alpha-3 code (for example PRK), the depositary's name or an alias",
-                        "instrument": "an instrument id listed at /instrument (for example CAT)"}[p.kind]
+                        "instrument": "an instrument id listed at /instrument (for example CAT)",
+                        "event": "an engagement event's key, as a country page's Cite links name it "
+                                 "(for example PRK/treaty_body/CRPD/2025-08-19/concluding_observations)"}[p.kind]
                 raise Refusal(name, f"{name} is required: send {what}")
             out[name] = await resolver.data_date() if p.default == "data_date" else (p.default or "")
             continue
@@ -159,6 +174,15 @@ async def check(spec: dict[str, Param], args: dict[str, str], resolver: Resolver
             out[name] = _year(name, raw)
         elif p.kind == "article":
             out[name] = _article(name, raw)
+        elif p.kind == "style":
+            if raw not in TEXT_STYLES:
+                raise Refusal(name, f"{name} must be one of {', '.join(TEXT_STYLES)} (the exchange formats are the "
+                                    ".ris, .bib and .csl.json addresses)")
+            out[name] = raw
+        elif p.kind == "event":
+            if len(raw) > MAX_KEY or not raw.isprintable():
+                raise Refusal(name, f"{name} must be an engagement event's key, at most {MAX_KEY} characters")
+            out[name] = raw
         elif p.kind == "state":
             out[name] = await resolver.state(name, raw)
         elif p.kind == "instrument":
@@ -205,6 +229,12 @@ def _route(datasette, path: str) -> tuple[dict[str, Param], str | None, bool] | 
     m = PAGE_DATA.match(path) or INSTRUMENT_DATA.match(path)
     if m:
         return {"as_of": DATE}, m.group("fmt"), False
+    m = CITE.match(path)
+    if m:
+        spec = dict(CITE_PARAMS[m.group("what")])
+        if m.group("fmt") == "txt":
+            spec["style"] = STYLE
+        return spec, "json", False  # refused as JSON, whatever the format
     m = STORED.match(path)
     if m and m.group("query") in PARAMS and m.group("db") in datasette.databases:
         return PARAMS[m.group("query")], m.group("fmt"), True

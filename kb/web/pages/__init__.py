@@ -18,6 +18,8 @@ Routes:
   /changes.atom, /changes.json    change feeds: the latest actions (feeds.py); per country
   /country/<ISO3>/changes.atom    and per instrument
   /instrument/<ID>/changes.atom
+  /event/<key>           an engagement event's page, with its citation (event.py)
+  /cite/<what>.<format>  a citation: .json (every style), .txt?style=, .ris, .bib, .csl.json (cite.py)
   /download/<db>-<version>.db     the database under its versioned name (download.py)
   /-/kb-static/<file>    CSS for these pages
   /-/kb-world.svg        the shapes every world map draws (worldmap.py)
@@ -34,6 +36,8 @@ from .common import (
     STATIC, _db, _footer, _has_table, _instruments, _source_kinds, _states, compile_templates, default_as_of,
 )
 from .article import article
+from .cite import cite
+from .event import event
 from .country import country, country_lookup
 from .data import country_data, instrument_data
 from .download import versioned_db
@@ -68,6 +72,8 @@ def register_routes(datasette):
         (r"^/instrument/(?P<id>[^/]+)/reservations$", reservations_page),
         (r"^/compare/?$", compare),
         (r"^/search/?$", search),
+        (r"^/event/(?P<key>.+)$", event),
+        (r"^/cite/(?P<what>status|event|instrument|kb|all)\.(?P<fmt>json|txt|ris|bib|csl\.json)$", cite),
         (r"^/-/kb-world\.svg$", world_sprite),
         (r"^/-/kb-static/(?P<path>.*)$", asgi_static(str(STATIC))),
     ]

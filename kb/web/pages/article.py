@@ -19,6 +19,7 @@ from .instrument import _lookup
 from . import record
 from .reservations import ARTICLES_SQL, GROUPS, article_map, prepare
 from .worldmap import world
+from .cite import meta_for
 
 PROVISIONS_SQL = """
     SELECT tp.provision, tp.parent, tp.level, tp.label, tp.title, tp.text, tp.text_after,
@@ -71,6 +72,7 @@ async def article(datasette, request):
     title = (f"States with a reservation or declaration on article {raw} of the {inst['short_title']}, {C.format_date(as_of)}"
              + (f", {record.as_recorded(inst['status_as_at'])}" if beyond else ""))
     ctx = await _base_context(datasette, request, f"{inst['id']} article {raw}")
+    ctx["cite_meta"] = meta_for("article", ctx["version"], id=inst["id"], title=inst["title"], article=raw, date=as_of)
     ctx.update(inst=inst, article=raw, provisions=provisions, groups=groups, count=len(statements), nav=nav,
                as_of=as_of, requested=requested, world=world(), default_as_of=await default_as_of(db),
                states_in_force=len({s["state"] for s in statements if s["in_force"] == 1}),

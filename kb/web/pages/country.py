@@ -14,6 +14,7 @@ from .common import (
 )
 from . import record
 from .reservations import state_statements
+from .cite import meta_for
 
 MEMBERSHIPS_SQL = """
     SELECT m.*, s.url AS source_url, s.title AS source_title, s.as_at AS source_as_at, s.symbol AS source_symbol,
@@ -68,7 +69,8 @@ async def country(datasette, request):
              "names": q.rows("SELECT name, kind FROM state_names WHERE state_id = ? ORDER BY kind, name", (sid,)),
              "rows": record.mark(q.rows(query_sql("status_on"), {"as_of": as_of, "states": sid, "instruments": ""}),
                                  instruments, kinds),
-             "citations": C.citations_for_state(q.conn, sid, as_of),
+             # the sentence only: the styles are the CSL records' (kb/web/pages/cite.py), fetched on demand
+             "citations": C.citations_for_state(q.conn, sid, as_of, styles=("plain",)),
              "obligations": obligations_on(q, sid, as_of, has_procedures),
              "timeline": q.rows(f"""
                 SELECT {ACTION_COLUMNS} FROM actions a {ACTION_JOINS}
@@ -109,6 +111,7 @@ async def country(datasette, request):
     for e in engagement:
         e["citation"] = d["event_citations"].get(e["key"], "")
     ctx = await _base_context(datasette, request, f"{state['name']}: treaty status")
+    ctx["cite_meta"] = meta_for("country", ctx["version"], state=state["name"], date=as_of)
     ctx["feeds"] = feed_links(datasette, ((f"/country/{sid}/changes.atom", "application/atom+xml",
                                            f"{state['name']}: latest changes (Atom)"),))
     ctx.update(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from . import record
+from .cite import cite_this_database
 from .common import HOME_STATE, _base_context, _db, _group_status, _instruments, _one, _rows, _status_rows, default_as_of, render
 
 async def home(datasette, request):
@@ -32,6 +33,7 @@ async def home(datasette, request):
         views=views, queries=queries, states=states, instruments=list(instruments.values()),
         description=(datasette.metadata("description") or ""),
     )
+    ctx.update(await cite_this_database(datasette, request, db, ctx["version"], as_of, ctx["db_download"]))
     return render("kb_home.html", **ctx)
 
 

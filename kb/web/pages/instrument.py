@@ -16,6 +16,7 @@ from .common import (
 )
 from . import record
 from .worldmap import instrument_map, procedure_map, strip_title, world
+from .cite import meta_for
 
 
 async def instrument_index(datasette, request):
@@ -136,6 +137,7 @@ async def instrument(datasette, request):
     for a in d["asks"]:
         a["by"] = ", ".join(json.loads(a["by"])) if a["by"] else ""
     ctx = await _base_context(datasette, request, inst["short_title"])
+    ctx["cite_meta"] = meta_for("instrument", ctx["version"], title=inst["title"], date=as_of)
     ctx["feeds"] = feed_links(datasette, ((f"/instrument/{iid}/changes.atom", "application/atom+xml",
                                            f"{inst['short_title']}: latest changes (Atom)"),))
     # The entry-into-force article (eif) is stated once above the parties (each row then names only the paragraph).
