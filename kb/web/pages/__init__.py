@@ -40,6 +40,7 @@ from .compare import compare
 from .instrument import instrument, instrument_index, instrument_maps
 from .search import search
 from .worldmap import world, world_sprite
+from .frame import extra_template_vars, prepare_jinja2_environment  # noqa: F401 - Datasette's pages in the desk's frame
 
 
 @hookimpl
