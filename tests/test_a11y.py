@@ -94,28 +94,98 @@ def test_the_map_by_keyboard_and_as_a_table(page, server):
         page.goto(server + "/instrument/CAT")
         fig = page.locator("figure#map")
         # The map's links are a group (links inside role=img would be hidden from assistive technology),
-        # each named with its state's status.
+        # each named by its shape's title.
         assert fig.locator("svg.map").get_attribute("role") == "group"
-        kor = fig.locator('a:has(use[data-state="KOR"])')
-        assert kor.get_attribute("aria-label") == "Republic of Korea: party since 9 January 1995"
-        # A link past the map's links, shown when focused, leads to the same facts as a table.
+        expect(fig.get_by_role("link", name="Republic of Korea: party since 9 January 1995", exact=True)).to_have_count(1)
+        # A link past the map's links, shown when focused, leads to the page's tables of the same facts.
         skip = fig.locator("a.skip-map")
         skip.focus()
         expect(skip).to_be_visible()
         expect(skip).to_have_text("Skip the map's links")
         page.keyboard.press("Enter")
         assert page.evaluate("document.activeElement.id") == "map-end"
-        table = fig.locator("details.map-table")
-        expect(table.locator("summary")).to_have_text("The map as a table (198)")
-        page.keyboard.press("Tab")  # to the summary
-        page.keyboard.press("Enter")  # opens it
-        expect(table.locator("table")).to_be_visible()
-        names = table.locator("tbody th").all_inner_texts()
-        assert names[:4] == ["Afghanistan", "Albania", "Algeria", "Andorra"], names[:4]
-        kor_row = table.locator("tbody tr").filter(has=page.get_by_role("link", name="Republic of Korea", exact=True))
-        expect(kor_row).to_contain_text("Party since 9 January 1995")
+        page.keyboard.press("Tab")
+        expect(page.locator(":focus")).to_have_text("The same facts as tables and lists: every state's status, with its dates")
+        page.keyboard.press("Enter")
+        page.wait_for_url(server + "/instrument/CAT#participants")
         # A shape takes the focus and shows it; Enter follows its link.
+        kor = fig.locator('a:has(use[data-state="KOR"])')
         kor.focus()
         assert page.evaluate("getComputedStyle(document.activeElement.querySelector('use')).strokeWidth") == "1.2px"
         page.keyboard.press("Enter")
         page.wait_for_url(server + "/country/KOR")
+
+        # A procedure's map (no links): its facts as a folded table, opened by keyboard.
+        page.goto(server + "/instrument/CAT/maps")
+        details = page.locator("#map-individual-communications-art-22-end")
+        details.locator("summary").focus()
+        page.keyboard.press("Enter")
+        table = details.locator("table")
+        expect(table).to_be_visible()
+        assert table.locator("tbody th").all_inner_texts()[:2] == ["Afghanistan", "Albania"]
+        france = page.locator('#map-individual-communications-art-22 use[data-state="FRA"] title').text_content()
+        expect(table.get_by_role("row", name="France " + france.split(": ", 1)[1].capitalize())).to_have_count(1)
+
+
+def _iso(words: str) -> str:
+    import datetime as dt
+
+    return dt.datetime.strptime(" ".join(words.split()[:3]), "%d %B %Y").date().isoformat()
+
+
+def test_tables_sort_by_date_and_name_by_keyboard(page, server):
+    from playwright.sync_api import expect
+
+    with screenshot_on_failure(page, "a11y-sort"):
+        page.goto(server + "/instrument/CAT")
+        table = page.locator("table", has=page.locator("caption", has_text="Party: states, with dates"))
+        names = table.locator("tbody th").all_inner_texts()
+        assert names[:3] == ["Afghanistan", "Albania", "Algeria"]  # served in name order
+        header = table.locator("thead th", has_text="Consent to be bound")
+        button = header.get_by_role("button", name="Consent to be bound")
+        button.focus()
+        page.keyboard.press("Enter")
+        expect(header).to_have_attribute("aria-sort", "ascending")
+        dates = [_iso(t) for t in table.locator("tbody td:nth-child(3)").all_inner_texts()]
+        assert len(dates) == 175 and dates == sorted(dates)
+        page.keyboard.press("Enter")
+        expect(header).to_have_attribute("aria-sort", "descending")
+        dates = [_iso(t) for t in table.locator("tbody td:nth-child(3)").all_inner_texts()]
+        assert dates == sorted(dates, reverse=True)
+        # back to names, in the page's language's order; only one column says it is sorted
+        state = table.locator("thead th", has_text="State")
+        state.get_by_role("button").click()
+        expect(state).to_have_attribute("aria-sort", "ascending")
+        expect(header).not_to_have_attribute("aria-sort", "descending")
+        assert table.locator("tbody th").all_inner_texts() == names
+        assert page.console_errors == [], page.console_errors
+
+
+def test_compare_and_date_fields_by_keyboard(page, server):
+    from playwright.sync_api import expect
+
+    with screenshot_on_failure(page, "a11y-compare-keyboard"):
+        page.goto(server + "/compare")
+        page.get_by_label("States").focus()
+        page.keyboard.press("Control+A")
+        page.keyboard.type("North Korea, France")
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.id") == "as_of"
+        assert page.evaluate("document.activeElement.type") == "text"  # never the browser's date picker
+        expect(page.locator("#as_of-format")).to_have_text("YYYY-MM-DD")
+        page.keyboard.press("Control+A")
+        page.keyboard.type("1999-01-01")
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/compare?states=*")
+        expect(page.locator("#c-CAT td[data-state=FRA]")).to_contain_text("Party 18 February 1986")
+        assert "as_of=1999-01-01" in page.url
+        # a date written another way is stopped by the field, with the format in words
+        page.goto(server + "/country/PRK")
+        field = page.get_by_label("Status as of")
+        field.fill("02/03/2026")
+        page.keyboard.press("Enter")
+        assert page.url == server + "/country/PRK"  # not sent
+        assert page.evaluate("document.querySelector('#as_of').validity.patternMismatch") is True
+        field.fill("2016-01-01")
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/country/PRK?as_of=2016-01-01")

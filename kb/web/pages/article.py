@@ -11,6 +11,7 @@ from urllib.parse import unquote
 
 from .common import Reader, _base_context, _batch, _error, _path, query_sql, render
 from .instrument import _lookup
+from .order import by_name
 
 PROVISIONS_SQL = """
     SELECT provision, parent, level, label, title, text, text_after FROM treaty_provisions
@@ -43,6 +44,7 @@ async def article(datasette, request):
 
     for s in statements:
         s["objections"] = json.loads(s["objections"]) if s["objections"] else []
+    statements = by_name(statements)  # in name order; each state's statements in the record's order
     groups = [
         ("In force", [s for s in statements if s["in_force"] == 1]),
         ("Not determined: the record does not say whether these are in force on the date", [s for s in statements if s["in_force"] is None]),

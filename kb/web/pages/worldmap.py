@@ -138,7 +138,9 @@ def instrument_map(rows: list[dict], map_id: str, title: str) -> dict:
     """A map of the status_on rows of one instrument on one date."""
     cells = {r["state"]: {"state": r["state"], "name": r["state_name"], "status": r["status"], "title": status_title(r)}
              for r in rows}
-    return _map(cells, STATUS_WORDS, map_id, title, link=True, recorded_on=_recorded_on(rows))
+    m = _map(cells, STATUS_WORDS, map_id, title, link=True, recorded_on=_recorded_on(rows))
+    m["tables_at"] = "#participants"  # the instrument page's own tables of the same facts (kb_map_table.html)
+    return m
 
 
 def procedure_map(status_rows: list[dict], accepted: dict[str, dict], map_id: str, title: str, procedure: str,
