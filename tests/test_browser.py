@@ -101,8 +101,8 @@ def static_page(browser, static_server):
     yield from _page(browser, static_server)
 
 
-def _page(browser, server):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+def _page(browser, server, viewport=None):
+    context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900})
 
     def offline(route):
         url = route.request.url

@@ -95,7 +95,7 @@ def test_country_prk(built_db):
     assert r.status_code == 200
     html = r.text
     assert "<h1>Democratic People&#39;s Republic of Korea</h1>" in html
-    assert '<input type="date" id="as_of" name="as_of" value="2026-02-03"' in html  # the data's date, not today
+    assert '<input type="text" id="as_of" name="as_of" value="2026-02-03"' in html  # the data's date, not today
     crpd = text(row(html, "CRPD"))
     assert "Party" in crpd and "6 December 2016 (ratification)" in crpd and "3 July 2013" in crpd
     assert "Not a party" in text(row(html, "CAT"))

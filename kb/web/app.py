@@ -58,6 +58,7 @@ def make_datasette(db_path: Path, public: bool = False, cache_mb: float | None =
         if not pm.is_registered(module):
             pm.register(module, name=name)
     settings = dict(SETTINGS, **(PUBLIC_SETTINGS if public else {}), **kwargs.pop("settings", {}))
+    kwargs.setdefault("template_dir", str(pages.frame.TEMPLATES))  # Datasette's pages in the desk's frame
     ds = Datasette(
         files=[],
         immutables=[str(db_path)],

@@ -102,6 +102,21 @@ def _date(name: str, raw: str) -> str:
     raise Refusal(name, f"{name} must be a date written YYYY-MM-DD (for example {EXAMPLE_DATE})")
 
 
+#: The most pages a paged list (the search's results) may be asked for.
+MAX_PAGE = 10_000
+
+
+def page_number(raw: str | None, name: str = "page") -> int:
+    """A paged list's ?page=: missing or empty -> 1; else a whole number written in digits, 1 to MAX_PAGE,
+    or Refusal."""
+    raw = (raw or "").strip()
+    if not raw:
+        return 1
+    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+        raise Refusal(name, f"{name} must be a whole number from 1 to {MAX_PAGE} (for example 2)")
+    return int(raw)
+
+
 def _year(name: str, raw: str) -> str:
     if not YEAR_RE.match(raw):
         raise Refusal(name, f"{name} must be a year written YYYY (for example 2016)")

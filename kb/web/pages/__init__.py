@@ -48,6 +48,7 @@ from .instrument import instrument, instrument_index, instrument_maps
 from .reservations import article_data, matrix_data, reservations_page
 from .search import search
 from .worldmap import world, world_sprite
+from .frame import extra_template_vars, prepare_jinja2_environment  # noqa: F401 - Datasette's pages in the desk's frame
 
 
 @hookimpl

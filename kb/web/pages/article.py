@@ -20,6 +20,7 @@ from . import record
 from .reservations import ARTICLES_SQL, GROUPS, article_map, prepare
 from .worldmap import world
 from .cite import meta_for
+from .order import by_name
 
 PROVISIONS_SQL = """
     SELECT tp.provision, tp.parent, tp.level, tp.label, tp.title, tp.text, tp.text_after,
@@ -64,6 +65,7 @@ async def article(datasette, request):
         return await _error(datasette, request, 404, "Unknown article",
                             f"{inst['id']} has no article {raw!r}: its articles are {articles[0]} to {articles[-1]}.")
     prepare(statements, await _states(db))
+    statements = by_name(statements)  # in name order; each state's statements in the record's order
     groups = [(GROUPS[k], [s for s in statements if s["in_force"] == k]) for k in (1, None, 0)]
     i = articles.index(raw)
     nav = {"prev": articles[i - 1] if i > 0 else None, "next": articles[i + 1] if i + 1 < len(articles) else None}

@@ -8,6 +8,7 @@ import sqlite3
 from collections import OrderedDict
 from urllib.parse import unquote
 
+from .order import by_name
 from .common import (
     ACTION_COLUMNS, ACTION_JOINS, COMPETENCE_TYPES, C, DECLARATION_TYPES, OBJECTION_TYPES, PARTIES_OVER_TIME_SQL,
     RESERVATION_TYPES, STATUS_ORDER, Reader, _as_of, _base_context, _batch, _db, _error, _group_status, _has_table,
@@ -109,7 +110,7 @@ async def instrument(datasette, request):
              "unknown_ever": bool(q.rows(UNKNOWN_EVER_SQL, {"i": iid, "as_of": as_of})),
              "later": q.one(LATER_EVENTS_SQL, {"i": iid, "known_to": known_to}) if known_to else None}
         d["chart_points"] = [] if d["unknown_ever"] else q.rows(PARTIES_OVER_TIME_SQL, {"instrument": iid, "end": end})
-        d["groups"] = _group_status(d["status_rows"])
+        d["groups"] = _group_status(by_name(d["status_rows"]))  # each list in name order
         d["procedures"], d["procedures_note"] = _procedures(q, iid, as_of, d["groups"], has_procedures,
                                                             known="unknown" not in d["groups"])
         d["asks"] = q.rows(ASKS_SQL, (iid,))
@@ -118,7 +119,7 @@ async def instrument(datasette, request):
         d["eif"] = q.one(EIF_SQL, (iid,)) if has_eif else None
         for key, types in (("reservations", RESERVATION_TYPES), ("declarations", DECLARATION_TYPES),
                            ("objections", OBJECTION_TYPES), ("competence", COMPETENCE_TYPES)):
-            d[key] = q.rows(_actions_sql(types), (iid, *types, as_of))
+            d[key] = by_name(q.rows(_actions_sql(types), (iid, *types, as_of)))  # by state; each state's by date
         return d
 
     d = await _batch(db, fetch)
@@ -184,8 +185,8 @@ def _procedures(q: Reader, iid: str, as_of: str, groups: dict, has_table: bool,
             for o in mine:
                 o["state_name"] = parties.get(o["state"], o["state"])
             p["rows"] = mine
-            p["accepted_by"] = sorted((o for o in mine if o["accepted"]), key=lambda o: o["state_name"])
-            p["not_accepted_by"] = sorted((o for o in mine if not o["accepted"]), key=lambda o: o["state_name"])
+            p["accepted_by"] = by_name(o for o in mine if o["accepted"])
+            p["not_accepted_by"] = by_name(o for o in mine if not o["accepted"])
             # One list per reason (the reason as obligations_on words it, less the procedure's title).
             p["not_accepted_groups"] = {}
             for o in p["not_accepted_by"]:

@@ -6,6 +6,7 @@ import re
 
 from markupsafe import Markup, escape
 
+from ..params import Refusal, page_number
 from .common import (
     ACTION_COLUMNS, ACTION_JOINS, SEARCH_LIMIT, _base_context, _db, _has_table, _one, _rows, query_sql, render,
 )
@@ -66,9 +67,18 @@ async def search(datasette, request):
     actions: list[dict] = []
     total = 0
     error = None
+    status = 200
     match = fts_query(q)
-    if q and not match:
+    try:
+        page = page_number(request.args.get("page"))
+    except Refusal as r:
+        page, error, status = 1, r.message[:1].upper() + r.message[1:] + ".", 400
+    offset = (page - 1) * SEARCH_LIMIT
+    if error:
+        pass
+    elif q and not match:
         error = "Type at least one word or number to search for."
+        status = 400
     elif q:
         words = [w for p, w in _TERM.findall(q) for w in _WORD.findall(p or w)]
         try:
@@ -83,7 +93,7 @@ async def search(datasette, request):
                 instruments = await _rows(db, """
                     SELECT id, title, short_title, NULL AS hl FROM instruments
                     WHERE title LIKE :l OR short_title LIKE :l OR id LIKE :l ORDER BY sort_order""", {"l": like})
-            if fts_texts and not kind:  # the treaties' own words (an action type asks for actions only)
+            if fts_texts and not kind and page == 1:  # the treaties' own words (an action type asks for actions only)
                 provisions = await _rows(db, query_sql("provision_search"), {"m": match, "limit": SEARCH_LIMIT})
             type_filter = "AND a.type = :type" if kind else ""
             if fts:
@@ -94,19 +104,25 @@ async def search(datasette, request):
                     SELECT {ACTION_COLUMNS}, snippet(actions_fts, -1, char(2), char(3), '…', 24) AS snip
                     FROM actions_fts JOIN actions a ON a.id = actions_fts.rowid {ACTION_JOINS}
                     WHERE actions_fts MATCH :m {type_filter}
-                    ORDER BY rank LIMIT {SEARCH_LIMIT}""", {"m": match, "type": kind})
+                    ORDER BY rank, a.id LIMIT {SEARCH_LIMIT} OFFSET :offset""", {"m": match, "type": kind, "offset": offset})
             else:
                 conds = " AND ".join(
                     f"(coalesce(a.text, '') || ' ' || coalesce(a.summary, '') || ' ' || coalesce(a.footnote_text, '')) LIKE :w{n} ESCAPE '\\'"
                     for n in range(len(words)))
                 params = {f"w{n}": "%" + re.sub(r"([%_\\])", r"\\\1", w) + "%" for n, w in enumerate(words)}
                 params["type"] = kind
+                params["offset"] = offset
                 total = (await _one(db, f"SELECT count(*) AS n FROM actions a WHERE {conds} {type_filter}", params))["n"]
                 actions = await _rows(db, f"""
                     SELECT {ACTION_COLUMNS}, NULL AS snip FROM actions a {ACTION_JOINS}
-                    WHERE {conds} {type_filter} ORDER BY a.date_on, a.id LIMIT {SEARCH_LIMIT}""", params)
+                    WHERE {conds} {type_filter} ORDER BY a.date_on, a.id LIMIT {SEARCH_LIMIT} OFFSET :offset""", params)
                 for a in actions:
                     a["snip"] = _plain_snippet([a["text"], a["summary"], a["footnote_text"]], words)
+            pages = max(1, -(-total // SEARCH_LIMIT))
+            if page > pages:
+                error, status = (f"There {'is' if pages == 1 else 'are'} only {pages} page{'s' if pages != 1 else ''} "
+                                 f"of results for this search ({total} action{'s' if total != 1 else ''})."), 404
+                actions = []
         except Exception as exc:  # noqa: BLE001 - shown to the user, never a 500
             error = f"The search could not be run: {exc}"
     for a in actions:
@@ -118,5 +134,26 @@ async def search(datasette, request):
     ctx = await _base_context(datasette, request, f"Search: {q}" if q else "Search")
     ctx.update(q=q, kind=kind, types=types, instruments=instruments, actions=actions, total=total, error=error,
                fts=fts, limit=SEARCH_LIMIT, provisions=provisions, fts_texts=fts_texts,
-               provisions_total=provisions[0]["total"] if provisions else 0)
-    return render("kb_search.html", status=400 if error and q and not match else 200, **ctx)
+               provisions_total=provisions[0]["total"] if provisions else 0,
+               paging=_paging(datasette, q, kind, page, total) if q and not error else None)
+    return render("kb_search.html", status=status, **ctx)
+
+
+def _paging(datasette, q: str, kind: str, page: int, total: int) -> dict:
+    """Where this page of results starts and ends, how many pages there are, and the links to the next and
+    previous pages (the same search)."""
+    from .common import _path
+
+    pages = max(1, -(-total // SEARCH_LIMIT))
+
+    def link(n: int) -> str:
+        args = {"q": q}
+        if kind:
+            args["type"] = kind
+        if n > 1:
+            args["page"] = str(n)
+        return _path(datasette, "/search", args)
+
+    return {"page": page, "pages": pages, "first": (page - 1) * SEARCH_LIMIT + 1 if total else 0,
+            "last": min(page * SEARCH_LIMIT, total), "total": total,
+            "prev": link(page - 1) if page > 1 else None, "next": link(page + 1) if page < pages else None}

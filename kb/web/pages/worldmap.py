@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ...query import citation as C
+from .order import by_name
 
 MAP_FILE = Path(__file__).resolve().parent.parent / "data" / "world-110m.json"
 
@@ -122,9 +123,15 @@ def _map(cells: dict[str, dict], words: dict[str, str], map_id: str, title: str,
         shapes.append({"key": s["key"], "state": s["id"] if cell else None,
                        "status": cell["status"] if cell else None, "title": cell["title"] if cell else None,
                        "link": link and cell is not None})
-    off_map = sorted((c for sid, c in cells.items() if sid not in w["ids"]), key=lambda c: c["name"])
+    off_map = by_name((c for sid, c in cells.items() if sid not in w["ids"]), "name")
     for c in off_map:  # the title without the leading "Name: "
         c["words"] = c["title"][len(c["name"]) + 2:]
+    rows = []  # the map as a table (kb_map_table.html): every state with a status, in name order
+    for sid, c in cells.items():
+        detail = c["title"][len(c["name"]) + 2:] if c["title"].startswith(c["name"] + ": ") else c["title"]
+        rows.append({"state": sid, "name": c["name"], "status": c["status"], "words": detail[:1].upper() + detail[1:],
+                     "link": link})
+    rows = by_name(rows, "name")
     legend = []
     for status, label in words.items():
         n = sum(1 for c in cells.values() if c["status"] == status)
@@ -132,7 +139,7 @@ def _map(cells: dict[str, dict], words: dict[str, str], map_id: str, title: str,
             legend.append({"status": status, "label": label, "n": n,
                            "off_map": sum(1 for c in off_map if c["status"] == status)})
     return {"id": map_id, "title": title, "viewBox": w["viewBox"], "shapes": shapes, "legend": legend,
-            "off_map": off_map, "labels": words, "recorded_on": recorded_on}
+            "off_map": off_map, "labels": words, "recorded_on": recorded_on, "rows": rows}
 
 
 def instrument_map(rows: list[dict], map_id: str, title: str, record_end: str | None | bool = False) -> dict:
@@ -142,7 +149,9 @@ def instrument_map(rows: list[dict], map_id: str, title: str, record_end: str | 
     cells = {r["state"]: {"state": r["state"], "name": r["state_name"], "status": r["status"],
                           "title": status_title(r) + own_end(r, end)}
              for r in rows}
-    return _map(cells, STATUS_WORDS, map_id, title, link=True, recorded_on=end)
+    m = _map(cells, STATUS_WORDS, map_id, title, link=True, recorded_on=end)
+    m["tables_at"] = "#participants"  # the instrument page's own tables of the same facts (kb_map_table.html)
+    return m
 
 
 def procedure_map(status_rows: list[dict], accepted: dict[str, dict], map_id: str, title: str, procedure: str,
