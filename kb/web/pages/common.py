@@ -23,6 +23,7 @@ from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup, escape
 
 from ...query import citation as C
+from .. import i18n
 from ...query import sql as query_sql
 from .cells import GLOBALS as CELLS
 from .cells import excerpt
@@ -159,9 +160,11 @@ def _env() -> Environment:
     env = _Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True,
                        extensions=["jinja2.ext.i18n"])
     # Words a reader sees are marked for translation: {{ _("Parties") }}, {% trans %}…{% endtrans %}.
-    # Until a catalogue is installed for the page's language they read as written (English).
-    env.install_null_translations(newstyle=True)
-    env.filters["date"] = C.format_date
+    # They are looked up in the catalogue of the request's language (kb/web/i18n.py); without one
+    # (or for a word not yet translated) they read as written (English).
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
+    env.filters["date"] = i18n.format_date  # in the page's language: "6 December 2016", "2016년 12월 6일"
+    env.filters["number"] = i18n.format_number
     env.filters["human"] = C.humanize
     env.filters["status_label"] = _status_label
     env.filters["as_recorded"] = record.as_recorded
@@ -193,7 +196,23 @@ def render(name: str, status: int = 200, **context: Any) -> Response:
     # is path('/country/' ~ id, {'as_of': requested}) without a call per link (a page has a thousand).
     requested = context.get("requested")
     context.setdefault("as_of_q", "?" + urlencode({"as_of": requested}) if requested else "")
+    context.update(language_context(context.get("base_url", "/")))
     return Response.html(ENV.get_template(name).render(**context), status=status)
+
+
+def language_context(base_url: str = "/") -> dict:
+    """The page's language (<html lang>) and the same page in each language, with its query (the date asked
+    about): <link rel="alternate" hreflang> and the language switch (kb_base.html)."""
+    lang = i18n.current_lang()
+    page = i18n.PAGE.get()
+    alternates = []
+    if page is not None:
+        rest, query = page
+        for other in i18n.LANGUAGES:
+            href = base_url + i18n.prefix(other) + rest.lstrip("/") + ("?" + query if query else "")
+            alternates.append({"lang": other, "href": href, "name": i18n.NATIVE_NAMES[other], "current": other == lang})
+    return {"lang": lang, "alternates": alternates,
+            "default_alternate": next((a for a in alternates if a["lang"] == i18n.DEFAULT), None)}
 
 
 # --------------------------------------------------------------------------- helpers
@@ -346,7 +365,9 @@ def _path(datasette, path: str, query: dict | None = None) -> str:
     """An on-site path (relative to the site root, honouring base_url): what ``datasette.urls.path``
     gives, as a plain string (its PrefixedUrlString costs a ``dir(str)`` on every method call,
     and a page builds a thousand of these)."""
-    p = datasette.setting("base_url") + path.lstrip("/")
+    # A page's links stay in its language (/ko/...); the static files are one for every language.
+    path = path.lstrip("/")
+    p = datasette.setting("base_url") + (path if path.startswith("-/") else i18n.prefix() + path)
     if query:
         q = {k: v for k, v in query.items() if v not in (None, "")}
         if q:
@@ -415,6 +436,7 @@ async def _base_context(datasette, request, title: str) -> dict:
     version = footer["build"].get("version")
     return {
         "title": title,
+        "base_url": datasette.setting("base_url"),
         "db_name": db.name,
         "feeds": feed_links(datasette),
         "version": version,
