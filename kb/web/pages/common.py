@@ -19,12 +19,13 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable
 from urllib.parse import urlencode
 
 from datasette.utils.asgi import Response
-from jinja2 import Environment, FileSystemLoader
+from jinja2 import Environment, FileSystemLoader, pass_context
 from markupsafe import Markup, escape
 
 from ...query import citation as C
 from .. import i18n
 from ...query import sql as query_sql
+from ...query.base import name_key
 from .cells import GLOBALS as CELLS
 from .cells import excerpt
 from . import record
@@ -156,6 +157,13 @@ def undocs_links(symbol: str | None) -> Markup | str:
     return out + escape(rest)
 
 
+@pass_context
+def state_name(context, state_id: str | None, english: str | None = None) -> str:
+    """A state's name in the page's language (CLDR's, from the build's state_names), else the English name
+    given (the depositary's), else the id: {{ r.state|state_name(r.state_name) }}."""
+    return context.get("local_names", {}).get(state_id) or english or state_id or ""
+
+
 def _env() -> Environment:
     env = _Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True,
                        extensions=["jinja2.ext.i18n"])
@@ -165,6 +173,7 @@ def _env() -> Environment:
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
     env.filters["date"] = i18n.format_date  # in the page's language: "6 December 2016", "2016년 12월 6일"
     env.filters["number"] = i18n.format_number
+    env.filters["state_name"] = state_name
     env.filters["human"] = C.humanize
     env.filters["status_label"] = _status_label
     env.filters["as_recorded"] = record.as_recorded
@@ -437,6 +446,8 @@ async def _base_context(datasette, request, title: str) -> dict:
     return {
         "title": title,
         "base_url": datasette.setting("base_url"),
+        # The states' names in the page's language ({{ id|state_name(english) }}); {} on English pages.
+        "local_names": (await _state_names(db)).get(i18n.current_lang(), {}) if i18n.current_lang() != i18n.DEFAULT else {},
         "db_name": db.name,
         "feeds": feed_links(datasette),
         "version": version,
@@ -496,6 +507,20 @@ async def _states(db) -> dict[str, dict]:
     return await _snapshot_memo(db, "states", read)
 
 
+async def _state_names(db) -> dict[str, dict[str, str]]:
+    """{lang: {state id: the state's name in that language}}: CLDR's names the build wrote into state_names
+    (kind cldr_name; read once per snapshot; shared: read-only). A database built before it: {}."""
+    async def read() -> dict[str, dict[str, str]]:
+        out: dict[str, dict[str, str]] = {}
+        try:
+            for r in await _rows(db, "SELECT lang, state_id, name FROM state_names WHERE kind = 'cldr_name'"):
+                out.setdefault(r["lang"], {})[r["state_id"]] = r["name"]
+        except sqlite3.OperationalError:
+            pass
+        return out
+    return await _snapshot_memo(db, "state_names", read)
+
+
 async def _instruments(db) -> "OrderedDict[str, dict]":
     """Every instrument by id, in order (read once per snapshot; shared: read-only)."""
     return await _snapshot_memo(db, "instruments", lambda: _instruments_now(db))
@@ -536,7 +561,7 @@ def _group_status(rows: list[dict]) -> "OrderedDict[str, list[dict]]":
 
 
 async def _resolve_state(db, raw: str) -> str | None:
-    row = await _one(db, query_sql("resolve_state"), {"name": raw})
+    row = await _one(db, query_sql("resolve_state"), {"name": name_key(raw)})
     return row["state_id"] if row else None
 
 

@@ -6,7 +6,9 @@ import re
 
 from markupsafe import Markup, escape
 
-from .common import ACTION_COLUMNS, ACTION_JOINS, SEARCH_LIMIT, _base_context, _db, _has_table, _one, _rows, render
+from .common import (
+    ACTION_COLUMNS, ACTION_JOINS, SEARCH_LIMIT, _base_context, _db, _has_table, _one, _resolve_state, _rows, _states, render,
+)
 
 
 _TERM = re.compile(r'"([^"]*)"|(\S+)')
@@ -107,7 +109,13 @@ async def search(datasette, request):
         a["snip_html"] = highlight(a["snip"])
     for i in instruments:
         i["hl_html"] = highlight(i.get("hl")) if i.get("hl") else None
+    # A state named as the command line names it (code, depositary's name, alias, Korean name: 북한, ROK).
+    state = None
+    if q and not error:
+        sid = await _resolve_state(db, q)
+        state = (await _states(db)).get(sid) if sid else None
     ctx = await _base_context(datasette, request, f"Search: {q}" if q else "Search")
+    ctx.update(state=state)
     ctx.update(q=q, kind=kind, types=types, instruments=instruments, actions=actions, total=total, error=error,
                fts=fts, limit=SEARCH_LIMIT)
     return render("kb_search.html", status=400 if error and q and not match else 200, **ctx)
