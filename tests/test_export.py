@@ -57,7 +57,7 @@ def same_site(base: str, page: str, url: str) -> str | None:
     return absolute.split("#")[0]
 
 
-@pytest.mark.parametrize("page", ["/", "/country/PRK", "/instrument/CAT"])
+@pytest.mark.parametrize("page", ["/", "/country/PRK", "/instrument/CAT", "/ko/", "/ko/country/PRK", "/ko/instrument/CAT"])
 def test_every_same_site_link_resolves(static_server, page):
     status, body, _ = fetch(static_server + page)
     assert status == 200
@@ -90,8 +90,15 @@ def test_layout_and_files(exported_site, built_db):
     csv_lines = (site / "country/PRK.csv").read_text().splitlines()
     assert csv_lines[0] == ",".join(q.STATUS_KEYS)
     assert len(csv_lines) == 1 + n_inst
+    # every page in English and in Korean (ko/...), the data once
+    assert len(list((site / "ko" / "country").glob("*/index.html"))) == n_states
+    assert len(list((site / "ko" / "instrument").glob("*/index.html"))) == n_inst
+    assert not list((site / "ko").rglob("*.json")) and not list((site / "ko").rglob("*.csv"))
+    assert '<html lang="ko">' in (site / "ko/country/PRK/index.html").read_text()
+    assert '<html lang="en">' in (site / "country/PRK/index.html").read_text()
     sitemap = (site / "sitemap.xml").read_text()
-    assert sitemap.count("<url>") == 2 + n_states + 2 * n_inst
+    assert sitemap.count("<url>") == 2 * (2 + n_states + 2 * n_inst)
+    assert "<loc>/ko/country/PRK</loc>" in sitemap
     assert "<loc>/country/PRK</loc>" in sitemap and "--base-url" in sitemap
     assert "Sitemap:" not in (site / "robots.txt").read_text().replace("# The sitemap", "")
 
@@ -121,7 +128,7 @@ def test_server_only_parts_are_left_out_and_said_so(exported_site):
 def test_live_url_links_what_needs_a_server(built_db, tmp_path):
     out = tmp_path / "site"
     info = export_site(built_db, out, live_url="https://kb.example.org/", base_url="https://mirror.example.net")
-    assert info["pages"] == len(list(out.rglob("index.html"))) == 268
+    assert info["pages"] == len(list(out.rglob("index.html"))) == 536
     home = (out / "index.html").read_text()
     country = (out / "country/PRK/index.html").read_text()
     assert 'href="https://kb.example.org/search"' in home
@@ -170,7 +177,7 @@ def test_live_site_answers_the_same_urls(built_db, exported_site):
 
 def test_cli_export(exported_site):
     out = (exported_site.parent / "cli-output.txt").read_text()
-    assert re.fullmatch(rf"exported 268 pages \(\d+ files, [\d.]+ MB\) to {re.escape(str(exported_site))}, status as at "
+    assert re.fullmatch(rf"exported 536 pages \(\d+ files, [\d.]+ MB\) to {re.escape(str(exported_site))}, status as at "
                         r"2026-02-03; search, SQL and other dates left out \(no --live-url\)\n", out), out
 
 

@@ -163,6 +163,19 @@ def split_prefix(path: str) -> tuple[str, str]:
     return DEFAULT, path
 
 
+#: The desk's page families (the first segment of their paths), served in every language.
+PAGE_ROOTS = frozenset({"", "country", "instrument", "compare", "search"})
+#: What is the same in every language: data (JSON keys and vocabularies stay English), feeds, the database.
+DATA_SUFFIXES = (".json", ".csv", ".atom", ".db", ".svg")
+
+
+def is_page(path: str) -> bool:
+    """Whether a site path (without its language prefix) is one of the desk's pages, which a language's
+    pages link in that language; data, static files and Datasette's own pages are one for all."""
+    bare = path.lstrip("/").split("?", 1)[0].split("#", 1)[0]
+    return bare.split("/", 1)[0] in PAGE_ROOTS and not bare.endswith(DATA_SUFFIXES)
+
+
 def prefix(lang: str | None = None) -> str:
     """The path segment a language's pages start with ('ko/'), or '' for the default language."""
     lang = lang or current_lang()

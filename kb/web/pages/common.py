@@ -374,9 +374,10 @@ def _path(datasette, path: str, query: dict | None = None) -> str:
     """An on-site path (relative to the site root, honouring base_url): what ``datasette.urls.path``
     gives, as a plain string (its PrefixedUrlString costs a ``dir(str)`` on every method call,
     and a page builds a thousand of these)."""
-    # A page's links stay in its language (/ko/...); the static files are one for every language.
+    # A page's links to pages stay in its language (/ko/...); data (JSON, CSV, feeds, the database), static
+    # files and Datasette's own pages are one for every language (i18n.is_page).
     path = path.lstrip("/")
-    p = datasette.setting("base_url") + (path if path.startswith("-/") else i18n.prefix() + path)
+    p = datasette.setting("base_url") + (i18n.prefix() + path if i18n.is_page(path) else path)
     if query:
         q = {k: v for k, v in query.items() if v not in (None, "")}
         if q:
