@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from contextvars import ContextVar
+from functools import lru_cache
 from gettext import NullTranslations
 from pathlib import Path
 from typing import Any, Awaitable, Callable
@@ -120,27 +121,20 @@ def format_date(value: str | None, lang: str | None = None) -> str:
     return value
 
 
-_date_cache: dict[tuple, str] = {}
-
-
+# Babel formats a date in about 40 µs; a country page shows hundreds: each is formatted once per process
+# (bounded: the dates a reader can ask about are many).
+@lru_cache(maxsize=16384)
 def _babel_date(day: dt.date, fmt: str, lang: str) -> str:
-    key = (day, fmt, lang)
-    out = _date_cache.get(key)
-    if out is None:
-        from babel.dates import format_date as babel_date
+    from babel.dates import format_date as babel_date
 
-        out = _date_cache[key] = babel_date(day, format=fmt, locale=lang)
-    return out
+    return babel_date(day, format=fmt, locale=lang)
 
 
+@lru_cache(maxsize=4096)
 def _babel_skeleton(day: dt.date, skeleton: str, lang: str) -> str:
-    key = (day, skeleton, lang)
-    out = _date_cache.get(key)
-    if out is None:
-        from babel.dates import format_skeleton
+    from babel.dates import format_skeleton
 
-        out = _date_cache[key] = format_skeleton(skeleton, day, locale=lang)
-    return out
+    return format_skeleton(skeleton, day, locale=lang)
 
 
 def format_number(value: Any, lang: str | None = None) -> str:
