@@ -126,3 +126,9 @@ def test_catalogue_compiled_from_po(tmp_path, monkeypatch):
         assert i18n.gettext("Parties") == "Parties"
     finally:
         i18n.install("ko", None)
+
+
+def test_korean_pages_name_states_in_korean(built_db):
+    en, ko = get_all(built_db, "/instrument/CAT/article/20", "/ko/instrument/CAT/article/20")
+    assert '<a href="/ko/country/CHN">중국</a>' in ko.text
+    assert '<a href="/country/CHN">China</a>' in en.text and "중국" not in en.text
