@@ -23,6 +23,8 @@ from gettext import NullTranslations
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 
+from ..query.citation import format_date as _english_date
+
 #: The request's language (set by ``wrap``): "en" or one of ``PREFIXED``.
 LANG: ContextVar[str] = ContextVar("kb_lang", default="en")
 #: The request's path without its language prefix, and its query string (for the other language's links).
@@ -94,19 +96,13 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 # --------------------------------------------------------------------------- dates and numbers
 
-_ENGLISH_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-                   "October", "November", "December")
-
-
 def format_date(value: str | None, lang: str | None = None) -> str:
     """A date of the record ('2016-12-06', '1998-06' or '1998') in words of the page's language:
     '6 December 2016' in English (kb.query.citation.format_date), '2016년 12월 6일' in Korean (Babel, CLDR);
     anything else as it is."""
-    from ..query.citation import format_date as english
-
-    lang = lang or current_lang()
+    lang = lang or LANG.get()
     if lang == DEFAULT or not value:
-        return english(value)
+        return _english_date(value)
     parts = str(value).split("-")
     try:
         if len(parts) == 3:
