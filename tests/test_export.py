@@ -58,7 +58,8 @@ def same_site(base: str, page: str, url: str) -> str | None:
 
 
 @pytest.mark.parametrize("page", ["/", "/country/PRK", "/instrument/CAT", "/instrument/CEDAW/article/29",
-                                  "/instrument/CEDAW/reservations"])
+                                  "/instrument/CEDAW/reservations", "/ko/", "/ko/country/PRK",
+                                  "/ko/instrument/CAT", "/ko/instrument/CEDAW/article/29"])
 def test_every_same_site_link_resolves(static_server, page):
     status, body, _ = fetch(static_server + page)
     assert status == 200
@@ -91,10 +92,17 @@ def test_layout_and_files(exported_site, built_db):
     csv_lines = (site / "country/PRK.csv").read_text().splitlines()
     assert csv_lines[0] == ",".join(q.STATUS_KEYS)
     assert len(csv_lines) == 1 + n_inst
+    # every page in English and in Korean (ko/...), the data once
+    assert len(list((site / "ko" / "country").glob("*/index.html"))) == n_states
+    assert len(list((site / "ko" / "instrument").glob("*/index.html"))) == n_inst
+    assert not list((site / "ko").rglob("*.json")) and not list((site / "ko").rglob("*.csv"))
+    assert '<html lang="ko">' in (site / "ko/country/PRK/index.html").read_text()
+    assert '<html lang="en">' in (site / "country/PRK/index.html").read_text()
     sitemap = (site / "sitemap.xml").read_text()
     n_articles = conn.execute("SELECT count(*) FROM treaty_provisions WHERE level = 0").fetchone()[0]
     # home, the list, each state, each instrument with its maps and its reservations by article, each article
-    assert sitemap.count("<url>") == 2 + n_states + 3 * n_inst + n_articles
+    assert sitemap.count("<url>") == 2 * (2 + n_states + 3 * n_inst + n_articles)
+    assert "<loc>/ko/country/PRK</loc>" in sitemap
     assert (site / "instrument/CEDAW/article/29/index.html").is_file()
     assert json.loads((site / "instrument/CEDAW/article/29.json").read_text()) == q.reservations(
         conn, instrument="CEDAW", article="29", as_of="2026-02-03")
@@ -128,7 +136,7 @@ def test_server_only_parts_are_left_out_and_said_so(exported_site):
 def test_live_url_links_what_needs_a_server(built_db, tmp_path):
     out = tmp_path / "site"
     info = export_site(built_db, out, live_url="https://kb.example.org/", base_url="https://mirror.example.net")
-    assert info["pages"] == len(list(out.rglob("index.html"))) == 268
+    assert info["pages"] == len(list(out.rglob("index.html"))) == 536
     home = (out / "index.html").read_text()
     country = (out / "country/PRK/index.html").read_text()
     assert 'href="https://kb.example.org/search"' in home
@@ -177,7 +185,7 @@ def test_live_site_answers_the_same_urls(built_db, exported_site):
 
 def test_cli_export(exported_site):
     out = (exported_site.parent / "cli-output.txt").read_text()
-    assert re.fullmatch(rf"exported 268 pages \(\d+ files, [\d.]+ MB\) to {re.escape(str(exported_site))}, status as at "
+    assert re.fullmatch(rf"exported 536 pages \(\d+ files, [\d.]+ MB\) to {re.escape(str(exported_site))}, status as at "
                         r"2026-02-03; search, SQL and other dates left out \(no --live-url\)\n", out), out
 
 

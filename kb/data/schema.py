@@ -13,9 +13,17 @@ from __future__ import annotations
 
 import calendar
 import re
+import unicodedata
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+
+def name_key(name: str) -> str:
+    """How a state's name is looked up: Unicode NFC, case-folded, spaces collapsed ('  북한 ', 'NORTH korea').
+    kb/query/base.py name_key is the same function (the query room imports nothing of kb.data)."""
+    return " ".join(unicodedata.normalize("NFC", unicodedata.normalize("NFC", name).casefold()).split())
+
 
 # --------------------------------------------------------------------------- dates
 
@@ -333,6 +341,7 @@ class State(Record):
     name: str = Field(description="The depositary's current name, e.g. \"Democratic People's Republic of Korea\", 'Türkiye'.")
     short_name: str = Field(description="Short name used in tables.")
     aliases: list[str] = Field(default_factory=list, description="Other names the KB accepts, e.g. 'North Korea', 'DPRK', former depositary names.")
+    aliases_by_language: dict[str, list[str]] = Field(default_factory=dict, description="Names the KB accepts in another language, by its language tag, e.g. {'ko': ['북한', '조선']} (curated); the build adds CLDR's name of the state in each of the site's languages.")
     kind: StateKind = Field(description="state, non_member_state or organization.")
     memberships: list[Membership] = Field(default_factory=list, description="UN and ILO membership spans and recorded non-memberships.")
     note: str | None = Field(None, description="Curator's note.")
@@ -342,6 +351,16 @@ class State(Record):
     def _id(cls, v: str) -> str:
         if not re.fullmatch(r"[A-Z]{3}", v):
             raise ValueError(f"{v!r} is not an ISO 3166-1 alpha-3 code: three capital letters, e.g. PRK")
+        return v
+
+    @field_validator("aliases_by_language")
+    @classmethod
+    def _langs(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
+        for lang, names in v.items():
+            if not re.fullmatch(r"[a-z]{2,3}", lang):
+                raise ValueError(f"{lang!r} is not a language tag: two or three small letters, e.g. ko")
+            if any(not n.strip() for n in names):
+                raise ValueError(f"an alias in {lang!r} is empty: write the name or remove the line")
         return v
 
     @field_validator("alpha2")

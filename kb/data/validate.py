@@ -443,6 +443,13 @@ def validate(data_dir: Path, today: str | None = None, cache: Any = None) -> Dat
                 sub = ("name",) if i == 0 else ("short_name",) if i == 1 else ("aliases", i - 2)
                 problems.append(loc.problem(f"name {n!r} is already used by {names[k]}: names and aliases must be unique", *sub))
             names.setdefault(k, r.id)
+        for lang, other in r.aliases_by_language.items():
+            for i, n in enumerate(other):
+                k = S.name_key(n)
+                if k in names and names[k] != r.id:
+                    problems.append(loc.problem(f"name {n!r} is already used by {names[k]}: names and aliases must be unique",
+                                                "aliases_by_language", lang, i))
+                names.setdefault(k, r.id)
         for j, m in enumerate(r.memberships):
             for fld in ("since", "until"):
                 v = getattr(m, fld)

@@ -15,6 +15,7 @@ import json
 import os
 import re
 import sqlite3
+import unicodedata
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -147,13 +148,15 @@ def _rows(ds: Dataset) -> dict[str, list[dict]]:
             for n in names:
                 if n.casefold() not in seen:
                     seen.add(n.casefold())
-                    out["state_names"].append(dict(name=n, state_id=r.id, kind=kind))
+                    out["state_names"].append(dict(name=n, state_id=r.id, kind=kind, lang="en",
+                                                   name_key=S.name_key(n), source=DEPOSITARY_NAMES))
         for m in r.memberships:
             out["memberships"].append(dict(
                 state_id=r.id, organization=m.organization, member=m.member, since=m.since, until=m.until,
                 since_on=S.date_bounds(m.since)[1] if m.since else None,
                 until_on=S.date_bounds(m.until)[0] if m.until else None,
                 note=m.note, source_id=src.id(m.source)))
+    out["state_names"] += language_names(ds, out["state_names"])
     for row in sorted(ds.actions, key=lambda r: (r.instrument, r.action.state, S.date_bounds(r.action.date)[0], r.action.type, r.action.article or "", r.action.target_state or "")):
         a = row.action
         line, _ = row.at.where()
@@ -237,6 +240,50 @@ def _rows(ds: Dataset) -> dict[str, list[dict]]:
     for vocab, terms in S.VOCABULARIES.items():
         out["vocabulary"] += [dict(vocabulary=vocab, term=t, definition=d) for t, d in terms.items()]
     out["sources"] = src.rows()
+    return out
+
+
+#: The languages the site speaks besides English (kb/web/i18n.py LANGUAGES): each state's name in each, from CLDR.
+NAME_LANGUAGES = ("ko",)
+DEPOSITARY_NAMES = "data/states.yaml: the depositary's name, the short name and the aliases"
+CURATED_NAMES = "data/states.yaml aliases_by_language: curated"
+
+
+def cldr_source() -> str:
+    """Where the build's names in other languages come from: 'CLDR 47 (Babel 2.18.0)'."""
+    import babel
+    from babel.core import get_cldr_version
+
+    return f"CLDR {get_cldr_version()} (Babel {babel.__version__})"
+
+
+def language_names(ds: Dataset, english: list[dict]) -> list[dict]:
+    """Each state's name in each of NAME_LANGUAGES as CLDR gives it for its alpha-2 code (Babel's locale data),
+    then the curated aliases of data/states.yaml in those languages; a name another state already has is left
+    out (a name means one state)."""
+    from babel import Locale
+
+    source = cldr_source()
+    owner = {r["name_key"]: r["state_id"] for r in english}
+    out: list[dict] = []
+
+    def add(name: str, state_id: str, kind: str, lang: str, src: str) -> None:
+        key = S.name_key(name)
+        if key and key not in owner:
+            owner[key] = state_id
+            out.append(dict(name=unicodedata.normalize("NFC", name.strip()), state_id=state_id, kind=kind, lang=lang,
+                            name_key=key, source=src))
+
+    for lang in NAME_LANGUAGES:
+        territories = Locale.parse(lang).territories
+        for loc in ds.states:
+            r: S.State = loc.record
+            if r.alpha2 in territories:
+                add(territories[r.alpha2], r.id, "cldr_name", lang, source)
+        for loc in ds.states:
+            r = loc.record
+            for n in r.aliases_by_language.get(lang, []):
+                add(n, r.id, "alias", lang, CURATED_NAMES)
     return out
 
 
@@ -337,6 +384,7 @@ def write_database(ds: Dataset, path: Path, digest: str, extra: dict[str, str] |
             "instruments": str(len(rows["instruments"])),
             "states": str(len(rows["states"])),
             "engagement_events": str(len(rows["engagement_events"])),
+            "state_names_source": cldr_source(),
             **(extra or {}),
         }
         conn.executemany("INSERT INTO build_info (key, value) VALUES (?, ?)", list(info.items()))

@@ -21,6 +21,13 @@ def code_digest() -> str:
     files = [kb / "__init__.py", *(kb / "data").glob("*.py"), *(kb / "db").glob("*.py"), *(kb / "db" / "sql").glob("*.sql")]
     for f in sorted(files):
         h.update(str(f.relative_to(kb)).encode() + b"\0" + f.read_bytes() + b"\0")
+    # The build writes CLDR's state names from Babel's locale data: another Babel, another build.
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        h.update(b"babel " + version("babel").encode())
+    except PackageNotFoundError:
+        pass
     return h.hexdigest()
 
 

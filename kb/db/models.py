@@ -152,13 +152,18 @@ class State(Base):
 
 class StateName(Base):
     __tablename__ = "state_names"
-    __doc__ = "Every name the KB accepts for a state: the depositary's name, the short name and aliases (case-insensitive)."
+    __doc__ = ("Every name the KB accepts for a state: the depositary's name, the short name and aliases (case-insensitive), "
+               "and its name in each of the site's other languages (CLDR, by Babel) with curated aliases in them.")
     name: Mapped[str] = col(String, primary_key=True, doc="A name or alias; unique regardless of case.")
     state_id: Mapped[str] = col(String, ForeignKey("states.id"), doc="The state it names.")
-    kind: Mapped[str] = col(String, doc="name, short_name or alias.")
+    kind: Mapped[str] = col(String, doc="name, short_name or alias; cldr_name: the state's name in `lang` as CLDR gives it.")
+    lang: Mapped[str] = col(String, nullable=False, server_default="en", doc="The name's language tag: en, or ko.")
+    name_key: Mapped[str] = col(String, nullable=False, doc="The name as it is looked up: Unicode NFC, case-folded, spaces collapsed (kb/query/base.py name_key).")
+    source: Mapped[str | None] = col(Text, doc="Where the name comes from: the depositary (data/states.yaml), the curated aliases of data/states.yaml, or CLDR with its version and Babel's.")
     __table_args__ = (
-        CheckConstraint("kind IN ('name', 'short_name', 'alias')", name="state_names_kind"),
+        CheckConstraint("kind IN ('name', 'short_name', 'alias', 'cldr_name')", name="state_names_kind"),
         Index("state_names_lower", "state_id"),
+        Index("state_names_key", "name_key"),
     )
 
 

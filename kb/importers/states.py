@@ -112,7 +112,16 @@ SHORT_NAME_OVERRIDES = {
 
 EXTRA_ALIASES = {
     "PRK": ["North Korea", "DPRK", "DPR Korea", "Korea, Democratic People's Republic of"],
-    "KOR": ["South Korea", "Korea, Republic of"],
+    "KOR": ["South Korea", "Korea, Republic of", "ROK"],
+}
+
+# Names the KB accepts in another language (curated: the names Korean readers type for the two Korean
+# states; each state's own Korean name, the name used in the Republic of Korea, and the short forms).
+# These are names to look a state up by, not a fact about it: the depositary's English name stays the
+# authority, and the build adds CLDR's name of every state in each of the site's languages (Babel).
+LANGUAGE_ALIASES = {
+    "PRK": {"ko": ["조선민주주의인민공화국", "조선", "북한"]},
+    "KOR": {"ko": ["대한민국", "한국", "남한"]},
 }
 
 # The seven UN members the ILO README says are not ILO members.
@@ -402,6 +411,8 @@ def build(ref: Path) -> tuple[list[dict], list[str]]:
 
         state = {"id": code, "alpha2": alpha2, "name": rec["name"], "short_name": short,
                  "aliases": aliases, "kind": kind}
+        if code in LANGUAGE_ALIASES:
+            state["aliases_by_language"] = {lang: list(names) for lang, names in sorted(LANGUAGE_ALIASES[code].items())}
         if note:
             state["note"] = note
         state["memberships"] = memberships
@@ -418,7 +429,8 @@ def build(ref: Path) -> tuple[list[dict], list[str]]:
         raise SystemExit(f"UN members not in ILO CSV {sorted(missing_ilo)} differ from the README's seven")
     owner: dict[str, str] = {}
     for s in states:
-        for n in [s["name"], s["short_name"], *s["aliases"]]:
+        for n in [s["name"], s["short_name"], *s["aliases"],
+                  *(n for names in s.get("aliases_by_language", {}).values() for n in names)]:
             k = n.casefold()
             if owner.get(k, s["id"]) != s["id"]:
                 raise SystemExit(f"name {n!r} used by {owner[k]} and {s['id']}")
@@ -457,7 +469,7 @@ def to_yaml_tree(obj, key=None):
     if isinstance(obj, str):
         if key in DATE_KEYS:
             return dt.date.fromisoformat(obj)  # emitted unquoted: 1945-10-24
-        if key in QUOTED_KEYS or key == "aliases":
+        if key in QUOTED_KEYS or key in ("aliases", "ko"):
             return Quoted(obj)
     return obj
 

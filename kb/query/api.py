@@ -8,7 +8,7 @@ import re
 import sqlite3
 from typing import Iterable
 
-from .base import QueryError, data_date, day, rows, sql, version
+from .base import QueryError, data_date, day, name_key, rows, sql, version
 from .citation import cite_row, event_citation, publisher
 from .csl import (CITE_STYLES, EXPORT_STYLES, check_style, event_record, format_items, instrument_record,
                   instrument_records, kb_record, state_records, status_record)
@@ -23,8 +23,8 @@ STATUS_KEYS = ("state", "state_name", "instrument", "instrument_title", "as_of",
 
 def resolve_state(conn: sqlite3.Connection, name: str) -> str:
     """The alpha-3 id of the state a name means: an alpha-3 code (any case), the depositary's
-    name or an alias (case-insensitive)."""
-    row = conn.execute(sql("resolve_state"), {"name": name}).fetchone()
+    name, an alias or its Korean name (북한, 대한민국), in any case and Unicode normal form."""
+    row = conn.execute(sql("resolve_state"), {"name": name_key(name)}).fetchone()
     if row:
         return row[0]
     names = [r[0] for r in conn.execute("SELECT name FROM state_names")]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,6 +24,13 @@ class QueryError(Exception):
 
 
 @lru_cache(maxsize=None)
+def name_key(name: str) -> str:
+    """How a state's name is looked up (state_names.name_key): Unicode NFC, case-folded, spaces collapsed, so
+    that 'north  KOREA', '북한' typed in decomposed jamo and 'CÔTE D'IVOIRE' find their state.  The same
+    function as kb/data/schema.py name_key, which the build writes the column with."""
+    return " ".join(unicodedata.normalize("NFC", unicodedata.normalize("NFC", name).casefold()).split())
+
+
 def sql(name: str) -> str:
     """The text of kb/query/sql/NAME.sql: the SQL the CLI, this API and the site's stored queries run."""
     return (SQL_DIR / f"{name}.sql").read_text()

@@ -8,6 +8,7 @@ SQL, the tables, status on other dates) then point at ``live_url``, or are left 
 Files are laid out so that the site's own URLs resolve on a plain static server
 (`python -m http.server -d DIR`): ``/country/PRK`` is ``country/PRK/index.html`` (servers answer the
 directory with a redirect to ``/country/PRK/``), ``/country/PRK.json`` is ``country/PRK.json``.
+Every page is written in each of the site's languages: ``/ko/country/PRK`` is ``ko/country/PRK/index.html``.
 
 The export is written into a temporary directory beside DIR and renamed into place only when it
 is complete: a failed export leaves the previous one as it was.
@@ -114,6 +115,7 @@ def _run(coro):
 
 async def _write(db_path: Path, out: Path, live_url: str | None, site_url: str | None) -> dict:
     from .app import make_datasette, snapshot
+    from .i18n import PREFIXED
     from .pages.common import default_as_of
 
     with tempfile.TemporaryDirectory(prefix="kb-export-") as snap_dir:
@@ -132,6 +134,9 @@ async def _write(db_path: Path, out: Path, live_url: str | None, site_url: str |
         articles = [f"/instrument/{i}/article/{n}" for i, n in (await db.execute(
             "SELECT instrument_id, provision FROM treaty_provisions WHERE level = 0 ORDER BY instrument_id, sort_order")).rows]
         pages += [f"/instrument/{i}/reservations" for i in instruments] + articles
+        # Every page in each of the site's languages: /ko/country/PRK is ko/country/PRK/index.html
+        # (the data, feeds and static files are one for all languages).
+        pages += [f"/{lang}{p}" for lang in PREFIXED for p in list(pages)]
         data = [f"/country/{s}.{fmt}" for s in states for fmt in ("json", "csv")]
         data += [f"/instrument/{i}.{fmt}" for i in instruments for fmt in ("json", "csv")]
         data += [f"/instrument/{i}/reservations.{fmt}" for i in instruments for fmt in ("json", "csv")]

@@ -140,10 +140,15 @@ CREATE TABLE state_names (
 	name VARCHAR NOT NULL, 
 	state_id VARCHAR NOT NULL, 
 	kind VARCHAR NOT NULL, 
+	lang VARCHAR DEFAULT 'en' NOT NULL, 
+	name_key VARCHAR NOT NULL, 
+	source TEXT, 
 	PRIMARY KEY (name), 
-	CONSTRAINT state_names_kind CHECK (kind IN ('name', 'short_name', 'alias')), 
+	CONSTRAINT state_names_kind CHECK (kind IN ('name', 'short_name', 'alias', 'cldr_name')), 
 	FOREIGN KEY(state_id) REFERENCES states (id)
 );
+
+CREATE INDEX state_names_key ON state_names (name_key);
 
 CREATE INDEX state_names_lower ON state_names (state_id);
 
@@ -574,10 +579,13 @@ INSERT INTO table_docs (table_name, column_name, description) VALUES
 ('memberships', 'until_on', '`until` as a full date (the first day a partial date can mean).'),
 ('memberships', 'note', 'How the date was read, caveats.'),
 ('memberships', 'source_id', 'Where this is stated.'),
-('state_names', '', 'Every name the KB accepts for a state: the depositary''s name, the short name and aliases (case-insensitive).'),
+('state_names', '', 'Every name the KB accepts for a state: the depositary''s name, the short name and aliases (case-insensitive), and its name in each of the site''s other languages (CLDR, by Babel) with curated aliases in them.'),
 ('state_names', 'name', 'A name or alias; unique regardless of case.'),
 ('state_names', 'state_id', 'The state it names.'),
-('state_names', 'kind', 'name, short_name or alias.'),
+('state_names', 'kind', 'name, short_name or alias; cldr_name: the state''s name in `lang` as CLDR gives it.'),
+('state_names', 'lang', 'The name''s language tag: en, or ko.'),
+('state_names', 'name_key', 'The name as it is looked up: Unicode NFC, case-folded, spaces collapsed (kb/query/base.py name_key).'),
+('state_names', 'source', 'Where the name comes from: the depositary (data/states.yaml), the curated aliases of data/states.yaml, or CLDR with its version and Babel''s.'),
 ('actions', '', 'Every recorded event: signatures, consents, reservations, declarations, objections, withdrawals, denunciations.'),
 ('actions', 'id', 'Row id (stable within one build; use `key` across builds).'),
 ('actions', 'key', 'Stable key: instrument/state/date/type[/article][/target].'),

@@ -23,6 +23,7 @@ Routes:
   /download/<db>-<version>.db     the database under its versioned name (download.py)
   /-/kb-static/<file>    CSS for these pages
   /-/kb-world.svg        the shapes every world map draws (worldmap.py)
+Every route is also served in Korean under /ko/ (kb/web/i18n.py: /ko/country/PRK, /ko/instrument/CAT, ...).
 """
 
 from __future__ import annotations
@@ -82,10 +83,12 @@ def register_routes(datasette):
 
 @hookimpl
 def asgi_wrapper(datasette):
-    """Every stored query's and every page's JSON and CSV parameters checked and resolved (kb/web/params.py)."""
+    """Every stored query's and every page's JSON and CSV parameters checked and resolved (kb/web/params.py);
+    outside it, /ko/... served as /... in Korean (kb/web/i18n.py)."""
+    from .. import i18n
     from ..params import wrap
 
-    return lambda app: wrap(datasette, app)
+    return lambda app: i18n.wrap(datasette, wrap(datasette, app))
 
 
 @hookimpl

@@ -14,7 +14,7 @@ from typing import Any, Mapping
 
 from markupsafe import Markup, escape
 
-from ...query.citation import format_date
+from ..i18n import format_date  # in the page's language (English: kb.query.citation.format_date)
 
 #: Texts longer than this are shown as an excerpt linking to the action's full record (the page
 #: stays light: every instrument page under 250 kB of HTML).

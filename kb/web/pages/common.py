@@ -19,11 +19,13 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable
 from urllib.parse import urlencode
 
 from datasette.utils.asgi import Response
-from jinja2 import Environment, FileSystemLoader
+from jinja2 import Environment, FileSystemLoader, pass_context
 from markupsafe import Markup, escape
 
 from ...query import citation as C
+from .. import i18n
 from ...query import sql as query_sql
+from ...query.base import name_key
 from .cells import GLOBALS as CELLS
 from .cells import excerpt
 from . import record
@@ -155,13 +157,23 @@ def undocs_links(symbol: str | None) -> Markup | str:
     return out + escape(rest)
 
 
+@pass_context
+def state_name(context, state_id: str | None, english: str | None = None) -> str:
+    """A state's name in the page's language (CLDR's, from the build's state_names), else the English name
+    given (the depositary's), else the id: {{ r.state|state_name(r.state_name) }}."""
+    return context.get("local_names", {}).get(state_id) or english or state_id or ""
+
+
 def _env() -> Environment:
     env = _Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True,
                        extensions=["jinja2.ext.i18n"])
     # Words a reader sees are marked for translation: {{ _("Parties") }}, {% trans %}…{% endtrans %}.
-    # Until a catalogue is installed for the page's language they read as written (English).
-    env.install_null_translations(newstyle=True)
-    env.filters["date"] = C.format_date
+    # They are looked up in the catalogue of the request's language (kb/web/i18n.py); without one
+    # (or for a word not yet translated) they read as written (English).
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
+    env.filters["date"] = i18n.format_date  # in the page's language: "6 December 2016", "2016년 12월 6일"
+    env.filters["number"] = i18n.format_number
+    env.filters["state_name"] = state_name
     env.filters["human"] = C.humanize
     env.filters["status_label"] = _status_label
     env.filters["as_recorded"] = record.as_recorded
@@ -193,7 +205,23 @@ def render(name: str, status: int = 200, **context: Any) -> Response:
     # is path('/country/' ~ id, {'as_of': requested}) without a call per link (a page has a thousand).
     requested = context.get("requested")
     context.setdefault("as_of_q", "?" + urlencode({"as_of": requested}) if requested else "")
+    context.update(language_context(context.get("base_url", "/")))
     return Response.html(ENV.get_template(name).render(**context), status=status)
+
+
+def language_context(base_url: str = "/") -> dict:
+    """The page's language (<html lang>) and the same page in each language, with its query (the date asked
+    about): <link rel="alternate" hreflang> and the language switch (kb_base.html)."""
+    lang = i18n.current_lang()
+    page = i18n.PAGE.get()
+    alternates = []
+    if page is not None:
+        rest, query = page
+        for other in i18n.LANGUAGES:
+            href = base_url + i18n.prefix(other) + rest.lstrip("/") + ("?" + query if query else "")
+            alternates.append({"lang": other, "href": href, "name": i18n.NATIVE_NAMES[other], "current": other == lang})
+    return {"lang": lang, "alternates": alternates,
+            "default_alternate": next((a for a in alternates if a["lang"] == i18n.DEFAULT), None)}
 
 
 # --------------------------------------------------------------------------- helpers
@@ -346,7 +374,10 @@ def _path(datasette, path: str, query: dict | None = None) -> str:
     """An on-site path (relative to the site root, honouring base_url): what ``datasette.urls.path``
     gives, as a plain string (its PrefixedUrlString costs a ``dir(str)`` on every method call,
     and a page builds a thousand of these)."""
-    p = datasette.setting("base_url") + path.lstrip("/")
+    # A page's links to pages stay in its language (/ko/...); data (JSON, CSV, feeds, the database), static
+    # files and Datasette's own pages are one for every language (i18n.is_page).
+    path = path.lstrip("/")
+    p = datasette.setting("base_url") + (i18n.prefix() + path if i18n.is_page(path) else path)
     if query:
         q = {k: v for k, v in query.items() if v not in (None, "")}
         if q:
@@ -415,6 +446,9 @@ async def _base_context(datasette, request, title: str) -> dict:
     version = footer["build"].get("version")
     return {
         "title": title,
+        "base_url": datasette.setting("base_url"),
+        # The states' names in the page's language ({{ id|state_name(english) }}); {} on English pages.
+        "local_names": (await _state_names(db)).get(i18n.current_lang(), {}) if i18n.current_lang() != i18n.DEFAULT else {},
         "db_name": db.name,
         "feeds": feed_links(datasette),
         "version": version,
@@ -474,6 +508,20 @@ async def _states(db) -> dict[str, dict]:
     return await _snapshot_memo(db, "states", read)
 
 
+async def _state_names(db) -> dict[str, dict[str, str]]:
+    """{lang: {state id: the state's name in that language}}: CLDR's names the build wrote into state_names
+    (kind cldr_name; read once per snapshot; shared: read-only). A database built before it: {}."""
+    async def read() -> dict[str, dict[str, str]]:
+        out: dict[str, dict[str, str]] = {}
+        try:
+            for r in await _rows(db, "SELECT lang, state_id, name FROM state_names WHERE kind = 'cldr_name'"):
+                out.setdefault(r["lang"], {})[r["state_id"]] = r["name"]
+        except sqlite3.OperationalError:
+            pass
+        return out
+    return await _snapshot_memo(db, "state_names", read)
+
+
 async def _instruments(db) -> "OrderedDict[str, dict]":
     """Every instrument by id, in order (read once per snapshot; shared: read-only)."""
     return await _snapshot_memo(db, "instruments", lambda: _instruments_now(db))
@@ -514,7 +562,7 @@ def _group_status(rows: list[dict]) -> "OrderedDict[str, list[dict]]":
 
 
 async def _resolve_state(db, raw: str) -> str | None:
-    row = await _one(db, query_sql("resolve_state"), {"name": raw})
+    row = await _one(db, query_sql("resolve_state"), {"name": name_key(raw)})
     return row["state_id"] if row else None
 
 

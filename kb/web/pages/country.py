@@ -15,6 +15,7 @@ from .common import (
 from . import record
 from .reservations import state_statements
 from .cite import meta_for
+from .. import i18n
 
 MEMBERSHIPS_SQL = """
     SELECT m.*, s.url AS source_url, s.title AS source_title, s.as_at AS source_as_at, s.symbol AS source_symbol,
@@ -63,10 +64,13 @@ async def country(datasette, request):
     has_procedures = await _has_table(db, "procedures")
     kinds = await _source_kinds(db)
 
+    lang = i18n.current_lang()  # read here: the batch runs on another thread
+
     def fetch(q: Reader) -> dict:
         """Every query of the page, in one trip to the database's thread."""
         d = {"memberships": q.rows(MEMBERSHIPS_SQL, (sid,)),
-             "names": q.rows("SELECT name, kind FROM state_names WHERE state_id = ? ORDER BY kind, name", (sid,)),
+             "names": q.rows("SELECT name, kind FROM state_names WHERE state_id = ? AND lang IN ('en', ?) "
+                             "ORDER BY kind, name", (sid, lang)),
              "rows": record.mark(q.rows(query_sql("status_on"), {"as_of": as_of, "states": sid, "instruments": ""}),
                                  instruments, kinds),
              # the sentence only: the styles are the CSL records' (kb/web/pages/cite.py), fetched on demand

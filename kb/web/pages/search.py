@@ -8,7 +8,8 @@ from markupsafe import Markup, escape
 
 from ..params import Refusal, page_number
 from .common import (
-    ACTION_COLUMNS, ACTION_JOINS, SEARCH_LIMIT, _base_context, _db, _has_table, _one, _rows, query_sql, render,
+    ACTION_COLUMNS, ACTION_JOINS, SEARCH_LIMIT, _base_context, _db, _has_table, _one, _resolve_state, _rows, _states,
+    query_sql, render,
 )
 
 
@@ -131,7 +132,13 @@ async def search(datasette, request):
         i["hl_html"] = highlight(i.get("hl")) if i.get("hl") else None
     for p in provisions:
         p["snip_html"] = highlight(p["snip"])
+    # A state named as the command line names it (code, depositary's name, alias, Korean name: 북한, ROK).
+    state = None
+    if q and not error:
+        sid = await _resolve_state(db, q)
+        state = (await _states(db)).get(sid) if sid else None
     ctx = await _base_context(datasette, request, f"Search: {q}" if q else "Search")
+    ctx.update(state=state)
     ctx.update(q=q, kind=kind, types=types, instruments=instruments, actions=actions, total=total, error=error,
                fts=fts, limit=SEARCH_LIMIT, provisions=provisions, fts_texts=fts_texts,
                provisions_total=provisions[0]["total"] if provisions else 0,
