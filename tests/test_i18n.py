@@ -132,3 +132,9 @@ def test_korean_pages_name_states_in_korean(built_db):
     en, ko = get_all(built_db, "/instrument/CAT/article/20", "/ko/instrument/CAT/article/20")
     assert '<a href="/ko/country/CHN">중국</a>' in ko.text
     assert '<a href="/country/CHN">China</a>' in en.text and "중국" not in en.text
+
+
+def test_korean_compare_and_home_name_states_in_korean(built_db):
+    compare, home = get_all(built_db, "/ko/compare?states=PRK,KOR", "/ko/")
+    assert '<a href="/ko/country/PRK">북한</a>' in compare.text and '<h3 id="r-KOR">대한민국' in compare.text
+    assert '<option value="FRA">프랑스 (FRA)</option>' in home.text
