@@ -358,3 +358,12 @@ def test_instrument_page_and_map_keep_the_instrument_s_record_end(built_db):
     assert "Republic of Korea: unknown (no record in the KB)" in html
     html = get(built_db, "/instrument/C029").text
     assert 'id="beyond-record"' in html and "Status as recorded on 1 February 2025" in html
+
+
+def test_citation_of_a_covered_not_party_past_its_source(conn):
+    row = status_row(conn, "USA", "C029", "2020-01-01")
+    assert format_citation(row, instrument_row(conn, "C029"), "2020-01-01").startswith(
+        "As recorded by United States Department of Labor on 17 September 2008, the United States of America was not "
+        "a party to the Forced Labour Convention, 1930 (No. 29) (Geneva, 28 June 1930). The knowledge base records no "
+        "later event for the United States of America on this instrument, so it cannot say whether this still held on "
+        "1 January 2020.")
