@@ -203,7 +203,7 @@ def test_reaccession_counts_from_the_new_consent():
     # force), and the earlier consent still binds: status_on.sql says in_force true.
     conn.execute("INSERT INTO status_intervals (state_id, instrument_id, valid_from, valid_to, status, signature_date, consent_date,"
                  " consent_type, withdrawal_date, signature_action_id, consent_action_id, withdrawal_action_id, source_id,"
-                 " in_force_date) SELECT * FROM status_intervals_view")
+                 " in_force_date, covered_to) SELECT * FROM status_intervals_view")
     on = {d: conn.execute(q.sql("status_on"), {"as_of": d, "states": "AAA", "instruments": "T"}).fetchone() for d in
           ("1998-06-15", "1998-09-01")}
     cols = [c[0] for c in conn.execute(q.sql("status_on"), {"as_of": "1998-06-15", "states": "AAA", "instruments": "T"}).description]
@@ -255,13 +255,14 @@ def test_reaccession_keeps_the_state_bound_without_a_gap(conn):
 
 def test_open_cases_as_documented(conn):
     counts = dict(conn.execute("SELECT basis, count(*) FROM consent_in_force GROUP BY basis").fetchall())
-    # ILO ratifications recorded singly: 11 with a full date (later), 26 known only by year (partial_date), and
-    # Japan's C187, whose clause was not read (no_clause)
-    assert counts == {"general": 469, "later": 2526, "open_before_entry_into_force": 7, "open_month_end": 10, "succession": 115,
-                      "partial_date": 26, "no_clause": 1}
+    # ILO ratifications recorded singly: 19 with a full date (later), 31 known only by year (partial_date), Brazil's
+    # C182, registered before the Convention's own entry into force (open_before_entry_into_force), and Japan's
+    # C187, whose clause was not read (no_clause)
+    assert counts == {"general": 469, "later": 2534, "open_before_entry_into_force": 8, "open_month_end": 10, "succession": 115,
+                      "partial_date": 31, "no_clause": 1}
     gap = conn.execute("SELECT instrument_id, state_id, consent_date FROM consent_in_force"
                        " WHERE basis = 'open_before_entry_into_force' ORDER BY instrument_id, consent_date").fetchall()
-    assert gap == [("ICMW", "MLI", "2003-06-05"), ("OP-CEDAW", "BOL", "2000-09-27"), ("OP-CEDAW", "SVK", "2000-11-17"),
+    assert gap == [("C182", "BRA", "2000-02-02"), ("ICMW", "MLI", "2003-06-05"), ("OP-CEDAW", "BOL", "2000-09-27"), ("OP-CEDAW", "SVK", "2000-11-17"),
                    ("OP-CEDAW", "MLI", "2000-12-05"), ("OP-CRC-AC", "KEN", "2002-01-28"), ("OP-CRC-AC", "AUT", "2002-02-01"),
                    ("OP-CRC-SC", "VNM", "2001-12-20")]
     month_end = conn.execute("SELECT instrument_id, state_id, consent_date FROM consent_in_force"

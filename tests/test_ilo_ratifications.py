@@ -147,14 +147,14 @@ def test_every_ilo_ratification_is_sourced_with_its_kind():
         assert str(src["as_at"]) >= str(a["date"])[:len(str(src["as_at"]))], (ins, a["state"])
         if src["kind"] == "secondary":
             assert src["note"].startswith("Secondary source"), (ins, a["state"])
-    assert seen == 48
+    assert seen == 52
 
 
 def test_ilo_counts_by_source_kind():
     kinds: dict[str, int] = {}
     for _, a in _ilo_actions():
         kinds[a["source"]["kind"]] = kinds.get(a["source"]["kind"], 0) + 1
-    assert kinds == {"un_host": 31, "un_mirror": 2, "secondary": 15}
+    assert kinds == {"un_host": 33, "un_mirror": 3, "secondary": 16}
 
 
 # ---------------------------------------------------------------- coverage by state (data/coverage.yaml)
@@ -332,6 +332,8 @@ STATED_IN_FORCE = [
     ("KOR", "C098", "2022-04-20", "the Conventions will enter into force one year after the date of the deposit (April 20, 2022)"),
     ("JPN", "C105", "2023-07-19", "同条約の日本での発効は1年後の2023年7月19日です"),
     ("JPN", "C182", "2002-06-18", "翌2002年(平成14年)6月18日に効力が発生した"),
+    ("CHL", "C029", "1934-05-31", "entrando en vigor para nuestro país el 31 de mayo de 1934"),
+    ("CHL", "P029", "2022-01-19", "entrará en vigor para la República de Chile el 19 de enero de 2022"),
 ]
 
 
@@ -356,3 +358,12 @@ def test_instrument_page_and_map_keep_the_instrument_s_record_end(built_db):
     assert "Republic of Korea: unknown (no record in the KB)" in html
     html = get(built_db, "/instrument/C029").text
     assert 'id="beyond-record"' in html and "Status as recorded on 1 February 2025" in html
+
+
+def test_citation_of_a_covered_not_party_past_its_source(conn):
+    row = status_row(conn, "USA", "C029", "2020-01-01")
+    assert format_citation(row, instrument_row(conn, "C029"), "2020-01-01").startswith(
+        "As recorded by United States Department of Labor on 17 September 2008, the United States of America was not "
+        "a party to the Forced Labour Convention, 1930 (No. 29) (Geneva, 28 June 1930). The knowledge base records no "
+        "later event for the United States of America on this instrument, so it cannot say whether this still held on "
+        "1 January 2020.")
