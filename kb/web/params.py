@@ -270,8 +270,8 @@ def wrap(datasette, app: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitab
         if route is None:
             return await app(scope, receive, send)
         spec, fmt, stored = route
-        if not stored:
-            m = PAGE_DATA.match(unquote(path)) or INSTRUMENT_DATA.match(unquote(path))
+        m = None if stored else PAGE_DATA.match(unquote(path)) or INSTRUMENT_DATA.match(unquote(path))
+        if m:
             try:
                 rid = await (resolver.state if m.group("kind") == "country" else resolver.instrument)("id", m.group("id"))
             except Refusal as r:
