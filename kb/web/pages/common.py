@@ -27,6 +27,7 @@ from ...query import sql as query_sql
 from .cells import GLOBALS as CELLS
 from .cells import excerpt
 from . import record
+from .. import i18n
 from .record import STATUS_LABELS
 
 if TYPE_CHECKING:
@@ -159,8 +160,8 @@ def _env() -> Environment:
     env = _Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True,
                        extensions=["jinja2.ext.i18n"])
     # Words a reader sees are marked for translation: {{ _("Parties") }}, {% trans %}…{% endtrans %}.
-    # Until a catalogue is installed for the page's language they read as written (English).
-    env.install_null_translations(newstyle=True)
+    # They read in the language of the request (kb/web/i18n.py: English, as written, unless it was set).
+    i18n.install(env)
     env.filters["date"] = C.format_date
     env.filters["human"] = C.humanize
     env.filters["status_label"] = _status_label
