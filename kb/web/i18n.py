@@ -70,8 +70,8 @@ def _load(lang: str) -> _gettext.NullTranslations:
 
 
 def gettext(message: str) -> str:
-    """`message` in the current language."""
-    return translations().gettext(message)
+    """`message` in the current language ('' stays '': it is not a message)."""
+    return translations().gettext(message) if message else message
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
@@ -82,7 +82,7 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def pgettext(context: str, message: str) -> str:
     """`message` in the current language, where the same English word needs a different translation
     in `context`."""
-    return translations().pgettext(context, message)
+    return translations().pgettext(context, message) if message else message
 
 
 def install(env) -> None:

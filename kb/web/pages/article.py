@@ -11,6 +11,7 @@ from urllib.parse import unquote
 
 from .common import Reader, _base_context, _batch, _error, _path, query_sql, render
 from .instrument import _lookup
+from .. import i18n
 
 PROVISIONS_SQL = """
     SELECT provision, parent, level, label, title, text, text_after FROM treaty_provisions
@@ -44,14 +45,15 @@ async def article(datasette, request):
     for s in statements:
         s["objections"] = json.loads(s["objections"]) if s["objections"] else []
     groups = [
-        ("In force", [s for s in statements if s["in_force"] == 1]),
-        ("Not determined: the record does not say whether these are in force on the date", [s for s in statements if s["in_force"] is None]),
-        ("Withdrawn, or recorded without legal effect", [s for s in statements if s["in_force"] == 0]),
+        (i18n.gettext("In force"), [s for s in statements if s["in_force"] == 1]),
+        (i18n.gettext("Not determined: the record does not say whether these are in force on the date"), [s for s in statements if s["in_force"] is None]),
+        (i18n.gettext("Withdrawn, or recorded without legal effect"), [s for s in statements if s["in_force"] == 0]),
     ]
     i = articles.index(raw)
     nav = {"prev": articles[i - 1] if i > 0 else None, "next": articles[i + 1] if i + 1 < len(articles) else None}
     query = {"as_of": as_of, "states": "", "instrument": inst["id"], "article": raw}
-    ctx = await _base_context(datasette, request, f"{inst['id']} article {raw}")
+    ctx = await _base_context(datasette, request, i18n.gettext("%(instrument)s article %(article)s")
+                              % {"instrument": inst["id"], "article": raw})
     ctx.update(inst=inst, article=raw, provisions=provisions, groups=groups, count=len(statements), nav=nav,
                as_of=as_of, requested=requested,
                article_path=lambda n: _path(datasette, f"/instrument/{inst['id']}/article/{n}", {"as_of": requested}),

@@ -98,7 +98,7 @@ LEFT JOIN sources src ON src.id = a.source_id
 
 def _status_label(status: str | None) -> str:
     # A status this site has no words for yet is still said in words, never as its code.
-    return STATUS_LABELS.get(status or "", (status or "").replace("_", " ").capitalize())
+    return i18n.gettext(STATUS_LABELS.get(status or "", (status or "").replace("_", " ").capitalize()))
 
 
 def common_source(rows, prefix: str = "source_") -> dict | None:
@@ -163,16 +163,16 @@ def _env() -> Environment:
     # They read in the language of the request (kb/web/i18n.py: English, as written, unless it was set).
     i18n.install(env)
     env.filters["date"] = C.format_date
-    env.filters["human"] = C.humanize
+    env.filters["human"] = lambda v: i18n.gettext(C.humanize(v))
     env.filters["status_label"] = _status_label
     env.filters["as_recorded"] = record.as_recorded
     env.filters["instrument_kind"] = record.instrument_kind
     env.filters["reader_note"] = record.reader_note
     env.filters["reader_words"] = record.reader_words
     env.filters["note_text"] = C.note_sentences
-    env.filters["mechanism"] = lambda v: C.MECHANISMS.get(v or "", v or "")
-    env.filters["mandate"] = lambda v: C.MANDATES.get(v or "", v or "")
-    env.filters["source_kind"] = lambda v: f"({C.SOURCE_KINDS[v]})" if v in C.SOURCE_KINDS else ""
+    env.filters["mechanism"] = lambda v: i18n.gettext(C.MECHANISMS.get(v or "", v or ""))
+    env.filters["mandate"] = lambda v: i18n.gettext(C.MANDATES.get(v or "", v or ""))
+    env.filters["source_kind"] = lambda v: f"({i18n.gettext(C.SOURCE_KINDS[v])})" if v in C.SOURCE_KINDS else ""
     env.filters["common_source"] = common_source
     env.filters["excerpt"] = excerpt
     env.filters["undocs_links"] = undocs_links

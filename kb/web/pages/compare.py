@@ -14,6 +14,7 @@ from .common import (
     HOME_STATE, _as_of, _base_context, _db, _error, _instruments, _obligations, _path, _resolve_state, _rows,
     _status_rows, default_as_of, render,
 )
+from .. import i18n
 
 DEFAULT_STATES = (HOME_STATE, "KOR", "CHN", "JPN", "MNG", "RUS")
 MAX_STATES = 12
@@ -76,7 +77,7 @@ async def compare(datasette, request):
     for key, entry in procedures.items():
         entry["title"] = titles.get(key) or entry["instrument_title"]
     query = {"as_of": as_of, "states": ",".join(ids), "instruments": ""}
-    ctx = await _base_context(datasette, request, "Compare states")
+    ctx = await _base_context(datasette, request, i18n.gettext("Compare states"))
     ctx.update(
         states=list(states.values()), ids=ids, instruments=list(instruments.values()), cells=cells,
         procedures=list(procedures.values()), reservations=reservations, obligations_missing=missing,

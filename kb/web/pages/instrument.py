@@ -16,11 +16,12 @@ from .common import (
 )
 from . import record
 from .worldmap import instrument_map, procedure_map, strip_title, world
+from .. import i18n
 
 
 async def instrument_index(datasette, request):
     db = _db(datasette)
-    ctx = await _base_context(datasette, request, "Instruments")
+    ctx = await _base_context(datasette, request, i18n.gettext("Instruments"))
     ctx.update(instruments=list((await _instruments(db)).values()))
     return render("kb_instruments.html", **ctx)
 

@@ -7,6 +7,7 @@ import re
 from markupsafe import Markup, escape
 
 from .common import ACTION_COLUMNS, ACTION_JOINS, SEARCH_LIMIT, _base_context, _db, _has_table, _one, _rows, render
+from .. import i18n
 
 
 _TERM = re.compile(r'"([^"]*)"|(\S+)')
@@ -107,7 +108,7 @@ async def search(datasette, request):
         a["snip_html"] = highlight(a["snip"])
     for i in instruments:
         i["hl_html"] = highlight(i.get("hl")) if i.get("hl") else None
-    ctx = await _base_context(datasette, request, f"Search: {q}" if q else "Search")
+    ctx = await _base_context(datasette, request, i18n.gettext("Search: %(q)s") % {"q": q} if q else i18n.gettext("Search"))
     ctx.update(q=q, kind=kind, types=types, instruments=instruments, actions=actions, total=total, error=error,
                fts=fts, limit=SEARCH_LIMIT)
     return render("kb_search.html", status=400 if error and q and not match else 200, **ctx)

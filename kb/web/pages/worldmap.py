@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ...query import citation as C
+from .. import i18n
 
 MAP_FILE = Path(__file__).resolve().parent.parent / "data" / "world-110m.json"
 
@@ -121,7 +122,7 @@ def _map(cells: dict[str, dict], words: dict[str, str], map_id: str, title: str,
     for status, label in words.items():
         n = sum(1 for c in cells.values() if c["status"] == status)
         if n:
-            legend.append({"status": status, "label": label, "n": n,
+            legend.append({"status": status, "label": i18n.gettext(label), "n": n,
                            "off_map": sum(1 for c in off_map if c["status"] == status)})
     return {"id": map_id, "title": title, "viewBox": w["viewBox"], "shapes": shapes, "legend": legend,
             "off_map": off_map, "labels": words, "recorded_on": recorded_on}
