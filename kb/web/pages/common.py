@@ -23,11 +23,11 @@ from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup, escape
 
 from ...query import citation as C
+from .. import i18n
 from ...query import sql as query_sql
 from .cells import GLOBALS as CELLS
 from .cells import excerpt
 from . import record
-from .. import i18n
 from .record import STATUS_LABELS
 
 if TYPE_CHECKING:
@@ -96,9 +96,15 @@ LEFT JOIN sources src ON src.id = a.source_id
 
 # --------------------------------------------------------------------------- templates
 
+def _words(text: str | None) -> str:
+    """English words of a vocabulary in the page's language ('' and None stay empty: gettext('') is the
+    catalogue's header)."""
+    return i18n.gettext(text) if text else (text or "")
+
+
 def _status_label(status: str | None) -> str:
     # A status this site has no words for yet is still said in words, never as its code.
-    return i18n.gettext(STATUS_LABELS.get(status or "", (status or "").replace("_", " ").capitalize()))
+    return _words(STATUS_LABELS.get(status or "", (status or "").replace("_", " ").capitalize()))
 
 
 def common_source(rows, prefix: str = "source_") -> dict | None:
@@ -160,19 +166,20 @@ def _env() -> Environment:
     env = _Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True,
                        extensions=["jinja2.ext.i18n"])
     # Words a reader sees are marked for translation: {{ _("Parties") }}, {% trans %}…{% endtrans %}.
-    # They read in the language of the request (kb/web/i18n.py: English, as written, unless it was set).
-    i18n.install(env)
+    # They are looked up in the catalogue of the request's language (kb/web/i18n.py); without one
+    # (or for a word not yet translated) they read as written (English).
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
     env.filters["date"] = C.format_date
-    env.filters["human"] = lambda v: i18n.gettext(C.humanize(v))
+    env.filters["human"] = lambda v: _words(C.humanize(v))
     env.filters["status_label"] = _status_label
     env.filters["as_recorded"] = record.as_recorded
     env.filters["instrument_kind"] = record.instrument_kind
     env.filters["reader_note"] = record.reader_note
     env.filters["reader_words"] = record.reader_words
     env.filters["note_text"] = C.note_sentences
-    env.filters["mechanism"] = lambda v: i18n.gettext(C.MECHANISMS.get(v or "", v or ""))
-    env.filters["mandate"] = lambda v: i18n.gettext(C.MANDATES.get(v or "", v or ""))
-    env.filters["source_kind"] = lambda v: f"({i18n.gettext(C.SOURCE_KINDS[v])})" if v in C.SOURCE_KINDS else ""
+    env.filters["mechanism"] = lambda v: _words(C.MECHANISMS.get(v or "", v or ""))
+    env.filters["mandate"] = lambda v: _words(C.MANDATES.get(v or "", v or ""))
+    env.filters["source_kind"] = lambda v: f"({_words(C.SOURCE_KINDS[v])})" if v in C.SOURCE_KINDS else ""
     env.filters["common_source"] = common_source
     env.filters["excerpt"] = excerpt
     env.filters["undocs_links"] = undocs_links
