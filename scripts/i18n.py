@@ -88,6 +88,14 @@ def _po_bytes(cat: Catalog) -> bytes:
     return buf.getvalue()
 
 
+def _rel(path: Path) -> Path:
+    """A path as the messages name it: from the repository's root (or the catalogues' folder)."""
+    try:
+        return path.relative_to(ROOT)
+    except ValueError:
+        return path.relative_to(LOCALE)
+
+
 def languages() -> list[Path]:
     return sorted(LOCALE.glob("*/LC_MESSAGES/messages.po"))
 
@@ -96,7 +104,7 @@ def update() -> None:
     template = extract()
     POT.parent.mkdir(parents=True, exist_ok=True)
     POT.write_bytes(_po_bytes(template))
-    print(f"wrote {POT.relative_to(ROOT)}: {len(template)} messages")
+    print(f"wrote {_rel(POT)}: {len(template)} messages")
     for po in languages():
         with po.open("rb") as f:
             cat = read_po(f)
@@ -104,7 +112,7 @@ def update() -> None:
         cat.obsolete.clear()
         cat.revision_date = FIXED_DATE
         po.write_bytes(_po_bytes(cat))
-        print(f"updated {po.relative_to(ROOT)}")
+        print(f"updated {_rel(po)}")
 
 
 def _ids(cat: Catalog) -> set:
@@ -119,15 +127,15 @@ def check() -> list[str]:
     problems = []
     fresh = extract()
     if not POT.is_file():
-        return [f"{POT.relative_to(ROOT)} is missing: run `python scripts/i18n.py update`"]
+        return [f"{_rel(POT)} is missing: run `python scripts/i18n.py update`"]
     with POT.open("rb") as f:
         kept = read_po(f)
     if _ids(kept) != _ids(fresh):
         new, gone = _ids(fresh) - _ids(kept), _ids(kept) - _ids(fresh)
-        problems.append(f"{POT.relative_to(ROOT)} is not current ({len(new)} messages new, {len(gone)} gone, e.g. "
+        problems.append(f"{_rel(POT)} is not current ({len(new)} messages new, {len(gone)} gone, e.g. "
                         f"{sorted(map(str, new or gone))[0][:80]}): run `python scripts/i18n.py update`, then translate")
     for po in languages():
-        rel = po.relative_to(ROOT)
+        rel = _rel(po)
         with po.open("rb") as f:
             cat = read_po(f)
         if _ids(cat) != _ids(fresh):
@@ -167,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         cat = extract()
         POT.parent.mkdir(parents=True, exist_ok=True)
         POT.write_bytes(_po_bytes(cat))
-        print(f"wrote {POT.relative_to(ROOT)}: {len(cat)} messages")
+        print(f"wrote {_rel(POT)}: {len(cat)} messages")
         return 0
     if args.command == "update":
         update()

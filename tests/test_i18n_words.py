@@ -39,3 +39,51 @@ def test_vocabulary_words_never_read_as_the_catalogue_header():
         assert in_lang(lang, common._words, "") == ""
         assert in_lang(lang, common._words, None) == ""
         assert in_lang(lang, common._status_label, None) == ""
+
+
+def test_catalogues_are_current_and_complete():
+    """scripts/i18n.py --check: the template holds every marked word, and the Korean catalogue translates
+    each one, none fuzzy, with the English placeholders."""
+    r = subprocess.run([sys.executable, "scripts/i18n.py", "--check"], capture_output=True, text=True, cwd=ROOT)
+    assert (r.returncode, r.stdout.strip(), r.stderr) == (0, "catalogues current and complete", "")
+
+
+def test_the_check_says_what_is_wrong(tmp_path, monkeypatch):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("i18n_script", ROOT / "scripts" / "i18n.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    po = (ROOT / "kb/web/locale/ko/LC_MESSAGES/messages.po").read_text()
+    bad = tmp_path / "ko" / "LC_MESSAGES" / "messages.po"
+    bad.parent.mkdir(parents=True)
+    bad.write_text(po.replace('msgstr "%(state)s 한눈에 보기"', 'msgstr "한눈에 보기"')
+                     .replace('msgstr "조약 비준 지식베이스"', 'msgstr ""'))
+    (tmp_path / "messages.pot").write_text((ROOT / "kb/web/locale/messages.pot").read_text())
+    monkeypatch.setattr(script, "LOCALE", tmp_path)
+    monkeypatch.setattr(script, "POT", tmp_path / "messages.pot")
+    assert script.check() == [
+        "ko/LC_MESSAGES/messages.po: 'Treaty ratification knowledge base' is not translated",
+        "ko/LC_MESSAGES/messages.po: '%(state)s at a glance': the translation's placeholders [] "
+        "differ from the English ['state']",
+    ]
+
+
+def test_korean_reads_from_the_catalogue():
+    assert in_lang("ko", i18n.gettext, "Parties") == "당사국 수"
+    assert in_lang("ko", i18n.gettext, "Reservations") == "유보"
+    assert in_lang("ko", common._status_label, "party") == "당사국"
+    assert in_lang("ko", i18n.ngettext, "%(num)s state", "%(num)s states", 3) == "%(num)s개국"
+    t = common._env().from_string('{{ _("%(state)s at a glance", state="<North>") }}|{{ v|human }}')
+    assert in_lang("ko", t.render, {"v": "opt_out"}) == "&lt;North&gt; 한눈에 보기|적용 배제"
+    assert t.render(v="opt_out") == "&lt;North&gt; at a glance|opt out"
+
+
+def test_english_title_is_marked_outside_english():
+    from kb.web.pages.record import reader_title
+
+    assert reader_title("Convention against Torture") == "Convention against Torture"
+    assert in_lang("ko", reader_title, "Convention against Torture") == \
+        "Convention against Torture (영문 명칭; 공식 한국어 번역 미기록)"
+    assert in_lang("ko", reader_title, "International Covenant on Civil and Political Rights",
+                   "시민적 및 정치적 권리에 관한 국제규약") == "시민적 및 정치적 권리에 관한 국제규약"

@@ -157,3 +157,16 @@ def reader_words(text: str | None) -> str:
     out = re.sub(r"\b\d{4}-\d{2}-\d{2}\b", lambda m: format_date(m.group(0)), text or "")
     out = re.sub(r"\b(?:upr|ohchr|icrc)\b|\b[a-z]+(?:_[a-z]+)+\b", word, out)
     return out
+
+
+# --------------------------------------------------------------------------- titles in the page's language
+
+def reader_title(english: str, translated: str | None = None) -> str:
+    """An instrument's title in the page's language: its official translation where one is recorded
+    (the build's instrument_titles), else, outside English, the English title marked as such."""
+    if i18n.current_lang() == i18n.DEFAULT:
+        return english
+    if translated:
+        return translated
+    marker = i18n.gettext("(English title; no official Korean translation recorded)")
+    return f"{english} {marker}"
