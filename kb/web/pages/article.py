@@ -36,10 +36,13 @@ async def article(datasette, request):
     provisions, articles, statements = await _batch(db, read)
     if not provisions:
         if not articles:
-            return await _error(datasette, request, 404, "No text in the knowledge base",
-                                f"The knowledge base holds no text of {inst['id']}, so it has no article pages.")
-        return await _error(datasette, request, 404, "Unknown article",
-                            f"{inst['id']} has no article {raw!r}: its articles are {articles[0]} to {articles[-1]}.")
+            return await _error(datasette, request, 404, i18n.gettext("No text in the knowledge base"),
+                                i18n.gettext("The knowledge base holds no text of %(instrument)s, so it has no article "
+                                             "pages.") % {"instrument": inst["id"]})
+        return await _error(datasette, request, 404, i18n.gettext("Unknown article"),
+                            i18n.gettext("%(instrument)s has no article %(article)s: its articles are %(first)s to "
+                                         "%(last)s.") % {"instrument": inst["id"], "article": repr(raw),
+                                                          "first": articles[0], "last": articles[-1]})
     import json
 
     for s in statements:

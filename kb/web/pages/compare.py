@@ -37,13 +37,14 @@ async def compare(datasette, request):
         elif sid not in ids:
             ids.append(sid)
     if unknown:
-        return await _error(datasette, request, 404, "Unknown state",
-                            "No state is known by the id or name " + ", ".join(repr(u) for u in unknown)
-                            + ". Name states by ISO 3166-1 alpha-3 code (e.g. PRK), the depositary's name or an alias, "
-                            "separated by commas.")
+        return await _error(datasette, request, 404, i18n.gettext("Unknown state"),
+                            i18n.gettext("No state is known by the id or name %(names)s. Name states by ISO 3166-1 "
+                                         "alpha-3 code (e.g. PRK), the depositary's name or an alias, separated by "
+                                         "commas.") % {"names": ", ".join(repr(u) for u in unknown)})
     if len(ids) > MAX_STATES:
-        return await _error(datasette, request, 400, "Too many states",
-                            f"Compare at most {MAX_STATES} states at a time ({len(ids)} were named).")
+        return await _error(datasette, request, 400, i18n.gettext("Too many states"),
+                            i18n.gettext("Compare at most %(max)s states at a time (%(n)s were named).")
+                            % {"max": MAX_STATES, "n": len(ids)})
     requested, as_of, err = await _as_of(datasette, request)
     if err:
         return err

@@ -13,6 +13,7 @@ from .common import (
     _source_kinds, _states, obligations_on, query_sql, render,
 )
 from . import record
+from .. import i18n
 
 MEMBERSHIPS_SQL = """
     SELECT m.*, s.url AS source_url, s.title AS source_title, s.as_at AS source_as_at, s.symbol AS source_symbol,
@@ -36,9 +37,9 @@ async def country_lookup(datasette, request):
         return _redirect(datasette, "/")
     state_id = await _resolve_state(db, raw)
     if state_id is None:
-        return await _error(datasette, request, 404, "Unknown state",
-                            f"No state is known by the id or name {raw!r}. Use an ISO 3166-1 alpha-3 code (e.g. PRK), "
-                            "the depositary's name or an alias.")
+        return await _error(datasette, request, 404, i18n.gettext("Unknown state"),
+                            i18n.gettext("No state is known by the id or name %(name)s. Use an ISO 3166-1 alpha-3 code "
+                                         "(e.g. PRK), the depositary's name or an alias.") % {"name": repr(raw)})
     return _redirect(datasette, f"/country/{state_id}", {"as_of": as_of})
 
 
@@ -50,8 +51,9 @@ async def country(datasette, request):
         state_id = await _resolve_state(db, raw)
         if state_id is not None:
             return _redirect(datasette, f"/country/{state_id}", {"as_of": request.args.get("as_of")})
-        return await _error(datasette, request, 404, "Unknown state",
-                            f"No state has the id {raw!r}. Country pages use ISO 3166-1 alpha-3 codes, e.g. /country/PRK.")
+        return await _error(datasette, request, 404, i18n.gettext("Unknown state"),
+                            i18n.gettext("No state has the id %(id)s. Country pages use ISO 3166-1 alpha-3 codes, "
+                                         "e.g. /country/PRK.") % {"id": repr(raw)})
     requested, as_of, err = await _as_of(datasette, request)
     if err:
         return err
@@ -104,7 +106,7 @@ async def country(datasette, request):
         a["evidence"] = json.loads(a["evidence"]) if a["evidence"] else []
     for e in engagement:
         e["citation"] = d["event_citations"].get(e["key"], "")
-    ctx = await _base_context(datasette, request, f"{state['name']}: treaty status")
+    ctx = await _base_context(datasette, request, i18n.gettext("%(state)s: treaty status") % {"state": state["name"]})
     ctx["feeds"] = feed_links(datasette, ((f"/country/{sid}/changes.atom", "application/atom+xml",
                                            f"{state['name']}: latest changes (Atom)"),))
     ctx.update(

@@ -37,8 +37,9 @@ async def _lookup(datasette, request, suffix: str = ""):
         match = next((i for i in instruments if i.upper() == raw.upper()), None)
         if match is not None:
             return None, _redirect(datasette, f"/instrument/{match}{suffix}", {"as_of": request.args.get("as_of")})
-        return None, await _error(datasette, request, 404, "Unknown instrument",
-                                  f"No instrument has the id {raw!r}.", instruments=list(instruments.values()))
+        return None, await _error(datasette, request, 404, i18n.gettext("Unknown instrument"),
+                                  i18n.gettext("No instrument has the id %(id)s.") % {"id": repr(raw)},
+                                  instruments=list(instruments.values()))
     requested, as_of, err = await _as_of(datasette, request)
     if err:
         return None, err
@@ -216,7 +217,8 @@ async def instrument_maps(datasette, request):
         p["map"] = procedure_map(status_rows, {o["state"]: o for o in p["rows"]}, p["anchor"],
                                  f"{p['title']}: acceptance on {C.format_date(as_of)}{recorded}", p["title"],
                                  inst["short_title"])
-    ctx = await _base_context(datasette, request, f"{inst['short_title']}: maps of the optional procedures")
+    ctx = await _base_context(datasette, request, i18n.gettext("%(title)s: maps of the optional procedures")
+                              % {"title": inst["short_title"]})
     ctx.update(inst=inst, procedures=procedures, procedures_note=procedures_note, world=world(), as_of=as_of,
                beyond=beyond, known_to=inst["status_as_at"],
                requested=requested, default_as_of=await default_as_of(db))
