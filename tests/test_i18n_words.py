@@ -87,3 +87,26 @@ def test_english_title_is_marked_outside_english():
         "Convention against Torture (영문 명칭; 공식 한국어 번역 미기록)"
     assert in_lang("ko", reader_title, "International Covenant on Civil and Political Rights",
                    "시민적 및 정치적 권리에 관한 국제규약") == "시민적 및 정치적 권리에 관한 국제규약"
+
+
+def test_an_instrument_page_reads_in_korean(built_db):
+    """With the request's language set to Korean (the /ko/ addresses set it), the page's own words come from
+    the catalogue; the record's facts (names, titles, sources) stay as recorded."""
+    import asyncio
+    import re
+
+    from kb.web.app import make_datasette
+
+    async def run(lang):
+        ds = make_datasette(built_db)
+        i18n.LANG.set(lang)
+        return (await ds.client.get("/instrument/CAT")).text
+
+    ko, en = asyncio.run(run("ko")), asyncio.run(run("en"))
+    assert re.search(r'<h2 id="participants">당사국 및 서명국, ', ko)
+    assert re.search(r'<h2 id="participants">Parties and signatories, ', en)
+    for words in ("본문 바로가기", "<dt>수탁자</dt>", "<h3>유보 (", "<h3>이의 (", "선택 절차", "수락한 국가"):
+        assert words in ko, words
+    for words in ("Skip to main content", "<dt>Depositary</dt>", "<h3>Reservations (", "Optional procedures"):
+        assert words not in ko, words
+    assert "Convention against Torture and Other Cruel, Inhuman or Degrading Treatment or Punishment" in ko

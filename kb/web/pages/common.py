@@ -453,8 +453,9 @@ async def _as_of(datasette, request) -> tuple[str | None, str, Response | None]:
         return None, default, None
     if not _valid_date(raw):
         return raw, default, await _error(
-            datasette, request, 400, "Not a date",
-            f"The date to show status on (as of) must be written YYYY-MM-DD (for example {default}).")
+            datasette, request, 400, i18n.gettext("Not a date"),
+            i18n.gettext("The date to show status on (as of) must be written YYYY-MM-DD (for example %(date)s).")
+            % {"date": default})
     return raw, raw, None
 
 

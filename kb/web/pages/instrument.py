@@ -129,7 +129,8 @@ async def instrument(datasette, request):
     chart = parties_chart(d["chart_points"])
     beyond = any(r["beyond_record"] for r in d["status_rows"])
     status_source = next((s for s in d["sources"] if s["role"] == "status"), None)
-    status_map = instrument_map(d["status_rows"], "map", f"Status of states on the {inst['short_title']}, {C.format_date(as_of)}"
+    status_map = instrument_map(d["status_rows"], "map", i18n.gettext("Status of states on the %(title)s, %(date)s")
+                                % {"title": inst["short_title"], "date": C.format_date(as_of)}
                                 + (f", {record.as_recorded(known_to)}" if beyond else ""))
     for a in d["asks"]:
         a["by"] = ", ".join(json.loads(a["by"])) if a["by"] else ""
@@ -215,7 +216,8 @@ async def instrument_maps(datasette, request):
     recorded = f", {record.as_recorded(inst['status_as_at'])}" if beyond else ""
     for p in procedures or []:
         p["map"] = procedure_map(status_rows, {o["state"]: o for o in p["rows"]}, p["anchor"],
-                                 f"{p['title']}: acceptance on {C.format_date(as_of)}{recorded}", p["title"],
+                                 i18n.gettext("%(procedure)s: acceptance on %(date)s") % {
+                                     "procedure": p["title"], "date": C.format_date(as_of)} + recorded, p["title"],
                                  inst["short_title"])
     ctx = await _base_context(datasette, request, i18n.gettext("%(title)s: maps of the optional procedures")
                               % {"title": inst["short_title"]})
