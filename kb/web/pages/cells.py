@@ -15,7 +15,12 @@ from typing import Any, Mapping
 from markupsafe import Markup, escape
 
 from ...query.citation import format_date
-from ..i18n import gettext as _
+from .. import i18n
+
+
+def _(message: str) -> str:
+    """A cell's words in the page's language (English as written: no lookup on the hot path)."""
+    return message if i18n.LANG.get() == i18n.DEFAULT else i18n.gettext(message)
 
 #: Texts longer than this are shown as an excerpt linking to the action's full record (the page
 #: stays light: every instrument page under 250 kB of HTML).
