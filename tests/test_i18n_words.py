@@ -109,4 +109,22 @@ def test_an_instrument_page_reads_in_korean(built_db):
         assert words in ko, words
     for words in ("Skip to main content", "<dt>Depositary</dt>", "<h3>Reservations (", "Optional procedures"):
         assert words not in ko, words
-    assert "Convention against Torture and Other Cruel, Inhuman or Degrading Treatment or Punishment" in ko
+    # no official Korean title of the CAT could be read: the English title, marked as such
+    assert ("<h1>Convention against Torture and Other Cruel, Inhuman or Degrading Treatment or Punishment "
+            "(영문 명칭; 공식 한국어 번역 미기록)</h1>") in ko
+    assert "<h1>Convention against Torture and Other Cruel, Inhuman or Degrading Treatment or Punishment</h1>" in en
+
+
+def test_an_official_korean_title_heads_its_page(built_db):
+    import asyncio
+
+    from kb.web.app import make_datasette
+
+    async def run():
+        ds = make_datasette(built_db)
+        i18n.LANG.set("ko")
+        return (await ds.client.get("/instrument")).text
+
+    html = asyncio.run(run())
+    assert "<td>시민적 및 정치적 권리에 관한 국제규약</td>" in html
+    assert "<td>Convention on the Rights of Persons with Disabilities (영문 명칭; 공식 한국어 번역 미기록)</td>" in html

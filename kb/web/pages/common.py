@@ -176,6 +176,7 @@ def _env() -> Environment:
     env.filters["instrument_kind"] = record.instrument_kind
     env.filters["reader_note"] = record.reader_note
     env.filters["reader_words"] = record.reader_words
+    env.filters["reader_title"] = lambda english, inst: _reader_title(english, inst)  # defined below
     env.filters["note_text"] = C.note_sentences
     env.filters["mechanism"] = lambda v: _words(C.MECHANISMS.get(v or "", v or ""))
     env.filters["mandate"] = lambda v: _words(C.MANDATES.get(v or "", v or ""))
@@ -492,8 +493,18 @@ async def _instruments_now(db) -> "OrderedDict[str, dict]":
     out: OrderedDict[str, dict] = OrderedDict()
     for r in await _rows(db, "SELECT * FROM instruments ORDER BY sort_order"):
         r["unts"] = C.unts_reference(r)
+        r["titles"] = {}  # {lang: the official translation of the title} (instrument_titles)
         out[r["id"]] = r
+    if await _has_table(db, "instrument_titles"):
+        for t in await _rows(db, "SELECT instrument_id, lang, title FROM instrument_titles"):
+            if t["instrument_id"] in out:
+                out[t["instrument_id"]]["titles"][t["lang"]] = t["title"]
     return out
+
+
+def _reader_title(english: str, inst: dict | None) -> str:
+    """Filter: an instrument's title in the page's language (record.reader_title), from its row of _instruments."""
+    return record.reader_title(english, ((inst or {}).get("titles") or {}).get(i18n.current_lang()))
 
 
 async def _obligations(db, state_id: str, as_of: str) -> tuple[list[dict] | None, str | None]:
