@@ -18,9 +18,12 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from contextvars import ContextVar
+from functools import lru_cache
 from gettext import NullTranslations
 from pathlib import Path
 from typing import Any, Awaitable, Callable
+
+from ..query.citation import format_date as _english_date
 
 #: The request's language (set by ``wrap``): "en" or one of ``PREFIXED``.
 LANG: ContextVar[str] = ContextVar("kb_lang", default="en")
@@ -93,19 +96,13 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 # --------------------------------------------------------------------------- dates and numbers
 
-_ENGLISH_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-                   "October", "November", "December")
-
-
 def format_date(value: str | None, lang: str | None = None) -> str:
     """A date of the record ('2016-12-06', '1998-06' or '1998') in words of the page's language:
     '6 December 2016' in English (kb.query.citation.format_date), '2016년 12월 6일' in Korean (Babel, CLDR);
     anything else as it is."""
-    from ..query.citation import format_date as english
-
-    lang = lang or current_lang()
+    lang = lang or LANG.get()
     if lang == DEFAULT or not value:
-        return english(value)
+        return _english_date(value)
     parts = str(value).split("-")
     try:
         if len(parts) == 3:
@@ -120,27 +117,20 @@ def format_date(value: str | None, lang: str | None = None) -> str:
     return value
 
 
-_date_cache: dict[tuple, str] = {}
-
-
+# Babel formats a date in about 40 µs; a country page shows hundreds: each is formatted once per process
+# (bounded: the dates a reader can ask about are many).
+@lru_cache(maxsize=16384)
 def _babel_date(day: dt.date, fmt: str, lang: str) -> str:
-    key = (day, fmt, lang)
-    out = _date_cache.get(key)
-    if out is None:
-        from babel.dates import format_date as babel_date
+    from babel.dates import format_date as babel_date
 
-        out = _date_cache[key] = babel_date(day, format=fmt, locale=lang)
-    return out
+    return babel_date(day, format=fmt, locale=lang)
 
 
+@lru_cache(maxsize=4096)
 def _babel_skeleton(day: dt.date, skeleton: str, lang: str) -> str:
-    key = (day, skeleton, lang)
-    out = _date_cache.get(key)
-    if out is None:
-        from babel.dates import format_skeleton
+    from babel.dates import format_skeleton
 
-        out = _date_cache[key] = format_skeleton(skeleton, day, locale=lang)
-    return out
+    return format_skeleton(skeleton, day, locale=lang)
 
 
 def format_number(value: Any, lang: str | None = None) -> str:
@@ -161,6 +151,19 @@ def split_prefix(path: str) -> tuple[str, str]:
         if path == p or path.startswith(p + "/"):
             return lang, path[len(p):] or "/"
     return DEFAULT, path
+
+
+#: The desk's page families (the first segment of their paths), served in every language.
+PAGE_ROOTS = frozenset({"", "country", "instrument", "compare", "search"})
+#: What is the same in every language: data (JSON keys and vocabularies stay English), feeds, the database.
+DATA_SUFFIXES = (".json", ".csv", ".atom", ".db", ".svg")
+
+
+def is_page(path: str) -> bool:
+    """Whether a site path (without its language prefix) is one of the desk's pages, which a language's
+    pages link in that language; data, static files and Datasette's own pages are one for all."""
+    bare = path.lstrip("/").split("?", 1)[0].split("#", 1)[0]
+    return bare.split("/", 1)[0] in PAGE_ROOTS and not bare.endswith(DATA_SUFFIXES)
 
 
 def prefix(lang: str | None = None) -> str:
