@@ -128,3 +128,10 @@ def test_an_official_korean_title_heads_its_page(built_db):
     html = asyncio.run(run())
     assert "<td>시민적 및 정치적 권리에 관한 국제규약</td>" in html
     assert "<td>Convention on the Rights of Persons with Disabilities (영문 명칭; 공식 한국어 번역 미기록)</td>" in html
+
+
+def test_a_status_note_reads_in_korean():
+    t = common._env().from_string("{{ n|note_text }}")
+    note = "notification_of_withdrawal of 1997-08-25 (no legal effect)"
+    assert t.render(n=note) == "Its notification of withdrawal of 25 August 1997 has no legal effect."
+    assert in_lang("ko", t.render, {"n": note}) == "1997년 8월 25일자 탈퇴 통고는 법적 효력이 없다."

@@ -185,6 +185,11 @@ def _clause(row: Mapping[str, Any], treaty: str, past: bool, on: str | None) -> 
             else f"{treaty}에 관하여 이 지식베이스에 완전한 기록이 없으므로 그 지위는 알 수 없다")
 
 
+def note_sentences_ko(note: str | None) -> str:
+    """The status row's note in Korean sentences (citation.note_sentences' twin)."""
+    return _notes(note)
+
+
 def _notes(note: str | None) -> str:
     if not note:
         return ""

@@ -23,6 +23,7 @@ from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup, escape
 
 from ...query import citation as C
+from ...query.citation_ko import note_sentences_ko
 from .. import i18n
 from ...query import sql as query_sql
 from .cells import GLOBALS as CELLS
@@ -177,7 +178,7 @@ def _env() -> Environment:
     env.filters["reader_note"] = record.reader_note
     env.filters["reader_words"] = record.reader_words
     env.filters["reader_title"] = lambda english, inst: _reader_title(english, inst)  # defined below
-    env.filters["note_text"] = C.note_sentences
+    env.filters["note_text"] = lambda v: C.note_sentences(v) if i18n.current_lang() != "ko" else note_sentences_ko(v)
     env.filters["mechanism"] = lambda v: _words(C.MECHANISMS.get(v or "", v or ""))
     env.filters["mandate"] = lambda v: _words(C.MANDATES.get(v or "", v or ""))
     env.filters["source_kind"] = lambda v: f"({_words(C.SOURCE_KINDS[v])})" if v in C.SOURCE_KINDS else ""
