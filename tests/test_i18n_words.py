@@ -135,3 +135,26 @@ def test_a_status_note_reads_in_korean():
     note = "notification_of_withdrawal of 1997-08-25 (no legal effect)"
     assert t.render(n=note) == "Its notification of withdrawal of 25 August 1997 has no legal effect."
     assert in_lang("ko", t.render, {"n": note}) == "1997년 8월 25일자 탈퇴 통고는 법적 효력이 없다."
+
+
+def test_a_country_page_cites_in_korean(built_db):
+    """On a Korean page the plain citation of each row is the Korean sentence (`kb cite --lang ko`); the
+    standard styles stay as they are."""
+    import asyncio
+    import sqlite3
+
+    from markupsafe import escape
+
+    from kb.query import cite
+    from kb.web.app import make_datasette
+
+    async def run():
+        ds = make_datasette(built_db)
+        i18n.LANG.set("ko")
+        return (await ds.client.get("/country/PRK")).text
+
+    html = asyncio.run(run())
+    conn = sqlite3.connect(f"file:{built_db}?mode=ro", uri=True)
+    want = cite(conn, "PRK", "ICCPR", "2026-02-03", lang="ko")
+    assert f'<p class="citation">{escape(want)}</p>' in html
+    assert "<p class=\"detail-label\">OSCOLA</p><p class=\"citation\">International Covenant on Civil" in html

@@ -281,3 +281,10 @@ def cite_row_ko(conn: sqlite3.Connection, state_id: str, instrument_id: str, as_
     date, past = speaks_for(row, as_of, same)
     name, title = korean_names(conn, state_id, instrument_id)
     return format_citation_ko(row, inst, as_of, date, past, build_version(conn), later_event, later_actions, name, title)
+
+
+def citations_ko_for_state(conn: sqlite3.Connection, state_id: str, as_of: str) -> dict[str, str]:
+    """{instrument id: the Korean plain sentence} for every instrument (citation.citations_for_state's
+    plain style, in Korean)."""
+    ids = [r[0] for r in conn.execute("SELECT id FROM instruments ORDER BY sort_order")]
+    return {i: cite_row_ko(conn, state_id, i, as_of) for i in ids}

@@ -14,6 +14,7 @@ from .common import (
 )
 from . import record
 from .. import i18n
+from ...query.citation_ko import citations_ko_for_state
 
 MEMBERSHIPS_SQL = """
     SELECT m.*, s.url AS source_url, s.title AS source_title, s.as_at AS source_as_at, s.symbol AS source_symbol,
@@ -62,6 +63,7 @@ async def country(datasette, request):
     instruments = await _instruments(db)
     has_procedures = await _has_table(db, "procedures")
     kinds = await _source_kinds(db)
+    lang = i18n.current_lang()  # the page thread does not see the request's context
 
     def fetch(q: Reader) -> dict:
         """Every query of the page, in one trip to the database's thread."""
@@ -70,6 +72,7 @@ async def country(datasette, request):
              "rows": record.mark(q.rows(query_sql("status_on"), {"as_of": as_of, "states": sid, "instruments": ""}),
                                  instruments, kinds),
              "citations": C.citations_for_state(q.conn, sid, as_of),
+             "citations_ko": citations_ko_for_state(q.conn, sid, as_of) if lang == "ko" else {},
              "obligations": obligations_on(q, sid, as_of, has_procedures),
              "timeline": q.rows(f"""
                 SELECT {ACTION_COLUMNS} FROM actions a {ACTION_JOINS}
@@ -96,6 +99,8 @@ async def country(datasette, request):
         # A citation that calls a state "not a party" to an instrument not yet adopted is not shown.
         if r["status"] == "not_yet_adopted" and "not yet been adopted" not in r["citations"].get("plain", ""):
             r["citations"] = {}
+        elif r["instrument"] in d["citations_ko"]:  # a Korean page: the plain sentence in Korean
+            r["citations"] = dict(r["citations"], plain=d["citations_ko"][r["instrument"]])
     counts = OrderedDict((s, len(v)) for s, v in _group_status(rows).items())
     obligations, obligations_missing = d["obligations"]
     party_to = {r["instrument"] for r in rows if r["status"] == "party"}
