@@ -725,6 +725,7 @@ def _emit(rows: list[dict], fmt: str, table_cols: list, truncate: tuple[str, ...
 
 # The styles of kb.query.CITE_STYLES (a test holds them equal; kb.query is not imported at start-up).
 CITE_STYLES = ("plain", "oscola", "bluebook", "chicago", "apa", "ris", "bibtex", "csl-json")
+CITE_LANGUAGES = ("en", "ko")  # kb.query.CITE_LANGUAGES
 STYLE_HELP = ("plain: the knowledge base's sentence; oscola, bluebook (Bluebook Law Review), chicago (notes and "
               "bibliography, full note), apa: the official Citation Style Language styles; ris, bibtex (BibLaTeX), "
               "csl-json: for reference managers.")
@@ -738,8 +739,11 @@ STYLE_HELP = ("plain: the knowledge base's sentence; oscola, bluebook (Bluebook 
                    "instrument's source's as-at date gets the status as recorded on that date, and says so.")
 @click.option("--style", type=click.Choice(CITE_STYLES), default="plain", show_default=True,
               help=STYLE_HELP)
+@click.option("--lang", type=click.Choice(CITE_LANGUAGES), default="en", show_default=True,
+              help="Language of the plain sentence: en, or ko (Korean: the official Korean title where one is "
+                   "recorded, dates as 2016년 12월 6일). The other styles are in English only.")
 @db_option
-def cite_command(state: str, instrument: str, as_of: str | None, style: str, db_path: Path) -> None:
+def cite_command(state: str, instrument: str, as_of: str | None, style: str, lang: str, db_path: Path) -> None:
     """A citation for STATE's status on INSTRUMENT, with its source and the source's as-at date.
 
     STATE is an alpha-3 code, the depositary's name or an alias (case-insensitive).
@@ -751,8 +755,9 @@ def cite_command(state: str, instrument: str, as_of: str | None, style: str, db_
     from . import query as q
 
     as_of = _date_or_fail(as_of, "--as-of")
-    click.echo(_printable(_ask(q.cite, _connect(db_path), state, instrument, as_of, style,
-                    hints={"state": "STATE", "instrument": "INSTRUMENT", "as_of": "--as-of"})))
+    click.echo(_printable(_ask(q.cite, _connect(db_path), state, instrument, as_of, style, lang,
+                    hints={"state": "STATE", "instrument": "INSTRUMENT", "as_of": "--as-of", "style": "--style",
+                           "lang": "--lang"})))
 
 
 @main.command("cite-event")

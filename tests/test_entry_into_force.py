@@ -355,7 +355,7 @@ def test_bad_clauses_are_reported_with_their_place(data_copy, cli):
     assert r.exit_code == 1
     assert r.output.splitlines() == [
         "data/treaties.yaml:47:21: applies_to: 'after_the_nth' is not allowed; use one of 'after_nth_instrument' or 'after_entry_into_force'",
-        "data/treaties.yaml:1951:7: entry_into_force_clause: n is 0 exactly when the rule is on_deposit",
+        "data/treaties.yaml:1988:7: entry_into_force_clause: n is 0 exactly when the rule is on_deposit",
         "2 errors found; nothing was built.",
     ]
     path.write_text(good.replace("        not_before: ICCPR\n", "        not_before: ICCPX\n", 1))

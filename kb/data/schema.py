@@ -216,6 +216,21 @@ class Denunciation(Record):
     source: Source = Field(description="Where this is stated.")
 
 
+TitleKind = Literal["official", "official_copy", "secondary"]
+
+VOCABULARIES["title kind"] = {
+    "official": "The state's own official translation, read on the government's publication of it (e.g. the Republic of Korea's National Law Information Center, law.go.kr).",
+    "official_copy": "That official translation as another public body of the state republishes it (e.g. the National Human Rights Commission of Korea).",
+    "secondary": "A copy of the title on a non-governmental page. Used only where no government page could be read; the record says so.",
+}
+
+
+class InstrumentTitle(Record):
+    text: str = Field(description="The instrument's title in the language, exactly as the source writes it.")
+    kind: TitleKind = Field(description="What kind of copy of the title the source is (closed vocabulary 'title kind').")
+    source: Source = Field(description="Where the title was read.")
+
+
 EifRule = Literal[
     "days_after_deposit", "months_after_deposit", "on_deposit",
     "first_day_of_month_after_days", "first_day_of_month_after_months", "months_after_registration",
@@ -309,7 +324,17 @@ class Instrument(Record):
     status_source: Source = Field(description="The depositary's status list from which the KB's record of participants is taken; a state with no action there has none.")
     complete_for: Literal["all"] | list[str] = Field(description="States whose record of actions on this instrument is complete as at status_source.as_at: 'all' when every participant of the status list is recorded, else a list of alpha-3 codes. Other states read `unknown`.")
     sources: list[Source] = Field(description="Sources for the instrument's own facts (titles, dates, references).", min_length=1)
+    titles: dict[str, InstrumentTitle] | None = Field(None, description="The title in other languages, by ISO 639-1 code (e.g. ko), only where an official translation can be read, each with its source; a language not recorded has none (pages then show the English title, marked as such).")
     note: str | None = Field(None, description="Curator's note.")
+
+    @field_validator("titles")
+    @classmethod
+    def _title_languages(cls, v: dict | None) -> dict | None:
+        for lang in v or {}:
+            if not re.fullmatch(r"[a-z]{2}", lang) or lang == "en":
+                raise ValueError(f"{lang!r} is not a language to give a title in: use an ISO 639-1 code other than "
+                                 "en (the English title is `title`), e.g. ko")
+        return v
 
     @model_validator(mode="after")
     def _ilo(self) -> "Instrument":

@@ -106,7 +106,7 @@ def action_key(instrument: str, a: S.Action) -> str:
 def _rows(ds: Dataset) -> dict[str, list[dict]]:
     src = _Sources()
     out: dict[str, list[dict]] = {k: [] for k in (
-        "instruments", "instrument_sources", "entry_into_force_clauses", "states", "state_names", "memberships", "coverage",
+        "instruments", "instrument_sources", "instrument_titles", "entry_into_force_clauses", "states", "state_names", "memberships", "coverage",
         "state_coverage", "actions", "expected_counts", "vocabulary", "procedures", "ask_documents", "asks", "ask_targets",
         "engagement_events", "treaty_provisions", "statement_articles")}
     all_states = [loc.record.id for loc in ds.states]
@@ -138,6 +138,9 @@ def _rows(ds: Dataset) -> dict[str, list[dict]]:
             row = dict(instrument_id=r.id, source_id=sid)
             if row not in out["instrument_sources"]:
                 out["instrument_sources"].append(row)
+        for lang, t in sorted((r.titles or {}).items()):
+            out["instrument_titles"].append(dict(instrument_id=r.id, lang=lang, title=t.text, kind=t.kind,
+                                                 source_id=src.id(t.source)))
         covered = all_states if r.complete_for == "all" else r.complete_for
         out["coverage"] += [dict(instrument_id=r.id, state_id=s) for s in covered]
     for loc in ds.states:
@@ -335,7 +338,7 @@ def _connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
-INSERT_ORDER = ("sources", "instruments", "instrument_sources", "entry_into_force_clauses", "states", "state_names", "memberships",
+INSERT_ORDER = ("sources", "instruments", "instrument_sources", "instrument_titles", "entry_into_force_clauses", "states", "state_names", "memberships",
                 "coverage", "state_coverage", "actions", "expected_counts", "vocabulary", "procedures",
                 "ask_documents", "asks", "ask_targets", "engagement_events", "treaty_provisions", "statement_articles")
 

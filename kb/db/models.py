@@ -131,6 +131,20 @@ class InstrumentSource(Base):
     source_id: Mapped[int] = col(Integer, ForeignKey("sources.id"), primary_key=True, doc="Source id.")
 
 
+_IT = S.InstrumentTitle.model_fields
+
+
+class InstrumentTitleRow(Base):
+    __tablename__ = "instrument_titles"
+    __doc__ = "Each instrument's title in another language, where an official translation could be read, with its source (data/treaties.yaml `titles`)."
+    instrument_id: Mapped[str] = col(String, ForeignKey("instruments.id"), primary_key=True, doc="Instrument id.")
+    lang: Mapped[str] = col(String, primary_key=True, doc="ISO 639-1 code of the language, e.g. ko.")
+    title: Mapped[str] = col(Text, doc=_IT["text"].description)
+    kind: Mapped[str] = col(String, doc=_IT["kind"].description)
+    source_id: Mapped[int] = col(Integer, ForeignKey("sources.id"), doc="Where the title was read (sources.id).")
+    __table_args__ = (CheckConstraint(_in("kind", _vocab(S.TitleKind)), name="instrument_titles_kind"),)
+
+
 _ST = S.State.model_fields
 
 

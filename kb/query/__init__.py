@@ -25,10 +25,11 @@ from .api import (
     cite_event, cite_instrument, cite_kb, engagement, feed, info, instruments, obligations, panel, reporting_status,
     reservations, resolve_instrument, resolve_state, status,
 )
+from .api import CITE_LANGUAGES
 from .base import QueryError, connect, data_date, sql, version
 
 __all__ = ["QueryError", "connect", "status", "obligations", "changes", "asks", "cite", "instruments",
            "resolve_state", "resolve_instrument", "sql", "STATUS_KEYS",
            "engagement", "reporting_status", "cite_event", "ENGAGEMENT_KEYS", "panel", "PANEL_KEYS",
            "version", "info", "feed", "data_date", "cite_instrument", "cite_kb", "CITE_STYLES", "reservations",
-           "RESERVATION_KEYS", "article_reference", "cite_all", "EXPORT_STYLES"]
+           "RESERVATION_KEYS", "article_reference", "cite_all", "EXPORT_STYLES", "CITE_LANGUAGES"]

@@ -10,9 +10,13 @@ from typing import Iterable
 
 from .base import QueryError, data_date, day, name_key, rows, sql, version
 from .citation import cite_row, event_citation, publisher
+from .citation_ko import cite_row_ko
 from .csl import (CITE_STYLES, EXPORT_STYLES, check_style, event_record, format_items, instrument_record,
                   instrument_records, kb_record, state_records, status_record)
 from .feed import sentence, source_line
+
+#: The languages of the plain citation sentence (`kb cite --lang`).
+CITE_LANGUAGES = ("en", "ko")
 
 #: The keys of every object status() returns (and `kb status --format json` prints), in order.
 STATUS_KEYS = ("state", "state_name", "instrument", "instrument_title", "as_of", "status", "signature_date",
@@ -228,15 +232,24 @@ def instruments(conn: sqlite3.Connection) -> list[dict]:
     return rows(conn, sql("instruments"))
 
 
-def cite(conn: sqlite3.Connection, state: str, instrument: str, as_of: str | None = None, style: str = "plain") -> str:
+def cite(conn: sqlite3.Connection, state: str, instrument: str, as_of: str | None = None, style: str = "plain",
+         lang: str = "en") -> str:
     """A citation of a state's status on an instrument, with the source and its as-at date (`kb cite`).
     style: one of CITE_STYLES: 'plain' (the knowledge base's sentence), 'oscola', 'bluebook',
     'chicago', 'apa' (the official CSL styles), 'ris', 'bibtex' (BibLaTeX), 'csl-json'.
+    lang: one of CITE_LANGUAGES: 'en', or 'ko' (the plain sentence in Korean).
     Default date: the data's date."""
     check_style(style)
+    if lang not in CITE_LANGUAGES:
+        raise QueryError(f"unknown language {lang!r}: use one of {', '.join(CITE_LANGUAGES)}", "lang")
+    if lang != "en" and style != "plain":
+        raise QueryError(f"the {style} style is given in English only: a citation in {lang!r} is the plain sentence "
+                         "(style plain)", "style")
     as_of = day(as_of, conn=conn)
     state_id = resolve_state(conn, state)
     inst = resolve_instrument(conn, instrument)
+    if lang == "ko":
+        return cite_row_ko(conn, state_id, inst, as_of)
     if style == "plain":
         return cite_row(conn, state_id, inst, as_of, style)
     return format_items(status_record(conn, state_id, inst, as_of), style)

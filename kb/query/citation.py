@@ -405,6 +405,13 @@ def cite_row(conn: sqlite3.Connection, state_id: str, instrument_id: str, as_of:
     stored (kb.query.cite resolves names first)."""
     if style not in STYLES:
         raise ValueError(f"unknown style {style!r}: use one of {', '.join(STYLES)}")
+    row, inst, same, later_event, later_actions = cite_facts(conn, state_id, instrument_id, as_of)
+    return format_citation(row, inst, as_of, style, same, build_version(conn), later_event, later_actions)
+
+
+def cite_facts(conn: sqlite3.Connection, state_id: str, instrument_id: str, as_of: str) -> tuple:
+    """What a citation of the pair on `as_of` words, in any language: (the status_on row, the
+    instruments row, whether the status is the same on the source's date, later_event, later_actions)."""
     inst = instrument_row(conn, instrument_id)
     if inst is None:
         raise CiteError(f"unknown instrument {instrument_id!r}")
@@ -417,7 +424,7 @@ def cite_row(conn: sqlite3.Connection, state_id: str, instrument_id: str, as_of:
         earlier = status_row(conn, state_id, instrument_id, source_day(row["source_as_at"], as_of))
         same = earlier is not None and earlier["status"] == row["status"]
     later_event, later_actions = later_facts(conn, state_id, as_of, instrument_id).get(instrument_id, (False, []))
-    return format_citation(row, inst, as_of, style, same, build_version(conn), later_event, later_actions)
+    return row, inst, same, later_event, later_actions
 
 
 def later_facts(conn: sqlite3.Connection, state_id: str, as_of: str, instrument_id: str = "") -> dict[str, tuple[bool, list[dict]]]:

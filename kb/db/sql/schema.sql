@@ -310,6 +310,18 @@ CREATE TABLE instrument_sources (
 	FOREIGN KEY(source_id) REFERENCES sources (id)
 );
 
+CREATE TABLE instrument_titles (
+	instrument_id VARCHAR NOT NULL, 
+	lang VARCHAR NOT NULL, 
+	title TEXT NOT NULL, 
+	kind VARCHAR NOT NULL, 
+	source_id INTEGER NOT NULL, 
+	PRIMARY KEY (instrument_id, lang), 
+	CONSTRAINT instrument_titles_kind CHECK (kind IN ('official', 'official_copy', 'secondary')), 
+	FOREIGN KEY(instrument_id) REFERENCES instruments (id), 
+	FOREIGN KEY(source_id) REFERENCES sources (id)
+);
+
 CREATE TABLE procedures (
 	id VARCHAR NOT NULL, 
 	instrument_id VARCHAR NOT NULL, 
@@ -672,6 +684,12 @@ INSERT INTO table_docs (table_name, column_name, description) VALUES
 ('instrument_sources', '', 'Sources for each instrument''s own facts.'),
 ('instrument_sources', 'instrument_id', 'Instrument id.'),
 ('instrument_sources', 'source_id', 'Source id.'),
+('instrument_titles', '', 'Each instrument''s title in another language, where an official translation could be read, with its source (data/treaties.yaml `titles`).'),
+('instrument_titles', 'instrument_id', 'Instrument id.'),
+('instrument_titles', 'lang', 'ISO 639-1 code of the language, e.g. ko.'),
+('instrument_titles', 'title', 'The instrument''s title in the language, exactly as the source writes it.'),
+('instrument_titles', 'kind', 'What kind of copy of the title the source is (closed vocabulary ''title kind'').'),
+('instrument_titles', 'source_id', 'Where the title was read (sources.id).'),
 ('procedures', '', 'Optional procedures (complaints, inquiries) as obligations a party may accept (data/procedures.yaml).'),
 ('procedures', 'id', 'Stable id, e.g. CAT-22, OP-CEDAW-8, ICCPR-OP1.'),
 ('procedures', 'instrument_id', 'Instrument that provides for the procedure.'),

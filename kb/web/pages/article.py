@@ -21,6 +21,7 @@ from .reservations import ARTICLES_SQL, GROUPS, article_map, prepare
 from .worldmap import world
 from .cite import meta_for
 from .order import by_name
+from .. import i18n
 
 PROVISIONS_SQL = """
     SELECT tp.provision, tp.parent, tp.level, tp.label, tp.title, tp.text, tp.text_after,
@@ -60,10 +61,13 @@ async def article(datasette, request):
             return Response.redirect(_path(datasette, f"/instrument/{inst['id']}/article/{part['article']}",
                                            {"as_of": requested}) + f"#p-{part['provision']}", status=302)
         if not articles:
-            return await _error(datasette, request, 404, "No text in the knowledge base",
-                                f"The knowledge base holds no text of {inst['id']}, so it has no article pages.")
-        return await _error(datasette, request, 404, "Unknown article",
-                            f"{inst['id']} has no article {raw!r}: its articles are {articles[0]} to {articles[-1]}.")
+            return await _error(datasette, request, 404, i18n.gettext("No text in the knowledge base"),
+                                i18n.gettext("The knowledge base holds no text of %(instrument)s, so it has no article "
+                                             "pages.") % {"instrument": inst["id"]})
+        return await _error(datasette, request, 404, i18n.gettext("Unknown article"),
+                            i18n.gettext("%(instrument)s has no article %(article)s: its articles are %(first)s to "
+                                         "%(last)s.") % {"instrument": inst["id"], "article": repr(raw),
+                                                          "first": articles[0], "last": articles[-1]})
     prepare(statements, await _states(db))
     statements = by_name(statements)  # in name order; each state's statements in the record's order
     groups = [(GROUPS[k], [s for s in statements if s["in_force"] == k]) for k in (1, None, 0)]
@@ -73,7 +77,8 @@ async def article(datasette, request):
     beyond = any(r["beyond_record"] for r in status_rows)
     title = (f"States with a reservation or declaration on article {raw} of the {inst['short_title']}, {C.format_date(as_of)}"
              + (f", {record.as_recorded(inst['status_as_at'])}" if beyond else ""))
-    ctx = await _base_context(datasette, request, f"{inst['id']} article {raw}")
+    ctx = await _base_context(datasette, request, i18n.gettext("%(instrument)s article %(article)s")
+                              % {"instrument": inst["id"], "article": raw})
     ctx["cite_meta"] = meta_for("article", ctx["version"], id=inst["id"], title=inst["title"], article=raw, date=as_of)
     ctx.update(inst=inst, article=raw, provisions=provisions, groups=groups, count=len(statements), nav=nav,
                as_of=as_of, requested=requested, world=world(), default_as_of=await default_as_of(db),

@@ -15,6 +15,12 @@ from typing import Any, Mapping
 from markupsafe import Markup, escape
 
 from ..i18n import format_date  # in the page's language (English: kb.query.citation.format_date)
+from .. import i18n
+
+
+def _(message: str) -> str:
+    """A cell's words in the page's language (English as written: no lookup on the hot path)."""
+    return message if i18n.LANG.get() == i18n.DEFAULT else i18n.gettext(message)
 
 #: Texts longer than this are shown as an excerpt linking to the action's full record (the page
 #: stays light: every instrument page under 250 kB of HTML).
@@ -39,15 +45,15 @@ def source(r: Mapping, prefix: str = "source_") -> Markup:
     """A row's source: a link with its title, the depositary symbol, the footnote and the as-at date."""
     url = r.get(prefix + "url")
     if not url:
-        return Markup('<span class="muted">no source recorded</span>')
+        return Markup('<span class="muted">' + _e(_("no source recorded")) + '</span>')
     symbol, footnote, as_at = r.get(prefix + "symbol"), r.get(prefix + "footnote"), r.get(prefix + "as_at")
     out = ['<span class="source"><a href="', _e(url), '" rel="noopener">', _e(r.get(prefix + "title") or url), "</a>"]
     if symbol:
         out += [', <span class="symbol">', _e(symbol), "</span>"]
     if footnote:
-        out += [", footnote ", _e(footnote)]
+        out += [", ", _e(_("footnote %(number)s") % {"number": footnote})]
     if as_at:
-        out += [' <span class="as-at">(as at ', _e(format_date(as_at)), ")</span>"]
+        out += [' <span class="as-at">(', _e(_("as at %(date)s") % {"date": format_date(as_at)}), ")</span>"]
     out.append("</span>")
     return Markup("".join(out))
 
@@ -64,7 +70,7 @@ def row_source(r: Mapping, common: Mapping | None, prefix: str = "source_") -> M
         if symbol:
             out += ['<span class="symbol">', _e(symbol), "</span>"]
         if footnote:
-            out += [", " if symbol else "", "footnote ", _e(footnote)]
+            out += [", " if symbol else "", _e(_("footnote %(number)s") % {"number": footnote})]
         out.append("</span>")
         return Markup("".join(out))
     return source(r, prefix)
@@ -74,7 +80,8 @@ def table_source(common: Mapping | None) -> Markup:
     """The source of a table's rows, stated once above it."""
     if not common:
         return Markup("")
-    return Markup(f'<p class="table-source">Source of every row, unless the row names another: {source(common, "")}.</p>')
+    words = _e(_("Source of every row, unless the row names another: %(source)s.") % {"source": "\0"})
+    return Markup('<p class="table-source">' + words.replace("\0", source(common, "")) + "</p>")
 
 
 def in_force(r: Mapping, as_of: str, plain: bool = False) -> Markup:
@@ -87,18 +94,18 @@ def in_force(r: Mapping, as_of: str, plain: bool = False) -> Markup:
     note = r.get("in_force_note")
     date = r.get("in_force_date")
     if not date:
-        return Markup(f'<br><span class="muted in-force-unknown" title="{_e(note)}">in force for it: not derived</span>')
+        return Markup(f'<br><span class="muted in-force-unknown" title="{_e(note)}">{_e(_("in force for it: not derived"))}</span>')
     article = r.get("in_force_article")
     out = ['<br><span class="in-force', "" if r.get("in_force") else " in-force-pending", '"']
     if not article:
         out += [' title="', _e(note), '"']
-    out += [">", "in force for it since" if date <= as_of else "enters into force for it on", " ",
-            _e(format_date(date)), "</span>"]
+    words = _("in force for it since %(date)s") if date <= as_of else _("enters into force for it on %(date)s")
+    out += [">", _e(words % {"date": format_date(date)}), "</span>"]
     if article:
         if plain:
-            out += [' <span class="muted">art. ', _e(article), "</span>"]
+            out += [' <span class="muted">', _e(_("art. %(article)s") % {"article": article}), "</span>"]
         else:
-            out += [' <abbr class="muted" title="', _e(note), '">art. ', _e(article), "</abbr>"]
+            out += [' <abbr class="muted" title="', _e(note), '">', _e(_("art. %(article)s") % {"article": article}), "</abbr>"]
     return Markup("".join(out))
 
 
@@ -110,17 +117,17 @@ def action_text(a: Mapping, record: str | None) -> Markup:
     if not (text or summary or footnote or unverified):
         return Markup('<span class="muted">—</span>')
     n = EXCERPT_SIZE if record else None
-    out = ["<details><summary>", "Text" if text else "Summary" if summary else "Footnote", "</summary>"]
+    out = ["<details><summary>", _e(_("Text") if text else _("Summary") if summary else _("Footnote")), "</summary>"]
     if text:
         out += ['<p class="action-text">', _e(excerpt(text, n)), "</p>"]
     if summary:
-        out += ['<p class="detail-label">Summary</p><p>', _e(excerpt(summary, n)), "</p>"]
+        out += ['<p class="detail-label">', _e(_("Summary")), '</p><p>', _e(excerpt(summary, n)), "</p>"]
     if footnote:
-        out += ['<p class="detail-label">Footnote</p><p>', _e(excerpt(footnote, n)), "</p>"]
+        out += ['<p class="detail-label">', _e(_("Footnote")), '</p><p>', _e(excerpt(footnote, n)), "</p>"]
     if unverified:
-        out += ['<p class="detail-label">Unverified</p><p>', _e(unverified), "</p>"]
+        out += ['<p class="detail-label">', _e(_("Unverified")), '</p><p>', _e(unverified), "</p>"]
     if record and (len(text or "") > n or len(summary or "") > n or len(footnote or "") > n):
-        out += ['<a href="', _e(record), '">Full text</a>']
+        out += ['<a href="', _e(record), '">', _e(_("Full text")), "</a>"]
     out.append("</details>")
     return Markup("".join(out))
 

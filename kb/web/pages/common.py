@@ -23,6 +23,7 @@ from jinja2 import Environment, FileSystemLoader, pass_context
 from markupsafe import Markup, escape
 
 from ...query import citation as C
+from ...query.citation_ko import note_sentences_ko
 from .. import i18n
 from ...query import sql as query_sql
 from ...query.base import name_key
@@ -97,9 +98,15 @@ LEFT JOIN sources src ON src.id = a.source_id
 
 # --------------------------------------------------------------------------- templates
 
+def _words(text: str | None) -> str:
+    """English words of a vocabulary in the page's language ('' and None stay empty: gettext('') is the
+    catalogue's header)."""
+    return i18n.gettext(text) if text else (text or "")
+
+
 def _status_label(status: str | None) -> str:
     # A status this site has no words for yet is still said in words, never as its code.
-    return STATUS_LABELS.get(status or "", (status or "").replace("_", " ").capitalize())
+    return _words(STATUS_LABELS.get(status or "", (status or "").replace("_", " ").capitalize()))
 
 
 def common_source(rows, prefix: str = "source_") -> dict | None:
@@ -174,16 +181,17 @@ def _env() -> Environment:
     env.filters["date"] = i18n.format_date  # in the page's language: "6 December 2016", "2016년 12월 6일"
     env.filters["number"] = i18n.format_number
     env.filters["state_name"] = state_name
-    env.filters["human"] = C.humanize
+    env.filters["human"] = lambda v: _words(C.humanize(v))
     env.filters["status_label"] = _status_label
     env.filters["as_recorded"] = record.as_recorded
     env.filters["instrument_kind"] = record.instrument_kind
     env.filters["reader_note"] = record.reader_note
     env.filters["reader_words"] = record.reader_words
-    env.filters["note_text"] = C.note_sentences
-    env.filters["mechanism"] = lambda v: C.MECHANISMS.get(v or "", v or "")
-    env.filters["mandate"] = lambda v: C.MANDATES.get(v or "", v or "")
-    env.filters["source_kind"] = lambda v: f"({C.SOURCE_KINDS[v]})" if v in C.SOURCE_KINDS else ""
+    env.filters["reader_title"] = lambda english, inst: _reader_title(english, inst)  # defined below
+    env.filters["note_text"] = lambda v: C.note_sentences(v) if i18n.current_lang() != "ko" else note_sentences_ko(v)
+    env.filters["mechanism"] = lambda v: _words(C.MECHANISMS.get(v or "", v or ""))
+    env.filters["mandate"] = lambda v: _words(C.MANDATES.get(v or "", v or ""))
+    env.filters["source_kind"] = lambda v: f"({_words(C.SOURCE_KINDS[v])})" if v in C.SOURCE_KINDS else ""
     env.filters["common_source"] = common_source
     env.filters["excerpt"] = excerpt
     env.filters["undocs_links"] = undocs_links
@@ -479,8 +487,9 @@ async def _as_of(datasette, request) -> tuple[str | None, str, Response | None]:
         return None, default, None
     if not _valid_date(raw):
         return raw, default, await _error(
-            datasette, request, 400, "Not a date",
-            f"The date to show status on (as of) must be written YYYY-MM-DD (for example {default}).")
+            datasette, request, 400, i18n.gettext("Not a date"),
+            i18n.gettext("The date to show status on (as of) must be written YYYY-MM-DD (for example %(date)s).")
+            % {"date": default})
     return raw, raw, None
 
 
@@ -531,8 +540,18 @@ async def _instruments_now(db) -> "OrderedDict[str, dict]":
     out: OrderedDict[str, dict] = OrderedDict()
     for r in await _rows(db, "SELECT * FROM instruments ORDER BY sort_order"):
         r["unts"] = C.unts_reference(r)
+        r["titles"] = {}  # {lang: the official translation of the title} (instrument_titles)
         out[r["id"]] = r
+    if await _has_table(db, "instrument_titles"):
+        for t in await _rows(db, "SELECT instrument_id, lang, title FROM instrument_titles"):
+            if t["instrument_id"] in out:
+                out[t["instrument_id"]]["titles"][t["lang"]] = t["title"]
     return out
+
+
+def _reader_title(english: str, inst: dict | None) -> str:
+    """Filter: an instrument's title in the page's language (record.reader_title), from its row of _instruments."""
+    return record.reader_title(english, ((inst or {}).get("titles") or {}).get(i18n.current_lang()))
 
 
 async def _obligations(db, state_id: str, as_of: str) -> tuple[list[dict] | None, str | None]:

@@ -15,6 +15,7 @@ from .common import (
     _status_rows, default_as_of, query_sql, render,
 )
 from .reservations import compare_cells
+from .. import i18n
 
 DEFAULT_STATES = (HOME_STATE, "KOR", "CHN", "JPN", "MNG", "RUS")
 MAX_STATES = 12
@@ -37,13 +38,14 @@ async def compare(datasette, request):
         elif sid not in ids:
             ids.append(sid)
     if unknown:
-        return await _error(datasette, request, 404, "Unknown state",
-                            "No state is known by the id or name " + ", ".join(repr(u) for u in unknown)
-                            + ". Name states by ISO 3166-1 alpha-3 code (e.g. PRK), the depositary's name or an alias, "
-                            "separated by commas.")
+        return await _error(datasette, request, 404, i18n.gettext("Unknown state"),
+                            i18n.gettext("No state is known by the id or name %(names)s. Name states by ISO 3166-1 "
+                                         "alpha-3 code (e.g. PRK), the depositary's name or an alias, separated by "
+                                         "commas.") % {"names": ", ".join(repr(u) for u in unknown)})
     if len(ids) > MAX_STATES:
-        return await _error(datasette, request, 400, "Too many states",
-                            f"Compare at most {MAX_STATES} states at a time ({len(ids)} were named).")
+        return await _error(datasette, request, 400, i18n.gettext("Too many states"),
+                            i18n.gettext("Compare at most %(max)s states at a time (%(n)s were named).")
+                            % {"max": MAX_STATES, "n": len(ids)})
     requested, as_of, err = await _as_of(datasette, request)
     if err:
         return err
@@ -87,7 +89,7 @@ async def compare(datasette, request):
     for key, entry in procedures.items():
         entry["title"] = titles.get(key) or entry["instrument_title"]
     query = {"as_of": as_of, "states": ",".join(ids), "instruments": ""}
-    ctx = await _base_context(datasette, request, "Compare states")
+    ctx = await _base_context(datasette, request, i18n.gettext("Compare states"))
     ctx.update(
         states=list(states.values()), ids=ids, instruments=list(instruments.values()), cells=cells, heads=heads,
         procedures=list(procedures.values()), reservations=reservations, obligations_missing=missing,

@@ -16,6 +16,7 @@ from . import record
 from .reservations import state_statements
 from .cite import meta_for
 from .. import i18n
+from ...query.citation_ko import citations_ko_for_state
 
 MEMBERSHIPS_SQL = """
     SELECT m.*, s.url AS source_url, s.title AS source_title, s.as_at AS source_as_at, s.symbol AS source_symbol,
@@ -39,9 +40,9 @@ async def country_lookup(datasette, request):
         return _redirect(datasette, "/")
     state_id = await _resolve_state(db, raw)
     if state_id is None:
-        return await _error(datasette, request, 404, "Unknown state",
-                            f"No state is known by the id or name {raw!r}. Use an ISO 3166-1 alpha-3 code (e.g. PRK), "
-                            "the depositary's name or an alias.")
+        return await _error(datasette, request, 404, i18n.gettext("Unknown state"),
+                            i18n.gettext("No state is known by the id or name %(name)s. Use an ISO 3166-1 alpha-3 code "
+                                         "(e.g. PRK), the depositary's name or an alias.") % {"name": repr(raw)})
     return _redirect(datasette, f"/country/{state_id}", {"as_of": as_of})
 
 
@@ -53,8 +54,9 @@ async def country(datasette, request):
         state_id = await _resolve_state(db, raw)
         if state_id is not None:
             return _redirect(datasette, f"/country/{state_id}", {"as_of": request.args.get("as_of")})
-        return await _error(datasette, request, 404, "Unknown state",
-                            f"No state has the id {raw!r}. Country pages use ISO 3166-1 alpha-3 codes, e.g. /country/PRK.")
+        return await _error(datasette, request, 404, i18n.gettext("Unknown state"),
+                            i18n.gettext("No state has the id %(id)s. Country pages use ISO 3166-1 alpha-3 codes, "
+                                         "e.g. /country/PRK.") % {"id": repr(raw)})
     requested, as_of, err = await _as_of(datasette, request)
     if err:
         return err
@@ -63,7 +65,6 @@ async def country(datasette, request):
     instruments = await _instruments(db)
     has_procedures = await _has_table(db, "procedures")
     kinds = await _source_kinds(db)
-
     lang = i18n.current_lang()  # read here: the batch runs on another thread
 
     def fetch(q: Reader) -> dict:
@@ -75,6 +76,7 @@ async def country(datasette, request):
                                  instruments, kinds),
              # the sentence only: the styles are the CSL records' (kb/web/pages/cite.py), fetched on demand
              "citations": C.citations_for_state(q.conn, sid, as_of, styles=("plain",)),
+             "citations_ko": citations_ko_for_state(q.conn, sid, as_of) if lang == "ko" else {},
              "obligations": obligations_on(q, sid, as_of, has_procedures),
              "timeline": q.rows(f"""
                 SELECT {ACTION_COLUMNS} FROM actions a {ACTION_JOINS}
@@ -104,6 +106,8 @@ async def country(datasette, request):
         # A citation that calls a state "not a party" to an instrument not yet adopted is not shown.
         if r["status"] == "not_yet_adopted" and "not yet been adopted" not in r["citations"].get("plain", ""):
             r["citations"] = {}
+        elif r["instrument"] in d["citations_ko"]:  # a Korean page: the plain sentence in Korean
+            r["citations"] = dict(r["citations"], plain=d["citations_ko"][r["instrument"]])
     counts = OrderedDict((s, len(v)) for s, v in _group_status(rows).items())
     obligations, obligations_missing = d["obligations"]
     party_to = {r["instrument"] for r in rows if r["status"] == "party"}
@@ -114,7 +118,7 @@ async def country(datasette, request):
         a["evidence"] = json.loads(a["evidence"]) if a["evidence"] else []
     for e in engagement:
         e["citation"] = d["event_citations"].get(e["key"], "")
-    ctx = await _base_context(datasette, request, f"{state['name']}: treaty status")
+    ctx = await _base_context(datasette, request, i18n.gettext("%(state)s: treaty status") % {"state": state["name"]})
     ctx["cite_meta"] = meta_for("country", ctx["version"], state=state["name"], date=as_of)
     ctx["feeds"] = feed_links(datasette, ((f"/country/{sid}/changes.atom", "application/atom+xml",
                                            f"{state['name']}: latest changes (Atom)"),))

@@ -7,6 +7,7 @@ import re
 from . import record
 from .cite import cite_this_database
 from .common import HOME_STATE, _base_context, _db, _group_status, _instruments, _one, _rows, _status_rows, default_as_of, render
+from .. import i18n
 
 async def home(datasette, request):
     db = _db(datasette)
@@ -24,7 +25,7 @@ async def home(datasette, request):
     queries = await datasette.get_canned_queries(db.name, None)
     states = await _rows(db, "SELECT id, name FROM states ORDER BY name")
     instruments = await _instruments(db)
-    ctx = await _base_context(datasette, request, "Treaty ratification knowledge base")
+    ctx = await _base_context(datasette, request, i18n.gettext("Treaty ratification knowledge base"))
     ctx.update(
         record_ends=record.record_ends(rows), sources_by_end=_sources_by_end(rows),
         as_of=as_of, state=state, accepted=accepted, not_accepted=not_accepted, not_applicable=not_applicable,

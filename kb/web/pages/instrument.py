@@ -18,11 +18,12 @@ from .common import (
 from . import record
 from .worldmap import instrument_map, procedure_map, strip_title, world
 from .cite import meta_for
+from .. import i18n
 
 
 async def instrument_index(datasette, request):
     db = _db(datasette)
-    ctx = await _base_context(datasette, request, "Instruments")
+    ctx = await _base_context(datasette, request, i18n.gettext("Instruments"))
     ctx.update(instruments=list((await _instruments(db)).values()))
     return render("kb_instruments.html", **ctx)
 
@@ -38,8 +39,9 @@ async def _lookup(datasette, request, suffix: str = ""):
         match = next((i for i in instruments if i.upper() == raw.upper()), None)
         if match is not None:
             return None, _redirect(datasette, f"/instrument/{match}{suffix}", {"as_of": request.args.get("as_of")})
-        return None, await _error(datasette, request, 404, "Unknown instrument",
-                                  f"No instrument has the id {raw!r}.", instruments=list(instruments.values()))
+        return None, await _error(datasette, request, 404, i18n.gettext("Unknown instrument"),
+                                  i18n.gettext("No instrument has the id %(id)s.") % {"id": repr(raw)},
+                                  instruments=list(instruments.values()))
     requested, as_of, err = await _as_of(datasette, request)
     if err:
         return None, err
@@ -132,7 +134,8 @@ async def instrument(datasette, request):
     # past the instrument's own record (a status read from coverage by state may end earlier: its row says so)
     beyond = as_of > known_to if known_to else any(r["beyond_record"] for r in d["status_rows"])
     status_source = next((s for s in d["sources"] if s["role"] == "status"), None)
-    status_map = instrument_map(d["status_rows"], "map", f"Status of states on the {inst['short_title']}, {C.format_date(as_of)}"
+    status_map = instrument_map(d["status_rows"], "map", i18n.gettext("Status of states on the %(title)s, %(date)s")
+                                % {"title": inst["short_title"], "date": C.format_date(as_of)}
                                 + (f", {record.as_recorded(known_to)}" if beyond else ""),
                                 record_end=(known_to if beyond else None) if known_to else False)
     for a in d["asks"]:
@@ -220,9 +223,11 @@ async def instrument_maps(datasette, request):
     recorded = f", {record.as_recorded(inst['status_as_at'])}" if beyond else ""
     for p in procedures or []:
         p["map"] = procedure_map(status_rows, {o["state"]: o for o in p["rows"]}, p["anchor"],
-                                 f"{p['title']}: acceptance on {C.format_date(as_of)}{recorded}", p["title"],
+                                 i18n.gettext("%(procedure)s: acceptance on %(date)s") % {
+                                     "procedure": p["title"], "date": C.format_date(as_of)} + recorded, p["title"],
                                  inst["short_title"])
-    ctx = await _base_context(datasette, request, f"{inst['short_title']}: maps of the optional procedures")
+    ctx = await _base_context(datasette, request, i18n.gettext("%(title)s: maps of the optional procedures")
+                              % {"title": inst["short_title"]})
     ctx.update(inst=inst, procedures=procedures, procedures_note=procedures_note, world=world(), as_of=as_of,
                beyond=beyond, known_to=inst["status_as_at"],
                requested=requested, default_as_of=await default_as_of(db))

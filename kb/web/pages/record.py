@@ -13,8 +13,10 @@ import re
 from typing import Any, Iterable, Mapping
 
 from ...query.citation import format_date
+from .. import i18n
 
-#: The words of each status, as a reader says them (badges, legends, headings).
+#: The words of each status, as a reader says them (badges, legends, headings), in English: a page
+#: shows them through kb/web/i18n.py's gettext (scripts/i18n.py puts these tables in the catalogue).
 STATUS_LABELS = {
     "party": "Party",
     "signatory": "Signatory (not a party)",
@@ -42,7 +44,7 @@ def instrument_kind(inst: Mapping) -> str:
     kind = inst.get("kind") or ""
     words = KIND_WORDS.get(kind, kind.replace("_", " "))
     regime = inst.get("regime") or ""
-    return f"{regime} {words}".strip() if words else regime
+    return f"{regime} {i18n.gettext(words)}".strip() if words else regime
 
 
 SOURCES_SQL = "SELECT url, as_at, kind, note FROM sources"
@@ -77,7 +79,9 @@ def mark(rows: list[dict], instruments: Mapping[str, Mapping], kinds: Mapping[tu
 
 def as_recorded(known_to: str | None) -> str:
     """'as recorded on 14 March 2015'."""
-    return f"as recorded on {format_date(known_to)}" if known_to else "as last recorded"
+    if not known_to:
+        return i18n.gettext("as last recorded")
+    return i18n.gettext("as recorded on %(date)s") % {"date": format_date(known_to)}
 
 
 def record_ends(rows: Iterable[Mapping]) -> list[dict]:
@@ -153,3 +157,16 @@ def reader_words(text: str | None) -> str:
     out = re.sub(r"\b\d{4}-\d{2}-\d{2}\b", lambda m: format_date(m.group(0)), text or "")
     out = re.sub(r"\b(?:upr|ohchr|icrc)\b|\b[a-z]+(?:_[a-z]+)+\b", word, out)
     return out
+
+
+# --------------------------------------------------------------------------- titles in the page's language
+
+def reader_title(english: str, translated: str | None = None) -> str:
+    """An instrument's title in the page's language: its official translation where one is recorded
+    (the build's instrument_titles), else, outside English, the English title marked as such."""
+    if i18n.current_lang() == i18n.DEFAULT:
+        return english
+    if translated:
+        return translated
+    marker = i18n.gettext("(English title; no official Korean translation recorded)")
+    return f"{english} {marker}"

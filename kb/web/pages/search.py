@@ -11,6 +11,7 @@ from .common import (
     ACTION_COLUMNS, ACTION_JOINS, SEARCH_LIMIT, _base_context, _db, _has_table, _one, _resolve_state, _rows, _states,
     query_sql, render,
 )
+from .. import i18n
 
 
 _TERM = re.compile(r'"([^"]*)"|(\S+)')
@@ -137,7 +138,7 @@ async def search(datasette, request):
     if q and not error:
         sid = await _resolve_state(db, q)
         state = (await _states(db)).get(sid) if sid else None
-    ctx = await _base_context(datasette, request, f"Search: {q}" if q else "Search")
+    ctx = await _base_context(datasette, request, i18n.gettext("Search: %(q)s") % {"q": q} if q else i18n.gettext("Search"))
     ctx.update(state=state)
     ctx.update(q=q, kind=kind, types=types, instruments=instruments, actions=actions, total=total, error=error,
                fts=fts, limit=SEARCH_LIMIT, provisions=provisions, fts_texts=fts_texts,

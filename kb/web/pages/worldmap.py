@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ...query import citation as C
 from .order import by_name
+from .. import i18n
 
 MAP_FILE = Path(__file__).resolve().parent.parent / "data" / "world-110m.json"
 
@@ -77,23 +78,28 @@ async def world_sprite(datasette, request):
 
 
 def status_title(r: dict) -> str:
-    """'France: party since 18 February 1986' (the words of a status_on row)."""
+    """'France: party since 18 February 1986' (the words of a status_on row, in the page's language;
+    the state's name and ': ' always lead, for the list of states off the map)."""
+    _ = i18n.gettext
     name, status = r["state_name"], r["status"]
     if status == "party":
-        return f"{name}: party since {C.format_date(r['consent_date'])}" if r.get("consent_date") else f"{name}: party"
-    if status == "signatory":
-        return f"{name}: signed on {C.format_date(r['signature_date'])}, not a party" if r.get("signature_date") \
-            else f"{name}: signatory, not a party"
-    if status == "withdrawn":
-        return f"{name}: withdrew, with effect from {C.format_date(r['withdrawal_date'])}" if r.get("withdrawal_date") \
-            else f"{name}: withdrew"
-    if status == "not_party":
-        return f"{name}: not a party"
-    if status == "not_applicable":
-        return f"{name}: not applicable (not an ILO member)" + (" (secondary source)" if r.get("secondary") else "")
-    if status == "not_yet_adopted":
-        return f"{name}: the instrument was not yet adopted"
-    return f"{name}: unknown (no record in the KB)"
+        words = _("party since %(date)s") % {"date": C.format_date(r["consent_date"])} if r.get("consent_date") \
+            else _("party")
+    elif status == "signatory":
+        words = _("signed on %(date)s, not a party") % {"date": C.format_date(r["signature_date"])} \
+            if r.get("signature_date") else _("signatory, not a party")
+    elif status == "withdrawn":
+        words = _("withdrew, with effect from %(date)s") % {"date": C.format_date(r["withdrawal_date"])} \
+            if r.get("withdrawal_date") else _("withdrew")
+    elif status == "not_party":
+        words = _("not a party")
+    elif status == "not_applicable":
+        words = _("not applicable (not an ILO member)") + (" " + _("(secondary source)") if r.get("secondary") else "")
+    elif status == "not_yet_adopted":
+        words = _("the instrument was not yet adopted")
+    else:
+        words = _("unknown (no record in the KB)")
+    return f"{name}: {words}"
 
 
 def strip_title(reason: str, title: str) -> str:
@@ -136,7 +142,7 @@ def _map(cells: dict[str, dict], words: dict[str, str], map_id: str, title: str,
     for status, label in words.items():
         n = sum(1 for c in cells.values() if c["status"] == status)
         if n:
-            legend.append({"status": status, "label": label, "n": n,
+            legend.append({"status": status, "label": i18n.gettext(label), "n": n,
                            "off_map": sum(1 for c in off_map if c["status"] == status)})
     return {"id": map_id, "title": title, "viewBox": w["viewBox"], "shapes": shapes, "legend": legend,
             "off_map": off_map, "labels": words, "recorded_on": recorded_on, "rows": rows}
@@ -164,15 +170,18 @@ def procedure_map(status_rows: list[dict], accepted: dict[str, dict], map_id: st
         o = accepted.get(r["state"])
         if r["status"] == "party" and o is not None:
             status = "accepted" if o["accepted"] else "not_accepted"
-            text = (f"{name}: accepted" + (f" since {C.format_date(o['since'])}" if o.get("since") else "")) \
+            text = (f"{name}: " + (i18n.gettext("accepted since %(date)s") % {"date": C.format_date(o["since"])}
+                                   if o.get("since") else i18n.translations().pgettext("procedure", "accepted"))) \
                 if o["accepted"] else f"{name}: " + strip_title(o["reason"], procedure)
         elif r["status"] == "unknown":
-            status, text = "unknown", f"{name}: unknown (no record in the KB)"
+            status, text = "unknown", f"{name}: " + i18n.gettext("unknown (no record in the KB)")
         elif r["status"] == "not_yet_adopted":
-            status, text = "not_yet_adopted", f"{name}: the {instrument} was not yet adopted"
+            status, text = "not_yet_adopted", f"{name}: " + i18n.gettext("the %(instrument)s was not yet adopted") % {
+                "instrument": instrument}
         else:
             status = "not_party"
-            text = f"{name}: not a party to the {instrument}" + (" (signatory)" if r["status"] == "signatory" else
-                                                                 " (withdrew)" if r["status"] == "withdrawn" else "")
+            text = f"{name}: " + i18n.gettext("not a party to the %(instrument)s") % {"instrument": instrument} + (
+                " " + i18n.gettext("(signatory)") if r["status"] == "signatory" else
+                " " + i18n.gettext("(withdrew)") if r["status"] == "withdrawn" else "")
         cells[r["state"]] = {"state": r["state"], "name": name, "status": status, "title": text}
     return _map(cells, PROCEDURE_WORDS, map_id, title, link=False, recorded_on=_recorded_on(status_rows))
