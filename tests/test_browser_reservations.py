@@ -35,7 +35,8 @@ def _scenario(page, server):
     row = page.locator("#s-PRK-2001-02-27-reservation-29")
     expect(row).to_be_in_viewport()
     expect(row).to_contain_text("In force since 27 February 2001")
-    expect(row).to_contain_text("United Kingdom of Great Britain and Northern Ireland, 5 March 2002")
+    # the objections to the DPRK's reservations name articles 2(f) and 9(2), never article 29
+    expect(row.locator("td").last).to_have_text("none recorded")
     expect(page.locator("#p-29\\(1\\)")).to_contain_text("Any dispute between two or more States Parties")
     china = page.locator("#s-CHN-1980-11-04-declaration-29-1")
     expect(china).to_contain_text("Declaration")
