@@ -153,8 +153,11 @@ def undocs_links(symbol: str | None) -> Markup | str:
     if not symbol:
         return ""
     symbols = C.un_symbols(symbol)
-    links = [Markup('<a href="{}" rel="noopener" hreflang="en" title="{} in the UN\'s official document system '
-                    '(English)">{}</a>').format(C.undocs_url(s), s, s) for s in symbols]
+    # The link's title in the page's language (an apostrophe needs no escape inside a double-quoted attribute).
+    title = Markup(str(escape(i18n.gettext("%(symbol)s in the UN's official document system (English)")))
+                   .replace("&#39;", "'"))
+    links = [Markup('<a href="{}" rel="noopener" hreflang="en" title="{}">{}</a>').format(
+        C.undocs_url(s), title % {"symbol": s}, s) for s in symbols]
     if not links:
         return symbol
     out, rest = Markup(""), symbol
