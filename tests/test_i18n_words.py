@@ -208,9 +208,17 @@ def test_korean_pages_show_no_english_ui_sentence(built_db):
         return _visible_text((await ds.client.get(path)).text), _visible_text(ko), n
 
     def the_records_words(sentence: str, page: str) -> bool:
-        """Whether the sentence stands on the page inside a text of the record (a statement, a summary, a
-        source's title, a body's name), shown whole: the record's own words, not the page's."""
-        return any(sentence in v and v in page for v in record_texts)
+        """Whether each time the sentence stands on the page it is inside a text of the record (a statement,
+        a summary, a footnote, a source's title, a body's name) with the words around it: the record's own
+        words, not the page's."""
+        import re
+
+        holding = [v for v in record_texts if sentence in v]
+        shown = [(i.start(), i.start() + len(v)) for v in holding if v in page
+                 for i in re.finditer(re.escape(v), page)]
+        return all(any(page[max(0, m.start() - 25):m.end() + 25] in v for v in holding)
+                   or any(a <= m.start() and m.end() <= b for a, b in shown)
+                   for m in re.finditer(re.escape(sentence), page))
 
     import sqlite3
 
@@ -228,3 +236,18 @@ def test_korean_pages_show_no_english_ui_sentence(built_db):
         shown = [s for s in sentences if s in en]
         assert len(shown) > 40, path
         assert [s for s in shown if s in ko and not the_records_words(s, ko)] == [], path
+
+
+def test_derived_reasons_read_in_korean():
+    """The reasons views.sql and obligations_on.sql word in English read in Korean on a Korean page, the
+    procedure's recorded title kept; English, and a form not known, read as written."""
+    from kb.web.pages.reasons import reason_words
+
+    opted = "Inquiry (art. 20): opted out under article 28 on 1988-10-04"
+    assert reason_words(opted) == opted
+    assert in_lang("ko", reason_words, opted) == "Inquiry (art. 20): 1988년 10월 4일에 제28조에 따라 적용 배제"
+    assert in_lang("ko", reason_words, "not a party to ICERD") == "ICERD 당사국 아님"
+    assert in_lang("ko", reason_words, "reservation to article 29 in force since 2001-02-27; partly withdrawn on "
+                   "2015-03-14") == "제29조에 대한 유보, 2001년 2월 27일부터 효력 있음. 2015년 3월 14일에 일부 철회"
+    assert in_lang("ko", reason_words, "something else on 2001-02-27") == "something else on 2001-02-27"
+    assert in_lang("ko", reason_words, None) == ""
