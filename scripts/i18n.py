@@ -42,7 +42,7 @@ def vocabularies() -> list[tuple[str, str]]:
     them): [(message, where)]."""
     from kb.data import schema
     from kb.query import citation
-    from kb.web.pages import record, worldmap
+    from kb.web.pages import record, reservations, worldmap
 
     out: list[tuple[str, str]] = []
     for name, table in [("kb/web/pages/record.py STATUS_LABELS", record.STATUS_LABELS),
@@ -53,6 +53,10 @@ def vocabularies() -> list[tuple[str, str]]:
                         ("kb/query/citation.py MANDATES", citation.MANDATES),
                         ("kb/query/citation.py SOURCE_KINDS", citation.SOURCE_KINDS)]:
         out += [(v, name) for v in table.values()]
+    # Reservations by article: the words of reservations.py's tables (the KIND_WORDS pairs: heading, short form).
+    for name in ["WORDS", "SCOPE_WORDS", "MAP_WORDS", "MAP_TITLES", "COMPARE_WORDS", "GROUPS"]:
+        out += [(v, f"kb/web/pages/reservations.py {name}") for v in getattr(reservations, name).values()]
+    out += [(w, "kb/web/pages/reservations.py KIND_WORDS") for pair in reservations.KIND_WORDS.values() for w in pair]
     # Codes the templates show through the `human` filter ("opt_out" reads "opt out").
     for name in ["ActionType", "LegalEffect", "EngagementKind", "AskAction", "AskResponse", "ProcedureKind",
                  "ProcedureMode", "StateKind"]:

@@ -29,6 +29,13 @@ PAGES = [
     "/kb",
     "/kb/states",
     "/kb/status_on?state=PRK",
+    # The Korean pages (kb/web/i18n.py): the same families at /ko/...
+    "/ko/",
+    "/ko/country/PRK",
+    "/ko/instrument/CAT",
+    "/ko/instrument/CEDAW/article/29",
+    "/ko/compare",
+    "/ko/search?q=torture",
 ]
 PHONE = {"width": 390, "height": 844}
 BLOCKING = ("serious", "critical")

@@ -90,7 +90,7 @@ def test_english_title_is_marked_outside_english():
 
 
 def test_an_instrument_page_reads_in_korean(built_db):
-    """With the request's language set to Korean (the /ko/ addresses set it), the page's own words come from
+    """At its /ko/ address (which sets the request's language to Korean), the page's own words come from
     the catalogue; the record's facts (names, titles, sources) stay as recorded."""
     import asyncio
     import re
@@ -99,8 +99,7 @@ def test_an_instrument_page_reads_in_korean(built_db):
 
     async def run(lang):
         ds = make_datasette(built_db)
-        i18n.LANG.set(lang)
-        return (await ds.client.get("/instrument/CAT")).text
+        return (await ds.client.get(("/ko" if lang == "ko" else "") + "/instrument/CAT")).text
 
     ko, en = asyncio.run(run("ko")), asyncio.run(run("en"))
     assert re.search(r'<h2 id="participants">당사국 및 서명국, ', ko)
@@ -122,8 +121,7 @@ def test_an_official_korean_title_heads_its_page(built_db):
 
     async def run():
         ds = make_datasette(built_db)
-        i18n.LANG.set("ko")
-        return (await ds.client.get("/instrument")).text
+        return (await ds.client.get("/ko/instrument")).text
 
     html = asyncio.run(run())
     assert "<td>시민적 및 정치적 권리에 관한 국제규약</td>" in html
@@ -150,11 +148,106 @@ def test_a_country_page_cites_in_korean(built_db):
 
     async def run():
         ds = make_datasette(built_db)
-        i18n.LANG.set("ko")
-        return (await ds.client.get("/country/PRK")).text
+        return ((await ds.client.get("/ko/country/PRK")).text,
+                (await ds.client.get("/cite/status.txt?state=PRK&instrument=ICCPR&as_of=2026-02-03&style=oscola")).text)
 
-    html = asyncio.run(run())
+    html, oscola = asyncio.run(run())
     conn = sqlite3.connect(f"file:{built_db}?mode=ro", uri=True)
     want = cite(conn, "PRK", "ICCPR", "2026-02-03", lang="ko")
     assert f'<p class="citation">{escape(want)}</p>' in html
-    assert "<p class=\"detail-label\">OSCOLA</p><p class=\"citation\">International Covenant on Civil" in html
+    # the standard styles are linked (kb-cite.js loads them) and stay as they are
+    assert 'style=oscola" data-style="oscola">OSCOLA</a>' in html
+    assert oscola.startswith("International Covenant on Civil")
+
+
+def _visible_text(html: str) -> str:
+    """A page's words as a reader sees them: no tags, scripts or styles; entities read; spaces folded."""
+    import html as htmllib
+    import re
+
+    html = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", html)
+    return " ".join(htmllib.unescape(re.sub(r"(?s)<[^>]+>", " ", html)).split())
+
+
+def _ui_sentences() -> list[str]:
+    """The catalogue's English words of three or more words, as they read on a page (tags dropped); a
+    message with placeholders gives each stretch of three or more words between them."""
+    import re
+
+    from babel.messages.pofile import read_po
+
+    with (ROOT / "kb/web/locale/messages.pot").open("rb") as f:
+        cat = read_po(f)
+    out = set()
+    for m in cat:
+        for msgid in ([m.id] if isinstance(m.id, str) else list(m.id)):
+            if not msgid:
+                continue
+            for part in re.split(r"%\(\w+\)[sd]|\{\{?\s*\w+\s*\}?\}", _visible_text(msgid.replace("%%", "%"))):
+                part = part.strip(" ,.;:()")
+                if len(part.split()) >= 3:
+                    out.add(part)
+    return sorted(out)
+
+
+def test_korean_pages_show_no_english_ui_sentence(built_db):
+    """Every UI sentence of the catalogue (three or more words) that the English DPRK and CAT pages show is
+    gone from their Korean twins: what English remains there is the record's own words."""
+    import asyncio
+
+    from kb.web.app import make_datasette
+
+    import re
+
+    async def run(path):
+        ds = make_datasette(built_db)
+        ko = (await ds.client.get("/ko" + path)).text
+        # An engagement event's citation is the English sentence of `kb cite-event` (not yet worded in Korean)
+        # around the event's English source: left out here, and only it.
+        ko, n = re.subn(r'(?s)<details class="cite" data-cite="[^"]*/cite/event\.json.*?</details>', "", ko)
+        return _visible_text((await ds.client.get(path)).text), _visible_text(ko), n
+
+    def the_records_words(sentence: str, page: str) -> bool:
+        """Whether each time the sentence stands on the page it is inside a text of the record (a statement,
+        a summary, a footnote, a source's title, a body's name) with the words around it: the record's own
+        words, not the page's."""
+        import re
+
+        holding = [v for v in record_texts if sentence in v]
+        shown = [(i.start(), i.start() + len(v)) for v in holding if v in page
+                 for i in re.finditer(re.escape(v), page)]
+        return all(any(page[max(0, m.start() - 25):m.end() + 25] in v for v in holding)
+                   or any(a <= m.start() and m.end() <= b for a, b in shown)
+                   for m in re.finditer(re.escape(sentence), page))
+
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{built_db}?mode=ro", uri=True)
+    record_texts = set()
+    for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
+        for col in [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')]:
+            record_texts.update(" ".join(v.split()) for (v,) in conn.execute(
+                f'SELECT DISTINCT "{col}" FROM "{table}" WHERE typeof("{col}") = \'text\''))
+    sentences = _ui_sentences()
+    assert len(sentences) > 300
+    for path in ("/country/PRK", "/instrument/CAT"):
+        en, ko, events = asyncio.run(run(path))
+        assert events == {"/country/PRK": 58, "/instrument/CAT": 0}[path]
+        shown = [s for s in sentences if s in en]
+        assert len(shown) > 40, path
+        assert [s for s in shown if s in ko and not the_records_words(s, ko)] == [], path
+
+
+def test_derived_reasons_read_in_korean():
+    """The reasons views.sql and obligations_on.sql word in English read in Korean on a Korean page, the
+    procedure's recorded title kept; English, and a form not known, read as written."""
+    from kb.web.pages.reasons import reason_words
+
+    opted = "Inquiry (art. 20): opted out under article 28 on 1988-10-04"
+    assert reason_words(opted) == opted
+    assert in_lang("ko", reason_words, opted) == "Inquiry (art. 20): 1988년 10월 4일에 제28조에 따라 적용 배제"
+    assert in_lang("ko", reason_words, "not a party to ICERD") == "ICERD 당사국 아님"
+    assert in_lang("ko", reason_words, "reservation to article 29 in force since 2001-02-27; partly withdrawn on "
+                   "2015-03-14") == "제29조에 대한 유보, 2001년 2월 27일부터 효력 있음. 2015년 3월 14일에 일부 철회"
+    assert in_lang("ko", reason_words, "something else on 2001-02-27") == "something else on 2001-02-27"
+    assert in_lang("ko", reason_words, None) == ""

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from urllib.parse import unquote
 
-from ...query import citation as C
 from .common import (
     Reader, _base_context, _batch, _error, _path, _source_kinds, _states, default_as_of, query_sql, render,
 )
@@ -75,7 +74,8 @@ async def article(datasette, request):
     nav = {"prev": articles[i - 1] if i > 0 else None, "next": articles[i + 1] if i + 1 < len(articles) else None}
     query = {"as_of": requested}
     beyond = any(r["beyond_record"] for r in status_rows)
-    title = (f"States with a reservation or declaration on article {raw} of the {inst['short_title']}, {C.format_date(as_of)}"
+    title = (i18n.gettext("States with a reservation or declaration on article %(article)s of the %(instrument)s, "
+                          "%(date)s") % {"article": raw, "instrument": inst["short_title"], "date": i18n.format_date(as_of)}
              + (f", {record.as_recorded(inst['status_as_at'])}" if beyond else ""))
     ctx = await _base_context(datasette, request, i18n.gettext("%(instrument)s article %(article)s")
                               % {"instrument": inst["id"], "article": raw})

@@ -30,6 +30,7 @@ from ...query.base import name_key
 from .cells import GLOBALS as CELLS
 from .cells import excerpt
 from . import record
+from .reasons import reason_words
 from .record import STATUS_LABELS
 
 if TYPE_CHECKING:
@@ -153,8 +154,11 @@ def undocs_links(symbol: str | None) -> Markup | str:
     if not symbol:
         return ""
     symbols = C.un_symbols(symbol)
-    links = [Markup('<a href="{}" rel="noopener" hreflang="en" title="{} in the UN\'s official document system '
-                    '(English)">{}</a>').format(C.undocs_url(s), s, s) for s in symbols]
+    # The link's title in the page's language (an apostrophe needs no escape inside a double-quoted attribute).
+    title = Markup(str(escape(i18n.gettext("%(symbol)s in the UN's official document system (English)")))
+                   .replace("&#39;", "'"))
+    links = [Markup('<a href="{}" rel="noopener" hreflang="en" title="{}">{}</a>').format(
+        C.undocs_url(s), title % {"symbol": s}, s) for s in symbols]
     if not links:
         return symbol
     out, rest = Markup(""), symbol
@@ -187,6 +191,7 @@ def _env() -> Environment:
     env.filters["instrument_kind"] = record.instrument_kind
     env.filters["reader_note"] = record.reader_note
     env.filters["reader_words"] = record.reader_words
+    env.filters["reason_words"] = reason_words  # reasons.py: views.sql's words, in the page's language
     env.filters["reader_title"] = lambda english, inst: _reader_title(english, inst)  # defined below
     env.filters["note_text"] = lambda v: C.note_sentences(v) if i18n.current_lang() != "ko" else note_sentences_ko(v)
     env.filters["mechanism"] = lambda v: _words(C.MECHANISMS.get(v or "", v or ""))

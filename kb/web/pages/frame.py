@@ -2,7 +2,7 @@
 
 Datasette reads its templates from kb/web/datasette_templates first (app.py: template_dir); those
 templates mark their words for translation, so Datasette's Jinja environment gets the i18n
-extension (null translations: read as written until a language's catalogue is installed), and
+extension with the pages' gettext (the request's language, kb/web/i18n.py), and
 they name the served database (the desk's "Tables & queries" link)."""
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from pathlib import Path
 
 from datasette import hookimpl
 
+from .. import i18n
+
 TEMPLATES = Path(__file__).resolve().parent.parent / "datasette_templates"
 
 
@@ -18,7 +20,8 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "datasette_templates"
 def prepare_jinja2_environment(env, datasette):
     if "jinja2.ext.InternationalizationExtension" not in env.extensions:
         env.add_extension("jinja2.ext.i18n")
-        env.install_null_translations(newstyle=True)
+    # The request's language (kb/web/i18n.py): English reads as written, /ko/ from the Korean catalogue.
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
 
 
 @hookimpl

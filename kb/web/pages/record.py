@@ -152,7 +152,7 @@ def reader_words(text: str | None) -> str:
 
     def word(m: re.Match) -> str:
         token = m.group(0)
-        return MANDATES.get(token) or MECHANISMS.get(token) or token.replace("_", " ")
+        return i18n.gettext(MANDATES.get(token) or MECHANISMS.get(token) or token.replace("_", " "))
 
     out = re.sub(r"\b\d{4}-\d{2}-\d{2}\b", lambda m: format_date(m.group(0)), text or "")
     out = re.sub(r"\b(?:upr|ohchr|icrc)\b|\b[a-z]+(?:_[a-z]+)+\b", word, out)

@@ -17,7 +17,7 @@ import re
 from urllib.parse import unquote
 
 from ... import query as q
-from ...query import citation as C
+from .. import i18n
 from .common import (
     Reader, _base_context, _batch, _db, _error, _instruments, _path, _states, default_as_of, query_sql, render,
 )
@@ -82,24 +82,29 @@ GROUPS = {
 
 
 def kind_word(kind: str) -> str:
-    return KIND_WORDS.get(kind, (kind.replace("_", " ").capitalize(), ""))[0]
+    return i18n.gettext(KIND_WORDS.get(kind, (kind.replace("_", " ").capitalize(), ""))[0])
 
 
 def kind_short(kind: str) -> str:
-    return KIND_WORDS.get(kind, ("", kind.replace("_", " ")))[1]
+    return i18n.gettext(KIND_WORDS.get(kind, ("", kind.replace("_", " ")))[1])
 
 
 def applies(r: dict) -> str:
     """Whether the statement applies on the row's date, in a reader's words."""
-    d = C.format_date
+    d = i18n.format_date
     if r["in_force"] == 1 or r["in_force"] is True:
         key = "partly" if r.get("partly_withdrawn_on") else "in_force"
     elif r["in_force"] is None:
         key = "undetermined" if r.get("undetermined") or "names no article" in (r.get("in_force_note") or "") else "beyond"
     else:
         key = "withdrawn" if r.get("withdrawn_on") else "no_effect"
-    return WORDS[key].format(made=d(r["made_on"]), partly=d(r.get("partly_withdrawn_on")),
+    return i18n.gettext(WORDS[key]).format(made=d(r["made_on"]), partly=d(r.get("partly_withdrawn_on")),
                              withdrawn=d(r.get("withdrawn_on")), known_to=d(r.get("known_to")))
+
+
+def concerns(scope: str) -> str:
+    """What a statement that names no provision refers to, in the page's language (SCOPE_WORDS)."""
+    return i18n.gettext(SCOPE_WORDS[scope]) if scope in SCOPE_WORDS else scope
 
 
 def article_of(provision: str | None) -> str | None:
@@ -128,7 +133,7 @@ def prepare(rows: list[dict], states: dict[str, dict]) -> list[dict]:
         r["applies"] = applies(r)
         r["kind_word"] = kind_word(r["kind"])
         r["anchor"] = anchor(r)
-        r["concerns"] = r["article"] or SCOPE_WORDS.get(r["scope"], r["scope"])
+        r["concerns"] = r["article"] or concerns(r["scope"])
         r["cell"] = f"{r['article'] or ''} {kind_short(r['kind'])}".strip()
         r["cell_title"] = f"{r['kind_word']} ({_lower(r['concerns'])}): {_lower(r['applies'])}"
     return rows
@@ -143,7 +148,7 @@ def state_statements(rows: list[dict], words: list[dict]) -> list[tuple[str, lis
         r["applies"] = applies(r)
         r["kind_word"] = kind_word(r["kind"])
         r["anchor"] = anchor(r)
-        r["concerns"] = r["article"] or SCOPE_WORDS.get(r["scope"], r["scope"])
+        r["concerns"] = r["article"] or concerns(r["scope"])
         p = r["article"]
         r["words"] = [w for w in words if p and w["instrument"] == r["instrument"]
                       and (w["provision"] == p or w["provision"].startswith(p + "("))]
@@ -206,7 +211,7 @@ def article_map(status_rows: list[dict], statements: list[dict], map_id: str, ti
         else:
             status = ("party_none" if r["status"] == "party" else
                       r["status"] if r["status"] in ("unknown", "not_yet_adopted") else "not_a_party")
-            text = MAP_TITLES[status]
+            text = i18n.gettext(MAP_TITLES[status])
         cells[r["state"]] = {"state": r["state"], "name": name, "status": status, "title": f"{name}: {text}"}
     return _map(cells, MAP_WORDS, map_id, title, link=True, recorded_on=_recorded_on(status_rows))
 
@@ -238,9 +243,10 @@ async def _instrument_or_404(datasette, request):
     db = _db(datasette)
     raw = unquote(request.url_vars["id"])
     if raw not in await _instruments(db):
-        return None, await _error(datasette, request, 404, "Unknown instrument",
-                                  f"No instrument has the id {raw!r}. Instrument data uses the ids of /instrument, "
-                                  "e.g. /instrument/CEDAW/reservations.json.")
+        return None, await _error(datasette, request, 404, i18n.gettext("Unknown instrument"),
+                                  i18n.gettext("No instrument has the id %(id)s. Instrument data uses the ids of "
+                                               "/instrument, e.g. /instrument/CEDAW/reservations.json.")
+                                  % {"id": repr(raw)})
     return raw, None
 
 
@@ -342,7 +348,8 @@ async def reservations_page(datasette, request):
     prepare(rows, states)
     m = matrix(rows, articles)
     query = {"as_of": requested}
-    ctx = await _base_context(datasette, request, f"{inst['short_title']}: reservations and declarations by article")
+    ctx = await _base_context(datasette, request, i18n.gettext("%(instrument)s: reservations and declarations by article")
+                              % {"instrument": inst["short_title"]})
     ctx.update(inst=inst, as_of=as_of, requested=requested, matrix=m, count=len(rows), has_text=bool(articles),
                known_to=inst["status_as_at"], beyond=any(r["beyond_record"] for r in rows),
                default_as_of=await default_as_of(db),
