@@ -28,7 +28,7 @@ PAGES = [
     "/search?q=reservation&page=2",
     "/kb",
     "/kb/states",
-    "/kb/status_on?state=PRK",
+    "/kb/status_on?states=PRK",
     # The Korean pages (kb/web/i18n.py): the same families at /ko/...
     "/ko/",
     "/ko/country/PRK",

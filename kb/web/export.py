@@ -26,6 +26,8 @@ from xml.sax.saxutils import escape
 
 #: A file at the top of every export: the export may replace only a directory that holds it.
 MARKER = ".kb-export"
+#: The time limit of one page's queries while exporting (the server's is 1-2 s).
+EXPORT_TIME_LIMIT_MS = 60_000
 
 
 class ExportError(Exception):
@@ -120,7 +122,8 @@ async def _write(db_path: Path, out: Path, live_url: str | None, site_url: str |
 
     with tempfile.TemporaryDirectory(prefix="kb-export-") as snap_dir:
         served = snapshot(db_path, Path(snap_dir))  # a rebuild during the export changes nothing
-        ds = make_datasette(served)
+        # Not a server: no reader waits on it, so no page may fail for taking long on a busy machine.
+        ds = make_datasette(served, settings={"sql_time_limit_ms": EXPORT_TIME_LIMIT_MS})
         await ds.invoke_startup()
         db = ds.get_database()
         as_of = await default_as_of(db)
